@@ -1,0 +1,216 @@
+/**
+ * The public data catalog (Art. 6-8) as plain rules: no AWS, no I/O. Every function takes the
+ * current entry and returns the next one, or throws the error the caller should see.
+ */
+import type { Role } from '../../infra/system.js';
+import type { Principal } from '../shared/auth.js';
+import { ConflictError, ForbiddenError, StaleVersionError } from '../shared/errors.js';
+import type { CatalogContent } from './schemas.js';
+
+export type CatalogStatus = 'draft' | 'submitted' | 'approved' | 'rejected';
+
+export interface Revision {
+  readonly revision: number;
+  readonly status: CatalogStatus;
+  readonly content: CatalogContent;
+  readonly createdAt: string;
+  readonly submittedAt?: string;
+  readonly reviewedAt?: string;
+  readonly reviewedBy?: string;
+  readonly reason?: string;
+}
+
+export interface PublishedVersion {
+  readonly revision: number;
+  readonly content: CatalogContent;
+  readonly approvedAt: string;
+  readonly approvedBy: string;
+}
+
+export interface CatalogEntry {
+  readonly id: string;
+  readonly providerOrg: string;
+  readonly providerName?: string;
+  /** The working revision: the one being edited or reviewed; equals the published one when nothing is pending. */
+  readonly working: Revision;
+  /** The approved version the public sees; stays public while a later revision is under review. */
+  readonly published?: PublishedVersion;
+  /** Optimistic-lock counter, bumped by every change. */
+  readonly version: number;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+/** Art. 8: catalogued, but never authorizable. */
+export const restricted = (c: CatalogContent): boolean =>
+  c.restrictions.stateSecret || c.restrictions.publicSafety || c.restrictions.closedByLaw;
+
+/** Only approved entries without an Art. 8 flag can be authorized (Art. 6, 8); later duties rely on this. */
+export const isAuthorizable = (e: Pick<CatalogEntry, 'published'>): boolean =>
+  !!e.published && !restricted(e.published.content);
+
+/** Art. 8: a state secret is never shown to the public, only to its provider, the authority and regulators. */
+export const isPublic = (e: Pick<CatalogEntry, 'published'>): boolean =>
+  !!e.published && !e.published.content.restrictions.stateSecret;
+
+const PRIVILEGED: readonly Role[] = ['authority', 'regulator'];
+
+/** Who may see the working (unpublished) side of an entry. */
+export const canSeeWorking = (e: CatalogEntry, p: Principal | undefined): boolean =>
+  !!p && (PRIVILEGED.includes(p.role) || (p.role === 'provider' && p.org === e.providerOrg));
+
+const assertOwner = (e: CatalogEntry, p: Principal): void => {
+  // Art. 6: each provider compiles its own catalog, nobody else's.
+  if (p.role !== 'provider' || p.org !== e.providerOrg) {
+    throw new ForbiddenError('Only the providing organisation may change its catalog entry');
+  }
+};
+
+const assertVersion = (e: CatalogEntry, expected: number | undefined): void => {
+  if (expected !== undefined && expected !== e.version) throw new StaleVersionError(expected);
+};
+
+export const createEntry = (args: {
+  id: string;
+  principal: Principal;
+  content: CatalogContent;
+  providerName?: string;
+  now: Date;
+}): CatalogEntry => {
+  const at = args.now.toISOString();
+  return {
+    id: args.id,
+    providerOrg: args.principal.org,
+    ...(args.providerName ? { providerName: args.providerName } : {}),
+    working: { revision: 1, status: 'draft', content: args.content, createdAt: at },
+    version: 1,
+    createdAt: at,
+    updatedAt: at,
+  };
+};
+
+/**
+ * Draft and rejected revisions are edited in place (a rejected one returns to draft). Changing an
+ * approved entry opens the next revision directly under review, while the approved version stays
+ * public until the new one is approved.
+ */
+export const updateEntry = (
+  e: CatalogEntry,
+  p: Principal,
+  patch: Partial<CatalogContent>,
+  expectedVersion: number | undefined,
+  now: Date,
+): CatalogEntry => {
+  assertOwner(e, p);
+  assertVersion(e, expectedVersion);
+  const at = now.toISOString();
+  const content = { ...e.working.content, ...patch };
+  switch (e.working.status) {
+    case 'draft':
+    case 'rejected':
+      return {
+        ...e,
+        working: { revision: e.working.revision, status: 'draft', content, createdAt: e.working.createdAt },
+        version: e.version + 1,
+        updatedAt: at,
+      };
+    case 'approved':
+      return {
+        ...e,
+        working: { revision: e.working.revision + 1, status: 'submitted', content, createdAt: at, submittedAt: at },
+        version: e.version + 1,
+        updatedAt: at,
+      };
+    case 'submitted':
+      throw new ConflictError('The entry is under review and cannot be changed until it is decided', 'invalid_state');
+  }
+};
+
+export const submitEntry = (e: CatalogEntry, p: Principal, expectedVersion: number | undefined, now: Date): CatalogEntry => {
+  assertOwner(e, p);
+  assertVersion(e, expectedVersion);
+  if (e.working.status !== 'draft' && e.working.status !== 'rejected') {
+    throw new ConflictError(`A ${e.working.status} entry cannot be submitted`, 'invalid_state');
+  }
+  const at = now.toISOString();
+  return {
+    ...e,
+    working: { ...stripDecision(e.working), status: 'submitted', submittedAt: at },
+    version: e.version + 1,
+    updatedAt: at,
+  };
+};
+
+const stripDecision = (r: Revision): Revision => ({
+  revision: r.revision,
+  status: r.status,
+  content: r.content,
+  createdAt: r.createdAt,
+  ...(r.submittedAt ? { submittedAt: r.submittedAt } : {}),
+});
+
+export type ReviewDecision = { decision: 'approve'; comment?: string } | { decision: 'reject'; reason: string };
+
+/** Art. 6: the authority reviews each provider's catalog before it enters the city master catalog. */
+export const reviewEntry = (
+  e: CatalogEntry,
+  p: Principal,
+  d: ReviewDecision,
+  expectedVersion: number | undefined,
+  now: Date,
+): CatalogEntry => {
+  if (p.role !== 'authority') throw new ForbiddenError('Only the public data authority reviews catalog entries');
+  assertVersion(e, expectedVersion);
+  if (e.working.status !== 'submitted') {
+    throw new ConflictError(`Only a submitted entry can be reviewed; this one is ${e.working.status}`, 'invalid_state');
+  }
+  const at = now.toISOString();
+  const decided = { reviewedAt: at, reviewedBy: p.userId };
+  if (d.decision === 'reject') {
+    return {
+      ...e,
+      working: { ...e.working, status: 'rejected', ...decided, reason: d.reason },
+      version: e.version + 1,
+      updatedAt: at,
+    };
+  }
+  return {
+    ...e,
+    working: { ...e.working, status: 'approved', ...decided, ...(d.comment ? { reason: d.comment } : {}) },
+    published: { revision: e.working.revision, content: e.working.content, approvedAt: at, approvedBy: p.userId },
+    version: e.version + 1,
+    updatedAt: at,
+  };
+};
+
+/** What a caller sees of an entry: the public view is the published version only. */
+export const viewOf = (e: CatalogEntry, p: Principal | undefined) => {
+  const base = {
+    id: e.id,
+    providerOrg: e.providerOrg,
+    providerName: e.providerName ?? null,
+    authorizable: isAuthorizable(e),
+  };
+  const published = e.published
+    ? { revision: e.published.revision, approvedAt: e.published.approvedAt, ...e.published.content }
+    : null;
+  if (!canSeeWorking(e, p)) return { ...base, published };
+  return {
+    ...base,
+    status: e.working.status,
+    version: e.version,
+    working: {
+      revision: e.working.revision,
+      status: e.working.status,
+      ...e.working.content,
+      ...(e.working.reason ? { reason: e.working.reason } : {}),
+    },
+    published,
+    createdAt: e.createdAt,
+    updatedAt: e.updatedAt,
+  };
+};
+
+/** Audit snapshot: the state and version of an entry before and after a change. */
+export const auditState = (e: CatalogEntry | undefined) =>
+  e ? { status: e.working.status, revision: e.working.revision, version: e.version, published: e.published?.revision ?? null } : null;

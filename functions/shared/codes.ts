@@ -1,0 +1,111 @@
+/**
+ * Code lists with the labels a person reads (Chinese) and their English gloss. Codes are stable API
+ * values; labels may be reworded. Served by GET /meta/codes.
+ */
+export interface Code {
+  readonly code: string;
+  readonly zh: string;
+  readonly en: string;
+}
+
+const list = <const T extends readonly Code[]>(codes: T) => codes;
+export const codesOf = <T extends readonly Code[]>(l: T) => l.map((c) => c.code) as unknown as [T[number]['code'], ...T[number]['code'][]];
+
+/** Art. 7: the 19 priority domains, plus `other`. */
+export const DOMAINS = list([
+  { code: 'credit', zh: '信用', en: 'Credit' },
+  { code: 'transport', zh: '交通', en: 'Transport' },
+  { code: 'medical', zh: '医疗', en: 'Medical care' },
+  { code: 'health', zh: '卫生', en: 'Health' },
+  { code: 'employment', zh: '就业', en: 'Employment' },
+  { code: 'social-security', zh: '社保', en: 'Social security' },
+  { code: 'geography', zh: '地理', en: 'Geography' },
+  { code: 'culture', zh: '文化', en: 'Culture' },
+  { code: 'education', zh: '教育', en: 'Education' },
+  { code: 'science-technology', zh: '科技', en: 'Science & technology' },
+  { code: 'natural-resources', zh: '资源', en: 'Natural resources' },
+  { code: 'agriculture', zh: '农业', en: 'Agriculture' },
+  { code: 'environment', zh: '环境', en: 'Environment' },
+  { code: 'emergency', zh: '应急', en: 'Emergency management' },
+  { code: 'finance', zh: '金融', en: 'Finance' },
+  { code: 'quality', zh: '质量', en: 'Quality' },
+  { code: 'statistics', zh: '统计', en: 'Statistics' },
+  { code: 'meteorology', zh: '气象', en: 'Meteorology' },
+  { code: 'enterprise-registration', zh: '企业登记监管', en: 'Enterprise registration & supervision' },
+  { code: 'other', zh: '其他', en: 'Other' },
+]);
+
+/** Art. 6: classification and grading of public data. */
+export const CLASSIFICATIONS = list([
+  { code: 'general', zh: '一般数据', en: 'General data' },
+  { code: 'important', zh: '重要数据', en: 'Important data' },
+  { code: 'core', zh: '核心数据', en: 'Core data' },
+]);
+
+export const OPENNESS = list([
+  { code: 'unconditional', zh: '无条件开放', en: 'Open without conditions' },
+  { code: 'conditional', zh: '有条件开放', en: 'Open on conditions' },
+  { code: 'closed', zh: '不予开放', en: 'Not open' },
+]);
+
+export const UPDATE_FREQUENCIES = list([
+  { code: 'realtime', zh: '实时', en: 'Real time' },
+  { code: 'daily', zh: '每日', en: 'Daily' },
+  { code: 'weekly', zh: '每周', en: 'Weekly' },
+  { code: 'monthly', zh: '每月', en: 'Monthly' },
+  { code: 'quarterly', zh: '每季度', en: 'Quarterly' },
+  { code: 'yearly', zh: '每年', en: 'Yearly' },
+  { code: 'irregular', zh: '不定期', en: 'Irregular' },
+]);
+
+export const FORMATS = list([
+  { code: 'api', zh: '接口', en: 'API' },
+  { code: 'csv', zh: 'CSV', en: 'CSV' },
+  { code: 'json', zh: 'JSON', en: 'JSON' },
+  { code: 'xml', zh: 'XML', en: 'XML' },
+  { code: 'xlsx', zh: '电子表格', en: 'Spreadsheet' },
+  { code: 'database', zh: '数据库', en: 'Database table' },
+  { code: 'file', zh: '文件', en: 'Files' },
+  { code: 'other', zh: '其他', en: 'Other' },
+]);
+
+export const DATA_ITEM_TYPES = list([
+  { code: 'string', zh: '字符', en: 'Text' },
+  { code: 'integer', zh: '整数', en: 'Integer' },
+  { code: 'decimal', zh: '数值', en: 'Decimal' },
+  { code: 'boolean', zh: '布尔', en: 'Boolean' },
+  { code: 'date', zh: '日期', en: 'Date' },
+  { code: 'datetime', zh: '日期时间', en: 'Date and time' },
+  { code: 'geo', zh: '地理坐标', en: 'Geographic' },
+  { code: 'binary', zh: '二进制', en: 'Binary' },
+]);
+
+export const CATALOG_STATUSES = list([
+  { code: 'draft', zh: '草稿', en: 'Draft' },
+  { code: 'submitted', zh: '审核中', en: 'Under review' },
+  { code: 'approved', zh: '已通过', en: 'Approved' },
+  { code: 'rejected', zh: '已驳回', en: 'Rejected' },
+]);
+
+export const ROLE_LABELS = list([
+  { code: 'authority', zh: '公共数据主管部门', en: 'Public data authority' },
+  { code: 'provider', zh: '数据提供单位', en: 'Data provider' },
+  { code: 'operator', zh: '运营单位', en: 'Operator' },
+  { code: 'expert', zh: '第三方专家', en: 'Expert' },
+  { code: 'government', zh: '本级人民政府', en: 'City government' },
+  { code: 'regulator', zh: '监管部门', en: 'Regulator' },
+  { code: 'consumer', zh: '数据产品使用单位', en: 'Data product user' },
+  { code: 'admin', zh: '平台运维', en: 'Platform administrator' },
+]);
+
+/** Every list, by name, for GET /meta/codes. Later duties add theirs here. */
+export const CODE_LISTS: Record<string, readonly Code[]> = {
+  domains: DOMAINS,
+  classifications: CLASSIFICATIONS,
+  openness: OPENNESS,
+  updateFrequencies: UPDATE_FREQUENCIES,
+  formats: FORMATS,
+  dataItemTypes: DATA_ITEM_TYPES,
+  catalogStatuses: CATALOG_STATUSES,
+  roles: ROLE_LABELS,
+};

@@ -1,0 +1,78 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { env, type FunctionName, functions, type TableName } from '../../infra/system.js';
+import { type Clock, systemClock } from './clock.js';
+import type { TokenVerifier } from './auth.js';
+import { remoteJwtVerifier } from './auth.js';
+
+/** A domain event as its producer hands it over; see events/ for the typed catalogue. */
+export interface DomainEvent {
+  readonly source: string;
+  readonly detailType: string;
+  readonly detail: Record<string, unknown>;
+}
+
+export interface EventPublisher {
+  publish(events: readonly DomainEvent[]): Promise<void>;
+}
+
+/** Starts state machine executions and answers their waiting (task-token) steps. */
+export interface WorkflowEngine {
+  start(machine: string, executionName: string, input: unknown): Promise<void>;
+  succeed(taskToken: string, output: unknown): Promise<void>;
+  fail(taskToken: string, error: string, cause: string): Promise<void>;
+}
+
+export interface Deps {
+  readonly db: DynamoDBDocumentClient;
+  /** Physical table names, by declared name. */
+  readonly tables: Readonly<Partial<Record<TableName, string>>>;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** Verifies tokens on `optional`-auth routes (the gateway verifies all others). */
+  readonly tokens: () => TokenVerifier;
+  readonly events: EventPublisher;
+  readonly workflows: WorkflowEngine;
+}
+
+const required = (name: string): string => {
+  const v = process.env[name];
+  if (!v) throw new Error(`Missing environment variable ${name}: the deployment is incomplete`);
+  return v;
+};
+
+const unavailable = (what: string) => (): Promise<never> =>
+  Promise.reject(new Error(`${what} is not configured for this function; declare it in infra/system.ts`));
+
+let verifier: TokenVerifier | undefined;
+
+/**
+ * Production dependencies of a function, read from the environment once at cold start; a missing
+ * variable throws here rather than on the hundredth request. Event and workflow clients live in
+ * functions/shared/aws/ so that only the functions that use them bundle them.
+ */
+export const baseDeps = (fn: FunctionName): Deps => {
+  const tables: Partial<Record<TableName, string>> = {};
+  for (const t of Object.keys(functions[fn].tables) as TableName[]) tables[t] = required(env.table(t));
+  return {
+    db: DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+      marshallOptions: { removeUndefinedValues: true },
+    }),
+    tables,
+    clock: systemClock,
+    logger: new Logger({ serviceName: fn }),
+    tokens: () => {
+      verifier ??= remoteJwtVerifier(required(env.jwksUrl), required(env.issuer), required(env.audience));
+      return verifier;
+    },
+    events: { publish: unavailable('Publishing events') },
+    workflows: { start: unavailable('Workflows'), succeed: unavailable('Workflows'), fail: unavailable('Workflows') },
+  };
+};
+
+export const tableName = (deps: Pick<Deps, 'tables'>, t: TableName): string => {
+  const name = deps.tables[t];
+  if (!name) throw new Error(`Table ${t} is not declared for this function`);
+  return name;
+};

@@ -1,0 +1,38 @@
+import { QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import type { Deps } from './deps.js';
+import { ValidationError } from './errors.js';
+import { decodeCursor, encodeCursor } from './store.js';
+
+export interface Page<T> {
+  readonly items: T[];
+  readonly nextCursor: string | null;
+}
+
+/**
+ * Queries until `limit` items passed the filter or the partition is exhausted, so filtered pages are
+ * full. The cursor is the key of the last item returned (not DynamoDB's last evaluated key), which
+ * keeps pages exact when a query read past the page.
+ */
+export const queryPage = async <T>(
+  deps: Pick<Deps, 'db'>,
+  input: Omit<QueryCommandInput, 'ExclusiveStartKey' | 'Limit'>,
+  opts: { limit: number; cursor: string | undefined; keyAttrs: readonly string[]; map: (item: Record<string, unknown>) => T },
+): Promise<Page<T>> => {
+  let start = decodeCursor(opts.cursor);
+  if (opts.cursor && !start) throw new ValidationError('Invalid cursor', [{ path: 'query.cursor', message: 'Not a cursor this API issued' }]);
+  const raw: Record<string, unknown>[] = [];
+  let exhausted = false;
+  while (raw.length < opts.limit && !exhausted) {
+    const out = await deps.db.send(
+      new QueryCommand({ ...input, Limit: Math.max(opts.limit * 2, 25), ...(start ? { ExclusiveStartKey: start } : {}) }),
+    );
+    raw.push(...((out.Items ?? []) as Record<string, unknown>[]));
+    start = out.LastEvaluatedKey;
+    exhausted = !start;
+  }
+  const items = raw.slice(0, opts.limit);
+  const last = items.at(-1);
+  const more = raw.length > opts.limit || !exhausted;
+  const cursorKey = more && last ? Object.fromEntries(opts.keyAttrs.map((k) => [k, last[k]])) : undefined;
+  return { items: items.map(opts.map), nextCursor: encodeCursor(cursorKey) ?? null };
+};

