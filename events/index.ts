@@ -1,0 +1,5 @@
+/**
+ * The catalogue of domain events on the platform bus. Each duty declares its events in its own file
+ * here (zod schema for the detail, source and detail-type constants) and this index re-exports them.
+ */
+export * from './define.js';

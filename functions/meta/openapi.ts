@@ -1,0 +1,100 @@
+import { toJSONSchema, type ZodType } from 'zod';
+import { routes, type RouteDecl } from '../../infra/system.js';
+import { allowedRoles } from '../shared/auth.js';
+import type { RouteTable } from '../shared/http.js';
+
+type JsonSchema = Record<string, unknown>;
+
+const schemaOf = (s: ZodType): JsonSchema => {
+  const { $schema: _s, ...rest } = toJSONSchema(s, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
+  return rest;
+};
+
+const parameters = (s: ZodType | undefined, where: 'query' | 'path') => {
+  if (!s) return [];
+  const json = schemaOf(s);
+  const props = (json.properties ?? {}) as Record<string, JsonSchema>;
+  const required = new Set((json.required ?? []) as string[]);
+  return Object.entries(props).map(([name, schema]) => ({
+    name,
+    in: where,
+    required: where === 'path' || required.has(name),
+    schema,
+  }));
+};
+
+const ERROR = {
+  type: 'object',
+  properties: {
+    error: {
+      type: 'object',
+      properties: { code: { type: 'string' }, message: { type: 'string' }, details: {} },
+      required: ['code', 'message'],
+    },
+  },
+};
+
+const errorResponses = (decl: RouteDecl, hasBody: boolean) => {
+  const out: Record<string, unknown> = {
+    '400': { description: 'Invalid request; `details` lists each field', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
+    '404': { description: 'Not found' },
+  };
+  if (allowedRoles(decl.auth) || decl.auth === 'optional') out['401'] = { description: 'Missing, expired or invalid token' };
+  if (allowedRoles(decl.auth)) out['403'] = { description: 'Role or organisation not allowed' };
+  if (decl.method !== 'GET') out['409'] = { description: 'The current state forbids this, or the version is stale' };
+  if (hasBody) {
+    out['413'] = { description: 'Body too large' };
+    out['415'] = { description: 'Body is not JSON' };
+  }
+  return out;
+};
+
+/** The OpenAPI 3.1 document, generated from the declared routes and their zod schemas. */
+export const buildOpenApi = (tables: Partial<Record<string, RouteTable>>) => {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const decl of routes as readonly RouteDecl[]) {
+    const h = tables[decl.function]?.[decl.operationId];
+    const roles = allowedRoles(decl.auth);
+    const op: Record<string, unknown> = {
+      operationId: decl.operationId,
+      summary: decl.summary,
+      tags: [decl.function],
+      ...(roles ? { security: [{ bearer: [] }], 'x-roles': roles } : decl.auth === 'optional' ? { security: [{}, { bearer: [] }] } : { security: [] }),
+      parameters: [...parameters(h?.params, 'path'), ...parameters(h?.query, 'query')],
+      ...(h?.idempotent
+        ? {
+            'x-idempotent': true,
+          }
+        : {}),
+      ...(h?.body ? { requestBody: { required: true, content: { 'application/json': { schema: schemaOf(h.body) } } } } : {}),
+      responses: {
+        '200': { description: 'OK', content: { 'application/json': { schema: h?.response ? schemaOf(h.response) : {} } } },
+        ...errorResponses(decl, !!h?.body),
+      },
+    };
+    if (h?.idempotent) {
+      (op.parameters as unknown[]).push({
+        name: 'Idempotency-Key',
+        in: 'header',
+        required: false,
+        schema: { type: 'string', maxLength: 128 },
+        description: 'Retrying a create with the same key returns the first result',
+      });
+    }
+    paths[decl.path] ??= {};
+    (paths[decl.path] as Record<string, unknown>)[decl.method.toLowerCase()] = op;
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Shiyan public data authorized operation platform (十堰市公共数据授权运营平台)',
+      version: '0.1.0',
+      description: 'Implements the Shiyan City Interim Measures for Public Data Authorized Operation.',
+    },
+    paths,
+    components: {
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+      schemas: { Error: ERROR },
+    },
+  };
+};

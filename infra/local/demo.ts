@@ -1,0 +1,154 @@
+import type { Role } from '../system.js';
+import { DEMO_ORGS } from './orgs.js';
+
+type TokenFn = (role: Role, org: string, sub?: string) => Promise<string>;
+
+/** A tiny API client for seeding: every demo record goes through the same API a person uses. */
+export const apiClient = (url: string, token: TokenFn) => {
+  const call = async (method: string, path: string, as: { role: Role; org: string; sub?: string } | null, body?: unknown) => {
+    const headers: Record<string, string> = {};
+    if (as) headers.authorization = `Bearer ${await token(as.role, as.org, as.sub)}`;
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    const res = await fetch(`${url}${path}`, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+    const text = await res.text();
+    const json: unknown = text ? JSON.parse(text) : undefined;
+    if (!res.ok) throw new Error(`${method} ${path} → ${res.status} ${text}`);
+    return json as Record<string, unknown>;
+  };
+  return call;
+};
+
+const item = (name: string, type: string, personalInformation = false, description = '') => ({ name, type, personalInformation, description });
+
+/** Approved catalog entries in several domains, one provider each (Art. 6-7). */
+export const DEMO_CATALOG = [
+  {
+    org: DEMO_ORGS.transport,
+    entry: {
+      title: '公交线路与站点数据',
+      description: '全市公交线路、站点位置、首末班时间',
+      domain: 'transport',
+      dataItems: [item('线路编号', 'string'), item('站点名称', 'string'), item('站点坐标', 'geo'), item('首班时间', 'string')],
+      updateFrequency: 'monthly',
+      format: 'api',
+      classification: 'general',
+      openness: 'unconditional',
+      usageRequirements: '注明数据来源',
+    },
+  },
+  {
+    org: DEMO_ORGS.transport,
+    entry: {
+      title: '道路运输车辆动态数据',
+      description: '营运车辆实时位置与运行状态',
+      domain: 'transport',
+      dataItems: [item('车牌号', 'string'), item('经纬度', 'geo'), item('速度', 'decimal'), item('上报时间', 'datetime')],
+      updateFrequency: 'realtime',
+      format: 'api',
+      classification: 'important',
+      openness: 'conditional',
+      usageRequirements: '仅用于交通运行分析，不得识别个人',
+    },
+  },
+  {
+    org: DEMO_ORGS.hrss,
+    entry: {
+      title: '社会保险参保登记信息',
+      description: '单位及个人参保登记、缴费状态',
+      domain: 'social-security',
+      dataItems: [item('单位名称', 'string'), item('参保人数', 'integer'), item('缴费状态', 'string'), item('身份证号', 'string', true)],
+      updateFrequency: 'daily',
+      format: 'api',
+      classification: 'important',
+      openness: 'conditional',
+      usageRequirements: '个人信息须脱敏，经授权后按场景使用',
+    },
+  },
+  {
+    org: DEMO_ORGS.hrss,
+    entry: {
+      title: '就业岗位供求信息',
+      description: '用人单位发布的岗位需求与求职登记汇总',
+      domain: 'employment',
+      dataItems: [item('岗位名称', 'string'), item('薪资区间', 'string'), item('需求人数', 'integer')],
+      updateFrequency: 'weekly',
+      format: 'csv',
+      classification: 'general',
+      openness: 'unconditional',
+      usageRequirements: '',
+    },
+  },
+  {
+    org: DEMO_ORGS.health,
+    entry: {
+      title: '医疗机构基本信息',
+      description: '全市医疗机构名称、等级、地址、诊疗科目',
+      domain: 'medical',
+      dataItems: [item('机构名称', 'string'), item('机构等级', 'string'), item('地址', 'string'), item('诊疗科目', 'string')],
+      updateFrequency: 'quarterly',
+      format: 'json',
+      classification: 'general',
+      openness: 'unconditional',
+      usageRequirements: '',
+    },
+  },
+  {
+    org: DEMO_ORGS.health,
+    entry: {
+      title: '电子健康档案摘要',
+      description: '居民健康档案的统计摘要（不含明细）',
+      domain: 'health',
+      dataItems: [item('年龄段', 'string'), item('慢病类型', 'string'), item('人数', 'integer')],
+      updateFrequency: 'monthly',
+      format: 'api',
+      classification: 'important',
+      openness: 'conditional',
+      usageRequirements: '仅限统计分析场景',
+    },
+  },
+  {
+    org: DEMO_ORGS.police,
+    entry: {
+      title: '户籍人口统计数据',
+      description: '按区县、年龄段汇总的户籍人口数',
+      domain: 'statistics',
+      dataItems: [item('区县', 'string'), item('年龄段', 'string'), item('人口数', 'integer')],
+      updateFrequency: 'yearly',
+      format: 'xlsx',
+      classification: 'general',
+      openness: 'conditional',
+      usageRequirements: '',
+    },
+  },
+  {
+    org: DEMO_ORGS.police,
+    entry: {
+      title: '重点目标安保部署数据',
+      description: '涉及公共安全的安保部署信息（依法不予开放，仅编目）',
+      domain: 'emergency',
+      dataItems: [item('目标编号', 'string'), item('部署等级', 'string')],
+      updateFrequency: 'irregular',
+      format: 'database',
+      classification: 'core',
+      openness: 'closed',
+      usageRequirements: '不予开放',
+      restrictions: { stateSecret: false, publicSafety: true, closedByLaw: true },
+    },
+  },
+] as const;
+
+/** Seeds the demo through the API: drafts, submits, and the authority approves. */
+export const seedDemo = async (url: string, token: TokenFn): Promise<{ catalog: string[] }> => {
+  const call = apiClient(url, token);
+  const authority = { role: 'authority' as const, org: DEMO_ORGS.authority.code, sub: 'authority-reviewer' };
+  const catalog: string[] = [];
+  for (const { org, entry } of DEMO_CATALOG) {
+    const as = { role: 'provider' as const, org: org.code, sub: `${org.code}-cataloguer` };
+    const created = await call('POST', '/catalog', as, { ...entry, providerName: org.name });
+    const id = String(created.id);
+    await call('POST', `/catalog/${id}/submit`, as, {});
+    await call('POST', `/catalog/${id}/review`, authority, { decision: 'approve' });
+    catalog.push(id);
+  }
+  return { catalog };
+};

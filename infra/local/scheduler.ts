@@ -1,0 +1,92 @@
+import type { FunctionName, ScheduleDecl } from '../system.js';
+
+/**
+ * The next time an EventBridge Scheduler expression fires after `from` (UTC).
+ * Supports `rate(N minute|minutes|hour|hours|day|days)` and six-field `cron(min hour dom month dow year)`
+ * with `*`, `?`, lists, ranges, steps and day names — the forms the platform declares.
+ */
+export const nextFireTime = (expression: string, from: Date): Date => {
+  const rate = expression.match(/^rate\((\d+)\s+(minute|minutes|hour|hours|day|days)\)$/);
+  if (rate) {
+    const unit = { minute: 60_000, hour: 3_600_000, day: 86_400_000 }[rate[2]!.replace(/s$/, '') as 'minute'];
+    return new Date(from.getTime() + Number(rate[1]) * unit);
+  }
+  const cron = expression.match(/^cron\((.+)\)$/);
+  if (!cron) throw new Error(`Unsupported schedule expression: ${expression}`);
+  const fields = cron[1]!.trim().split(/\s+/);
+  if (fields.length !== 6) throw new Error(`A cron expression has 6 fields: ${expression}`);
+  const [min, hour, dom, month, dow, year] = fields as [string, string, string, string, string, string];
+  const DAYS = ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'];
+  const MONTHS = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'];
+  const field = (spec: string, lo: number, hi: number, names?: string[], nameBase = 0) => {
+    if (spec === '*' || spec === '?') return () => true;
+    const allowed = new Set<number>();
+    const num = (s: string) => {
+      const i = names?.indexOf(s.toUpperCase()) ?? -1;
+      return i >= 0 ? i + nameBase : Number(s);
+    };
+    for (const part of spec.split(',')) {
+      const [range, step] = part.split('/') as [string, string | undefined];
+      const [a, b] = range === '*' ? [lo, hi] : (range.split('-').map(num) as [number, number?]);
+      const end = b ?? (step ? hi : a);
+      for (let v = a; v <= end; v += Number(step ?? 1)) allowed.add(v);
+    }
+    return (v: number) => allowed.has(v);
+  };
+  const m = field(min, 0, 59);
+  const h = field(hour, 0, 23);
+  const d = field(dom, 1, 31);
+  const mo = field(month, 1, 12, MONTHS, 1);
+  const w = field(dow, 1, 7, DAYS, 1); // AWS: 1 = Sunday
+  const y = field(year, 1970, 2199);
+  const t = new Date(from);
+  t.setUTCSeconds(0, 0);
+  for (let i = 0; i < 366 * 24 * 60 * 2; i++) {
+    t.setUTCMinutes(t.getUTCMinutes() + 1);
+    if (m(t.getUTCMinutes()) && h(t.getUTCHours()) && d(t.getUTCDate()) && mo(t.getUTCMonth() + 1) && w(t.getUTCDay() + 1) && y(t.getUTCFullYear())) {
+      return new Date(t);
+    }
+  }
+  throw new Error(`Schedule ${expression} never fires within two years`);
+};
+
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** Fires declared schedules on real time, and on demand (`fire`) for demos and tests. */
+export const createLocalScheduler = (opts: {
+  schedules: Readonly<Record<string, ScheduleDecl>>;
+  invoke: (fn: FunctionName, event: unknown) => Promise<unknown>;
+  onFire?: (name: string, result: unknown, error?: unknown) => void;
+}) => {
+  const timers = new Map<string, NodeJS.Timeout>();
+  const fire = async (name: string): Promise<unknown> => {
+    const decl = opts.schedules[name];
+    if (!decl) throw new Error(`No schedule named ${name}`);
+    return opts.invoke(decl.function, { schedule: name });
+  };
+  const arm = (name: string, decl: ScheduleDecl) => {
+    const wait = Math.min(nextFireTime(decl.expression, new Date()).getTime() - Date.now(), MAX_TIMER_MS);
+    const timer = setTimeout(async () => {
+      try {
+        opts.onFire?.(name, await fire(name));
+      } catch (e) {
+        opts.onFire?.(name, undefined, e);
+      }
+      if (timers.has(name)) arm(name, decl);
+    }, Math.max(wait, 0));
+    timer.unref();
+    timers.set(name, timer);
+  };
+  return {
+    fire,
+    start() {
+      for (const [name, decl] of Object.entries(opts.schedules)) arm(name, decl);
+    },
+    stop() {
+      for (const t of timers.values()) clearTimeout(t);
+      timers.clear();
+    },
+    armed: () => [...timers.keys()],
+  };
+};
+export type LocalScheduler = ReturnType<typeof createLocalScheduler>;
