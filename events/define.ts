@@ -15,11 +15,19 @@ export interface EventType<S extends ZodType> {
 }
 
 /** Declares an event once; producers, consumers and rules import the same object. */
-export const defineEvent = <S extends ZodType>(source: string, detailType: string, schema: S): EventType<S> => ({
+export const defineEvent = <S extends ZodType>(
+  source: string,
+  detailType: string,
+  schema: S,
+): EventType<S> => ({
   source: `${SOURCE_PREFIX}${source}`,
   detailType,
   schema,
-  make: (detail) => ({ source: `${SOURCE_PREFIX}${source}`, detailType, detail: schema.parse(detail) as Record<string, unknown> }),
+  make: (detail) => ({
+    source: `${SOURCE_PREFIX}${source}`,
+    detailType,
+    detail: schema.parse(detail) as Record<string, unknown>,
+  }),
   parse: (detail) => schema.parse(detail),
 });
 

@@ -117,16 +117,30 @@ export const updateEntry = (
     case 'approved':
       return {
         ...e,
-        working: { revision: e.working.revision + 1, status: 'submitted', content, createdAt: at, submittedAt: at },
+        working: {
+          revision: e.working.revision + 1,
+          status: 'submitted',
+          content,
+          createdAt: at,
+          submittedAt: at,
+        },
         version: e.version + 1,
         updatedAt: at,
       };
     case 'submitted':
-      throw new ConflictError('The entry is under review and cannot be changed until it is decided', 'invalid_state');
+      throw new ConflictError(
+        'The entry is under review and cannot be changed until it is decided',
+        'invalid_state',
+      );
   }
 };
 
-export const submitEntry = (e: CatalogEntry, p: Principal, expectedVersion: number | undefined, now: Date): CatalogEntry => {
+export const submitEntry = (
+  e: CatalogEntry,
+  p: Principal,
+  expectedVersion: number | undefined,
+  now: Date,
+): CatalogEntry => {
   assertOwner(e, p);
   assertVersion(e, expectedVersion);
   if (e.working.status !== 'draft' && e.working.status !== 'rejected') {
@@ -149,7 +163,9 @@ const stripDecision = (r: Revision): Revision => ({
   ...(r.submittedAt ? { submittedAt: r.submittedAt } : {}),
 });
 
-export type ReviewDecision = { decision: 'approve'; comment?: string } | { decision: 'reject'; reason: string };
+export type ReviewDecision =
+  | { decision: 'approve'; comment?: string }
+  | { decision: 'reject'; reason: string };
 
 /** Art. 6: the authority reviews each provider's catalog before it enters the city master catalog. */
 export const reviewEntry = (
@@ -159,10 +175,14 @@ export const reviewEntry = (
   expectedVersion: number | undefined,
   now: Date,
 ): CatalogEntry => {
-  if (p.role !== 'authority') throw new ForbiddenError('Only the public data authority reviews catalog entries');
+  if (p.role !== 'authority')
+    throw new ForbiddenError('Only the public data authority reviews catalog entries');
   assertVersion(e, expectedVersion);
   if (e.working.status !== 'submitted') {
-    throw new ConflictError(`Only a submitted entry can be reviewed; this one is ${e.working.status}`, 'invalid_state');
+    throw new ConflictError(
+      `Only a submitted entry can be reviewed; this one is ${e.working.status}`,
+      'invalid_state',
+    );
   }
   const at = now.toISOString();
   const decided = { reviewedAt: at, reviewedBy: p.userId };
@@ -177,7 +197,12 @@ export const reviewEntry = (
   return {
     ...e,
     working: { ...e.working, status: 'approved', ...decided, ...(d.comment ? { reason: d.comment } : {}) },
-    published: { revision: e.working.revision, content: e.working.content, approvedAt: at, approvedBy: p.userId },
+    published: {
+      revision: e.working.revision,
+      content: e.working.content,
+      approvedAt: at,
+      approvedBy: p.userId,
+    },
     version: e.version + 1,
     updatedAt: at,
   };
@@ -213,4 +238,11 @@ export const viewOf = (e: CatalogEntry, p: Principal | undefined) => {
 
 /** Audit snapshot: the state and version of an entry before and after a change. */
 export const auditState = (e: CatalogEntry | undefined) =>
-  e ? { status: e.working.status, revision: e.working.revision, version: e.version, published: e.published?.revision ?? null } : null;
+  e
+    ? {
+        status: e.working.status,
+        revision: e.working.revision,
+        version: e.version,
+        published: e.published?.revision ?? null,
+      }
+    : null;

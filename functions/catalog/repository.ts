@@ -20,7 +20,8 @@ const searchText = (e: CatalogEntry): string | undefined => {
   return [c.title, c.description, ...c.dataItems.map((i) => i.name)].join(' ').toLowerCase();
 };
 
-const headItem = (e: CatalogEntry) => {
+/** The stored head item of an entry (exported for bulk seeding in the benchmark). */
+export const headItem = (e: CatalogEntry) => {
   const listed = isPublic(e);
   const published = e.published?.content;
   return {
@@ -45,7 +46,8 @@ const headItem = (e: CatalogEntry) => {
 };
 
 const fromItem = (item: Record<string, unknown>): CatalogEntry => {
-  const { id, providerOrg, providerName, working, published, version, createdAt, updatedAt } = item as unknown as CatalogEntry;
+  const { id, providerOrg, providerName, working, published, version, createdAt, updatedAt } =
+    item as unknown as CatalogEntry;
   return {
     id,
     providerOrg,
@@ -71,7 +73,9 @@ export const catalogRepository = (deps: Pick<Deps, 'db' | 'tables'>) => {
       const found = new Map<string, CatalogEntry>();
       const unique = [...new Set(ids)];
       for (let i = 0; i < unique.length; i += 100) {
-        let keys: Record<string, unknown>[] | undefined = unique.slice(i, i + 100).map((id) => ({ pk: pk(id), sk: HEAD }));
+        let keys: Record<string, unknown>[] | undefined = unique
+          .slice(i, i + 100)
+          .map((id) => ({ pk: pk(id), sk: HEAD }));
         while (keys?.length) {
           const out = await deps.db.send(new BatchGetCommand({ RequestItems: { [table]: { Keys: keys } } }));
           for (const item of out.Responses?.[table] ?? []) {
@@ -147,7 +151,8 @@ export const catalogRepository = (deps: Pick<Deps, 'db' | 'tables'>) => {
           values[':l'] = 'public';
           keyAttrs = ['pk', 'sk', 'listing', 'listingSort'];
         }
-        if (q.classification) filter('#pc = :pubClassification', '#pc', 'pubClassification', q.classification);
+        if (q.classification)
+          filter('#pc = :pubClassification', '#pc', 'pubClassification', q.classification);
         if (q.openness) filter('#pw = :pubOpenness', '#pw', 'pubOpenness', q.openness);
         if (q.q) filter('contains(#st, :searchText)', '#st', 'searchText', q.q.toLowerCase());
       } else {
@@ -179,7 +184,15 @@ export const catalogRepository = (deps: Pick<Deps, 'db' | 'tables'>) => {
           filters.push('contains(#w.#c.#t, :wq)');
           values[':wq'] = q.q;
         }
-        Object.assign(names, { '#w': 'working', '#c': 'content', '#dm': 'domain', '#cl': 'classification', '#op': 'openness', '#s': 'status', '#t': 'title' });
+        Object.assign(names, {
+          '#w': 'working',
+          '#c': 'content',
+          '#dm': 'domain',
+          '#cl': 'classification',
+          '#op': 'openness',
+          '#s': 'status',
+          '#t': 'title',
+        });
       }
       const usedNames = Object.fromEntries(
         Object.entries(names).filter(([n]) => filters.some((f) => f.includes(n))),

@@ -1,8 +1,17 @@
 import type { Deps } from '../shared/deps.js';
 import { ForbiddenError, NotFoundError } from '../shared/errors.js';
-import { caller, route, type RouteTable } from '../shared/http.js';
+import { caller, type RouteTable, route } from '../shared/http.js';
 import { newId } from '../shared/ids.js';
-import { auditState, canSeeWorking, createEntry, isPublic, reviewEntry, submitEntry, updateEntry, viewOf } from './domain.js';
+import {
+  auditState,
+  canSeeWorking,
+  createEntry,
+  isPublic,
+  reviewEntry,
+  submitEntry,
+  updateEntry,
+  viewOf,
+} from './domain.js';
 import { catalogRepository } from './repository.js';
 import {
   CreateCatalogEntry,
@@ -16,7 +25,10 @@ import {
 const resource = (id: string) => `catalog-entry/${id}`;
 
 /** `If-Match: 3` (or `"3"`) is accepted wherever a body `version` is. */
-const expectedVersion = (body: { version?: number }, headers: Readonly<Record<string, string | undefined>>) => {
+const expectedVersion = (
+  body: { version?: number },
+  headers: Readonly<Record<string, string | undefined>>,
+) => {
   const ifMatch = headers['if-match']?.replace(/^W\//, '').replace(/"/g, '');
   const fromHeader = ifMatch && /^\d+$/.test(ifMatch) ? Number(ifMatch) : undefined;
   return body.version ?? fromHeader;
@@ -30,113 +42,135 @@ const load = async (deps: Deps, id: string) => {
 
 /** The catalog's HTTP routes, keyed by the operationIds of infra/system.ts. */
 export const catalogRoutes: RouteTable = {
-    listCatalogEntries: route({
-      query: ListCatalogQuery,
-      async handle({ query, principal, deps }) {
-        const privileged = principal?.role === 'authority' || principal?.role === 'regulator';
-        const scope = query.scope ?? (privileged ? 'all' : 'public');
-        if (scope === 'mine' && principal?.role !== 'provider') {
-          throw new ForbiddenError('Only a provider has entries of its own');
-        }
-        if (scope === 'all' && !privileged) throw new ForbiddenError('Only the authority and regulators see every entry');
-        const page = await catalogRepository(deps).list({ ...query, scope }, principal?.org);
-        return { status: 200, body: { items: page.items.map((e) => viewOf(e, principal)), nextCursor: page.nextCursor } };
-      },
-    }),
+  listCatalogEntries: route({
+    query: ListCatalogQuery,
+    async handle({ query, principal, deps }) {
+      const privileged = principal?.role === 'authority' || principal?.role === 'regulator';
+      const scope = query.scope ?? (privileged ? 'all' : 'public');
+      if (scope === 'mine' && principal?.role !== 'provider') {
+        throw new ForbiddenError('Only a provider has entries of its own');
+      }
+      if (scope === 'all' && !privileged)
+        throw new ForbiddenError('Only the authority and regulators see every entry');
+      const page = await catalogRepository(deps).list({ ...query, scope }, principal?.org);
+      return {
+        status: 200,
+        body: { items: page.items.map((e) => viewOf(e, principal)), nextCursor: page.nextCursor },
+      };
+    },
+  }),
 
-    getCatalogEntry: route({
-      params: EntryId,
-      async handle({ params, principal, deps }) {
-        const e = await load(deps, params.id);
-        const insider = canSeeWorking(e, principal);
-        if (!insider && !isPublic(e)) throw new NotFoundError('Catalog entry');
-        const revisions = await catalogRepository(deps).revisions(e.id);
-        const versions = revisions
-          .filter((r) => insider || r.status === 'approved')
-          .map((r) => ({
-            revision: r.revision,
-            status: r.status,
-            createdAt: r.createdAt,
-            submittedAt: r.submittedAt ?? null,
-            reviewedAt: r.reviewedAt ?? null,
-            ...(insider ? { reason: r.reason ?? null, content: r.content } : { content: r.content }),
-          }));
-        return {
-          status: 200,
-          body: { ...viewOf(e, principal), versions },
-          headers: insider ? { etag: `"${e.version}"` } : ({} as Record<string, string>),
-        };
-      },
-    }),
+  getCatalogEntry: route({
+    params: EntryId,
+    async handle({ params, principal, deps }) {
+      const e = await load(deps, params.id);
+      const insider = canSeeWorking(e, principal);
+      if (!insider && !isPublic(e)) throw new NotFoundError('Catalog entry');
+      const revisions = await catalogRepository(deps).revisions(e.id);
+      const versions = revisions
+        .filter((r) => insider || r.status === 'approved')
+        .map((r) => ({
+          revision: r.revision,
+          status: r.status,
+          createdAt: r.createdAt,
+          submittedAt: r.submittedAt ?? null,
+          reviewedAt: r.reviewedAt ?? null,
+          ...(insider ? { reason: r.reason ?? null, content: r.content } : { content: r.content }),
+        }));
+      return {
+        status: 200,
+        body: { ...viewOf(e, principal), versions },
+        headers: insider ? { etag: `"${e.version}"` } : ({} as Record<string, string>),
+      };
+    },
+  }),
 
-    createCatalogEntry: route({
-      body: CreateCatalogEntry,
-      idempotent: true,
-      async handle(ctx) {
-        const { providerName, ...content } = ctx.body;
-        const repo = catalogRepository(ctx.deps);
-        const e = createEntry({
-          id: newId('ce', ctx.now),
-          principal: caller(ctx),
-          content,
-          ...(providerName ? { providerName } : {}),
-          now: ctx.now,
-        });
-        const body = viewOf(e, ctx.principal);
-        const tx = repo.create(ctx.tx(), e).audit({ action: 'catalog.create', resource: resource(e.id), before: null, after: auditState(e) });
-        await tx.commit({ status: 201, body });
-        return { status: 201, body, headers: { location: `/catalog/${e.id}` } };
-      },
-    }),
+  createCatalogEntry: route({
+    body: CreateCatalogEntry,
+    idempotent: true,
+    async handle(ctx) {
+      const { providerName, ...content } = ctx.body;
+      const repo = catalogRepository(ctx.deps);
+      const e = createEntry({
+        id: newId('ce', ctx.now),
+        principal: caller(ctx),
+        content,
+        ...(providerName ? { providerName } : {}),
+        now: ctx.now,
+      });
+      const body = viewOf(e, ctx.principal);
+      const tx = repo
+        .create(ctx.tx(), e)
+        .audit({ action: 'catalog.create', resource: resource(e.id), before: null, after: auditState(e) });
+      await tx.commit({ status: 201, body });
+      return { status: 201, body, headers: { location: `/catalog/${e.id}` } };
+    },
+  }),
 
-    updateCatalogEntry: route({
-      params: EntryId,
-      body: UpdateCatalogEntry,
-      async handle(ctx) {
-        const { version: _v, ...patch } = ctx.body;
-        const repo = catalogRepository(ctx.deps);
-        const before = await load(ctx.deps, ctx.params.id);
-        const after = updateEntry(before, caller(ctx), patch, expectedVersion(ctx.body, ctx.headers), ctx.now);
-        await repo
-          .save(ctx.tx(), after, before.version)
-          .audit({ action: 'catalog.update', resource: resource(after.id), before: auditState(before), after: auditState(after) })
-          .commit();
-        return { status: 200, body: viewOf(after, ctx.principal) };
-      },
-    }),
+  updateCatalogEntry: route({
+    params: EntryId,
+    body: UpdateCatalogEntry,
+    async handle(ctx) {
+      const { version: _v, ...patch } = ctx.body;
+      const repo = catalogRepository(ctx.deps);
+      const before = await load(ctx.deps, ctx.params.id);
+      const after = updateEntry(before, caller(ctx), patch, expectedVersion(ctx.body, ctx.headers), ctx.now);
+      await repo
+        .save(ctx.tx(), after, before.version)
+        .audit({
+          action: 'catalog.update',
+          resource: resource(after.id),
+          before: auditState(before),
+          after: auditState(after),
+        })
+        .commit();
+      return { status: 200, body: viewOf(after, ctx.principal) };
+    },
+  }),
 
-    submitCatalogEntry: route({
-      params: EntryId,
-      body: SubmitCatalogEntry,
-      async handle(ctx) {
-        const repo = catalogRepository(ctx.deps);
-        const before = await load(ctx.deps, ctx.params.id);
-        const after = submitEntry(before, caller(ctx), expectedVersion(ctx.body, ctx.headers), ctx.now);
-        await repo
-          .save(ctx.tx(), after, before.version)
-          .audit({ action: 'catalog.submit', resource: resource(after.id), before: auditState(before), after: auditState(after) })
-          .commit();
-        return { status: 200, body: viewOf(after, ctx.principal) };
-      },
-    }),
+  submitCatalogEntry: route({
+    params: EntryId,
+    body: SubmitCatalogEntry,
+    async handle(ctx) {
+      const repo = catalogRepository(ctx.deps);
+      const before = await load(ctx.deps, ctx.params.id);
+      const after = submitEntry(before, caller(ctx), expectedVersion(ctx.body, ctx.headers), ctx.now);
+      await repo
+        .save(ctx.tx(), after, before.version)
+        .audit({
+          action: 'catalog.submit',
+          resource: resource(after.id),
+          before: auditState(before),
+          after: auditState(after),
+        })
+        .commit();
+      return { status: 200, body: viewOf(after, ctx.principal) };
+    },
+  }),
 
-    reviewCatalogEntry: route({
-      params: EntryId,
-      body: ReviewCatalogEntry,
-      async handle(ctx) {
-        const repo = catalogRepository(ctx.deps);
-        const before = await load(ctx.deps, ctx.params.id);
-        const after = reviewEntry(before, caller(ctx), ctx.body, expectedVersion(ctx.body, ctx.headers), ctx.now);
-        await repo
-          .save(ctx.tx(), after, before.version)
-          .audit({
-            action: `catalog.${ctx.body.decision}`,
-            resource: resource(after.id),
-            before: auditState(before),
-            after: { ...auditState(after), reason: ctx.body.decision === 'reject' ? ctx.body.reason : null },
-          })
-          .commit();
-        return { status: 200, body: viewOf(after, ctx.principal) };
-      },
-    }),
+  reviewCatalogEntry: route({
+    params: EntryId,
+    body: ReviewCatalogEntry,
+    async handle(ctx) {
+      const repo = catalogRepository(ctx.deps);
+      const before = await load(ctx.deps, ctx.params.id);
+      const after = reviewEntry(
+        before,
+        caller(ctx),
+        ctx.body,
+        expectedVersion(ctx.body, ctx.headers),
+        ctx.now,
+      );
+      await repo
+        .save(ctx.tx(), after, before.version)
+        .audit({
+          action: `catalog.${ctx.body.decision}`,
+          resource: resource(after.id),
+          before: auditState(before),
+          after: { ...auditState(after), reason: ctx.body.decision === 'reject' ? ctx.body.reason : null },
+        })
+        .commit();
+      return { status: 200, body: viewOf(after, ctx.principal) };
+    },
+  }),
 };

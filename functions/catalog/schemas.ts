@@ -51,8 +51,16 @@ export const UpdateCatalogEntry = CatalogContent.partial().extend({
 export const SubmitCatalogEntry = z.object({ version: z.number().int().positive().optional() });
 
 export const ReviewCatalogEntry = z.discriminatedUnion('decision', [
-  z.object({ decision: z.literal('approve'), version: z.number().int().positive().optional(), comment: z.string().max(2000).optional() }),
-  z.object({ decision: z.literal('reject'), version: z.number().int().positive().optional(), reason: text(2000) }),
+  z.object({
+    decision: z.literal('approve'),
+    version: z.number().int().positive().optional(),
+    comment: z.string().max(2000).optional(),
+  }),
+  z.object({
+    decision: z.literal('reject'),
+    version: z.number().int().positive().optional(),
+    reason: text(2000),
+  }),
 ]);
 
 export const EntryId = z.object({ id: z.string().regex(/^ce_[0-9a-z]{10,40}$/, 'Not a catalog entry id') });
@@ -60,7 +68,10 @@ export const EntryId = z.object({ id: z.string().regex(/^ce_[0-9a-z]{10,40}$/, '
 export const ListCatalogQuery = z.object({
   scope: z.enum(['public', 'mine', 'all']).optional(),
   domain: z.enum(codesOf(DOMAINS)).optional(),
-  provider: z.string().regex(/^[0-9A-Z]{18}$/, 'An 18-character unified social credit code').optional(),
+  provider: z
+    .string()
+    .regex(/^[0-9A-Z]{18}$/, 'An 18-character unified social credit code')
+    .optional(),
   classification: z.enum(codesOf(CLASSIFICATIONS)).optional(),
   openness: z.enum(codesOf(OPENNESS)).optional(),
   status: z.enum(codesOf(CATALOG_STATUSES)).optional(),

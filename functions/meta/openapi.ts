@@ -1,5 +1,5 @@
 import { toJSONSchema, type ZodType } from 'zod';
-import { routes, type RouteDecl } from '../../infra/system.js';
+import { type RouteDecl, routes } from '../../infra/system.js';
 import { allowedRoles } from '../shared/auth.js';
 import type { RouteTable } from '../shared/http.js';
 
@@ -36,12 +36,17 @@ const ERROR = {
 
 const errorResponses = (decl: RouteDecl, hasBody: boolean) => {
   const out: Record<string, unknown> = {
-    '400': { description: 'Invalid request; `details` lists each field', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
+    '400': {
+      description: 'Invalid request; `details` lists each field',
+      content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+    },
     '404': { description: 'Not found' },
   };
-  if (allowedRoles(decl.auth) || decl.auth === 'optional') out['401'] = { description: 'Missing, expired or invalid token' };
+  if (allowedRoles(decl.auth) || decl.auth === 'optional')
+    out['401'] = { description: 'Missing, expired or invalid token' };
   if (allowedRoles(decl.auth)) out['403'] = { description: 'Role or organisation not allowed' };
-  if (decl.method !== 'GET') out['409'] = { description: 'The current state forbids this, or the version is stale' };
+  if (decl.method !== 'GET')
+    out['409'] = { description: 'The current state forbids this, or the version is stale' };
   if (hasBody) {
     out['413'] = { description: 'Body too large' };
     out['415'] = { description: 'Body is not JSON' };
@@ -59,16 +64,25 @@ export const buildOpenApi = (tables: Partial<Record<string, RouteTable>>) => {
       operationId: decl.operationId,
       summary: decl.summary,
       tags: [decl.function],
-      ...(roles ? { security: [{ bearer: [] }], 'x-roles': roles } : decl.auth === 'optional' ? { security: [{}, { bearer: [] }] } : { security: [] }),
+      ...(roles
+        ? { security: [{ bearer: [] }], 'x-roles': roles }
+        : decl.auth === 'optional'
+          ? { security: [{}, { bearer: [] }] }
+          : { security: [] }),
       parameters: [...parameters(h?.params, 'path'), ...parameters(h?.query, 'query')],
       ...(h?.idempotent
         ? {
             'x-idempotent': true,
           }
         : {}),
-      ...(h?.body ? { requestBody: { required: true, content: { 'application/json': { schema: schemaOf(h.body) } } } } : {}),
+      ...(h?.body
+        ? { requestBody: { required: true, content: { 'application/json': { schema: schemaOf(h.body) } } } }
+        : {}),
       responses: {
-        '200': { description: 'OK', content: { 'application/json': { schema: h?.response ? schemaOf(h.response) : {} } } },
+        '200': {
+          description: 'OK',
+          content: { 'application/json': { schema: h?.response ? schemaOf(h.response) : {} } },
+        },
         ...errorResponses(decl, !!h?.body),
       },
     };

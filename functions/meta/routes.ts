@@ -1,5 +1,5 @@
 import { CODE_LISTS, DOMAINS } from '../shared/codes.js';
-import { route, type RouteTable } from '../shared/http.js';
+import { type RouteTable, route } from '../shared/http.js';
 import { buildOpenApi } from './openapi.js';
 import { ROUTE_TABLES } from './route-tables.js';
 

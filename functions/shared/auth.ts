@@ -45,7 +45,9 @@ export const principalFromClaims = (claims: Claims, allowed?: readonly Role[]): 
   const role = allowed ? roles.find((r) => allowed.includes(r)) : roles[0];
   if (!role) {
     throw new ForbiddenError(
-      allowed ? `This action needs one of the roles: ${allowed.join(', ')}` : 'The token carries no platform role',
+      allowed
+        ? `This action needs one of the roles: ${allowed.join(', ')}`
+        : 'The token carries no platform role',
     );
   }
   const name = typeof claims.name === 'string' ? claims.name : undefined;

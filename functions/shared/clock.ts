@@ -26,7 +26,8 @@ export class SettableClock implements Clock {
 }
 
 export const DAY_MS = 86_400_000;
-export const addDays = (d: Date | string, days: number): Date => new Date(new Date(d).getTime() + days * DAY_MS);
+export const addDays = (d: Date | string, days: number): Date =>
+  new Date(new Date(d).getTime() + days * DAY_MS);
 /** Same calendar instant `years` later (UTC), e.g. the 2-year grant term. */
 export const addYears = (d: Date | string, years: number): Date => {
   const x = new Date(d);

@@ -2,6 +2,9 @@
  * Code lists with the labels a person reads (Chinese) and their English gloss. Codes are stable API
  * values; labels may be reworded. Served by GET /meta/codes.
  */
+import { GOVERNANCE_STATUSES, PROBLEM_KINDS } from '../governance/domain.js';
+import { EXIT_ITEMS } from '../grants/domain.js';
+
 export interface Code {
   readonly code: string;
   readonly zh: string;
@@ -9,7 +12,8 @@ export interface Code {
 }
 
 const list = <const T extends readonly Code[]>(codes: T) => codes;
-export const codesOf = <T extends readonly Code[]>(l: T) => l.map((c) => c.code) as unknown as [T[number]['code'], ...T[number]['code'][]];
+export const codesOf = <T extends readonly Code[]>(l: T) =>
+  l.map((c) => c.code) as unknown as [T[number]['code'], ...T[number]['code'][]];
 
 /** Art. 7: the 19 priority domains, plus `other`. */
 export const DOMAINS = list([
@@ -98,6 +102,71 @@ export const ROLE_LABELS = list([
   { code: 'admin', zh: '平台运维', en: 'Platform administrator' },
 ]);
 
+/** Art. 4, 10.5, 14: states of a grant (the authorization agreement). */
+export const GRANT_STATUS_LABELS = list([
+  { code: 'signing', zh: '待签署', en: 'Awaiting signatures' },
+  { code: 'active', zh: '生效中', en: 'Active' },
+  { code: 'suspended', zh: '已暂停', en: 'Suspended' },
+  { code: 'terminated', zh: '已终止', en: 'Terminated' },
+  { code: 'expired', zh: '已到期', en: 'Expired' },
+]);
+
+/** Art. 16: data demands and the entitlements they create. */
+export const DEMAND_STATUS_LABELS = list([
+  { code: 'under-review', zh: '审核中', en: 'Under review' },
+  { code: 'approved', zh: '已通过', en: 'Approved' },
+  { code: 'rejected', zh: '未通过', en: 'Rejected' },
+]);
+export const ENTITLEMENT_STATUS_LABELS = list([
+  { code: 'active', zh: '有效', en: 'Active' },
+  { code: 'inactive', zh: '已暂停', en: 'Suspended with its grant' },
+  { code: 'ended', zh: '已终止', en: 'Ended' },
+]);
+
+/** Art. 5: how data is authorized. */
+export const AUTHORIZATION_MODES = list([
+  { code: 'comprehensive', zh: '综合授权', en: 'Comprehensive authorization' },
+  { code: 'domain', zh: '分领域授权', en: 'Domain authorization' },
+]);
+
+export const ANNOUNCEMENT_STATUSES = list([
+  { code: 'draft', zh: '草稿', en: 'Draft' },
+  { code: 'published', zh: '已发布', en: 'Published' },
+  { code: 'withdrawn', zh: '已撤回', en: 'Withdrawn' },
+]);
+
+export const APPLICATION_STATUSES = list([
+  { code: 'under-review', zh: '审核中', en: 'Under review' },
+  { code: 'signing', zh: '待签署协议', en: 'Agreement being signed' },
+  { code: 'approved', zh: '已授权', en: 'Approved' },
+  { code: 'rejected', zh: '未通过', en: 'Rejected' },
+  { code: 'withdrawn', zh: '已撤回', en: 'Withdrawn' },
+]);
+
+/** Art. 10.3-10.5: the selection steps, in order. */
+export const APPLICATION_STEPS = list([
+  { code: 'screening', zh: '自动筛查', en: 'Automatic screening' },
+  { code: 'qualification-review', zh: '资格审查', en: 'Qualification review' },
+  { code: 'expert-panel', zh: '组建专家评审组', en: 'Expert panel assignment' },
+  { code: 'expert-review', zh: '专家评审', en: 'Expert review' },
+  { code: 'government-approval', zh: '政府审定', en: 'Government approval' },
+  { code: 'signing', zh: '签署授权运营协议', en: 'Agreement signing' },
+  { code: 'closed', zh: '已结束', en: 'Closed' },
+]);
+
+/** Art. 9: the lists that exclude an applicant. */
+export const CREDIT_LISTS = list([
+  { code: 'dishonest-judgment-debtor', zh: '失信被执行人名单', en: 'Dishonest judgment debtors' },
+  { code: 'major-tax-violation', zh: '重大税收违法案件当事人名单', en: 'Major tax violation cases' },
+  { code: 'serious-violation', zh: '严重违法失信记录', en: 'Serious violation records' },
+]);
+
+export const REVIEW_TASK_STATUSES = list([
+  { code: 'pending', zh: '待处理', en: 'Pending' },
+  { code: 'decided', zh: '已决定', en: 'Decided' },
+  { code: 'cancelled', zh: '已取消', en: 'Cancelled' },
+]);
+
 /** Every list, by name, for GET /meta/codes. Later duties add theirs here. */
 export const CODE_LISTS: Record<string, readonly Code[]> = {
   domains: DOMAINS,
@@ -108,4 +177,16 @@ export const CODE_LISTS: Record<string, readonly Code[]> = {
   dataItemTypes: DATA_ITEM_TYPES,
   catalogStatuses: CATALOG_STATUSES,
   roles: ROLE_LABELS,
+  authorizationModes: AUTHORIZATION_MODES,
+  announcementStatuses: ANNOUNCEMENT_STATUSES,
+  applicationStatuses: APPLICATION_STATUSES,
+  applicationSteps: APPLICATION_STEPS,
+  creditLists: CREDIT_LISTS,
+  reviewTaskStatuses: REVIEW_TASK_STATUSES,
+  grantStatuses: GRANT_STATUS_LABELS,
+  grantExitItems: EXIT_ITEMS,
+  demandStatuses: DEMAND_STATUS_LABELS,
+  entitlementStatuses: ENTITLEMENT_STATUS_LABELS,
+  governanceProblemKinds: PROBLEM_KINDS,
+  governanceStatuses: GOVERNANCE_STATUSES,
 };

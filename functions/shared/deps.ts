@@ -1,10 +1,10 @@
+import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { Logger } from '@aws-lambda-powertools/logger';
 import { env, type FunctionName, functions, type TableName } from '../../infra/system.js';
-import { type Clock, systemClock } from './clock.js';
 import type { TokenVerifier } from './auth.js';
 import { remoteJwtVerifier } from './auth.js';
+import { type Clock, systemClock } from './clock.js';
 
 /** A domain event as its producer hands it over; see events/ for the typed catalogue. */
 export interface DomainEvent {
@@ -67,7 +67,11 @@ export const baseDeps = (fn: FunctionName): Deps => {
       return verifier;
     },
     events: { publish: unavailable('Publishing events') },
-    workflows: { start: unavailable('Workflows'), succeed: unavailable('Workflows'), fail: unavailable('Workflows') },
+    workflows: {
+      start: unavailable('Workflows'),
+      succeed: unavailable('Workflows'),
+      fail: unavailable('Workflows'),
+    },
   };
 };
 

@@ -1,5 +1,5 @@
-import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import type { FunctionName } from '../../infra/system.js';
 import type { Deps } from './deps.js';
@@ -41,7 +41,8 @@ type AnyEvent = HttpEvent | BusEvent | ScheduleInvocation | StepInvocation;
 
 const isHttp = (e: AnyEvent): e is HttpEvent => 'requestContext' in e && 'routeKey' in e;
 const isBus = (e: AnyEvent): e is BusEvent => 'detail-type' in e && 'source' in e;
-const isSchedule = (e: AnyEvent): e is ScheduleInvocation => 'schedule' in e && typeof e.schedule === 'string';
+const isSchedule = (e: AnyEvent): e is ScheduleInvocation =>
+  'schedule' in e && typeof e.schedule === 'string';
 const isStep = (e: AnyEvent): e is StepInvocation => 'step' in e && typeof e.step === 'string';
 
 /**

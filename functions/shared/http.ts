@@ -59,8 +59,9 @@ export interface RouteHandler<B = unknown, Q = unknown, P = unknown> {
 }
 
 /** Typing helper: infers B/Q/P from the schemas given. */
-export const route = <B = undefined, Q = undefined, P = undefined>(h: RouteHandler<B, Q, P>): RouteHandler<B, Q, P> =>
-  h;
+export const route = <B = undefined, Q = undefined, P = undefined>(
+  h: RouteHandler<B, Q, P>,
+): RouteHandler<B, Q, P> => h;
 
 /** Route handlers of one function, keyed by the operationId declared in infra/system.ts. */
 // biome-ignore lint/suspicious/noExplicitAny: a map of handlers with different request types
@@ -75,11 +76,14 @@ export const json = (status: number, body: unknown, headers: Record<string, stri
 const parse = <T>(schema: ZodType<T> | undefined, value: unknown, where: string): T => {
   if (!schema) return undefined as T;
   const r = schema.safeParse(value);
-  if (!r.success) throw new ValidationError(`The request ${where} is invalid`, fieldIssues(r.error.issues, where));
+  if (!r.success)
+    throw new ValidationError(`The request ${where} is invalid`, fieldIssues(r.error.issues, where));
   return r.data;
 };
 
-const lowerHeaders = (h: Record<string, string | undefined> | undefined): Record<string, string | undefined> => {
+const lowerHeaders = (
+  h: Record<string, string | undefined> | undefined,
+): Record<string, string | undefined> => {
   const out: Record<string, string | undefined> = {};
   for (const [k, v] of Object.entries(h ?? {})) out[k.toLowerCase()] = v;
   return out;
@@ -94,7 +98,9 @@ const readJsonBody = (event: HttpEvent, headers: Record<string, string | undefin
   try {
     return JSON.parse(raw);
   } catch {
-    throw new ValidationError('The request body is not valid JSON', [{ path: 'body', message: 'Malformed JSON' }]);
+    throw new ValidationError('The request body is not valid JSON', [
+      { path: 'body', message: 'Malformed JSON' },
+    ]);
   }
 };
 
@@ -104,7 +110,12 @@ const IDEMPOTENCY_KEY = /^[\w.:-]{1,128}$/;
 const declaredRoutes = new Map<string, RouteDecl>(routes.map((r) => [routeKey(r), r]));
 export const declaredRoute = (event: HttpEvent): RouteDecl | undefined => declaredRoutes.get(event.routeKey);
 
-const authenticate = async (decl: RouteDecl, event: HttpEvent, headers: Record<string, string | undefined>, deps: Deps) => {
+const authenticate = async (
+  decl: RouteDecl,
+  event: HttpEvent,
+  headers: Record<string, string | undefined>,
+  deps: Deps,
+) => {
   const roles = allowedRoles(decl.auth);
   if (roles) {
     const claims = event.requestContext.authorizer?.jwt?.claims as Claims | undefined;
@@ -147,12 +158,17 @@ export const httpRouter =
         }
         claim = {
           key: `${decl.operationId}#${principal.org}#${principal.userId}#${idemHeader}`,
-          requestHash: createHash('sha256').update(JSON.stringify(body ?? null)).digest('base64url'),
+          requestHash: createHash('sha256')
+            .update(JSON.stringify(body ?? null))
+            .digest('base64url'),
         };
         const stored = await readIdempotency(deps, claim.key);
         if (stored) {
           if (stored.requestHash !== claim.requestHash) {
-            throw new ConflictError('This Idempotency-Key was used with a different request', 'idempotency_key_reused');
+            throw new ConflictError(
+              'This Idempotency-Key was used with a different request',
+              'idempotency_key_reused',
+            );
           }
           return replay(stored.reply);
         }

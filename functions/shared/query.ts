@@ -16,15 +16,27 @@ export interface Page<T> {
 export const queryPage = async <T>(
   deps: Pick<Deps, 'db'>,
   input: Omit<QueryCommandInput, 'ExclusiveStartKey' | 'Limit'>,
-  opts: { limit: number; cursor: string | undefined; keyAttrs: readonly string[]; map: (item: Record<string, unknown>) => T },
+  opts: {
+    limit: number;
+    cursor: string | undefined;
+    keyAttrs: readonly string[];
+    map: (item: Record<string, unknown>) => T;
+  },
 ): Promise<Page<T>> => {
   let start = decodeCursor(opts.cursor);
-  if (opts.cursor && !start) throw new ValidationError('Invalid cursor', [{ path: 'query.cursor', message: 'Not a cursor this API issued' }]);
+  if (opts.cursor && !start)
+    throw new ValidationError('Invalid cursor', [
+      { path: 'query.cursor', message: 'Not a cursor this API issued' },
+    ]);
   const raw: Record<string, unknown>[] = [];
   let exhausted = false;
   while (raw.length < opts.limit && !exhausted) {
     const out = await deps.db.send(
-      new QueryCommand({ ...input, Limit: Math.max(opts.limit * 2, 25), ...(start ? { ExclusiveStartKey: start } : {}) }),
+      new QueryCommand({
+        ...input,
+        Limit: Math.max(opts.limit * 2, 25),
+        ...(start ? { ExclusiveStartKey: start } : {}),
+      }),
     );
     raw.push(...((out.Items ?? []) as Record<string, unknown>[]));
     start = out.LastEvaluatedKey;

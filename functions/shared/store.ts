@@ -19,7 +19,11 @@ export interface SystemActor {
   readonly role: 'system';
   readonly org: 'platform';
 }
-export const systemActor = (job: string): SystemActor => ({ userId: `system:${job}`, role: 'system', org: 'platform' });
+export const systemActor = (job: string): SystemActor => ({
+  userId: `system:${job}`,
+  role: 'system',
+  org: 'platform',
+});
 
 /** A state change as its audit event records it (Art. 15, 18: attributable to a person and an organisation). */
 export interface Change {
@@ -73,7 +77,12 @@ export class Transaction {
   put(
     table: Parameters<typeof tableName>[1],
     item: Item,
-    opts: { condition?: string; names?: Record<string, string>; values?: Item; onConflict?: () => AppError } = {},
+    opts: {
+      condition?: string;
+      names?: Record<string, string>;
+      values?: Item;
+      onConflict?: () => AppError;
+    } = {},
   ): this {
     this.ops.push({
       item: {
@@ -91,7 +100,11 @@ export class Transaction {
   }
 
   /** Put that replaces an item only if its stored `version` is still `expectedVersion`. */
-  putVersioned(table: Parameters<typeof tableName>[1], item: Item & { version: number }, expectedVersion: number): this {
+  putVersioned(
+    table: Parameters<typeof tableName>[1],
+    item: Item & { version: number },
+    expectedVersion: number,
+  ): this {
     return this.put(table, item, {
       condition: '#v = :expected',
       names: { '#v': 'version' },
@@ -101,7 +114,12 @@ export class Transaction {
   }
 
   /** Put that must create a new item (fails with the given conflict when the key exists). */
-  create(table: Parameters<typeof tableName>[1], item: Item, keyAttr: string, onConflict?: () => AppError): this {
+  create(
+    table: Parameters<typeof tableName>[1],
+    item: Item,
+    keyAttr: string,
+    onConflict?: () => AppError,
+  ): this {
     return this.put(table, item, {
       condition: 'attribute_not_exists(#k)',
       names: { '#k': keyAttr },

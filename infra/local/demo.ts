@@ -5,11 +5,20 @@ type TokenFn = (role: Role, org: string, sub?: string) => Promise<string>;
 
 /** A tiny API client for seeding: every demo record goes through the same API a person uses. */
 export const apiClient = (url: string, token: TokenFn) => {
-  const call = async (method: string, path: string, as: { role: Role; org: string; sub?: string } | null, body?: unknown) => {
+  const call = async (
+    method: string,
+    path: string,
+    as: { role: Role; org: string; sub?: string } | null,
+    body?: unknown,
+  ) => {
     const headers: Record<string, string> = {};
     if (as) headers.authorization = `Bearer ${await token(as.role, as.org, as.sub)}`;
     if (body !== undefined) headers['content-type'] = 'application/json';
-    const res = await fetch(`${url}${path}`, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+    const res = await fetch(`${url}${path}`, {
+      method,
+      headers,
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
     const text = await res.text();
     const json: unknown = text ? JSON.parse(text) : undefined;
     if (!res.ok) throw new Error(`${method} ${path} → ${res.status} ${text}`);
@@ -18,7 +27,12 @@ export const apiClient = (url: string, token: TokenFn) => {
   return call;
 };
 
-const item = (name: string, type: string, personalInformation = false, description = '') => ({ name, type, personalInformation, description });
+const item = (name: string, type: string, personalInformation = false, description = '') => ({
+  name,
+  type,
+  personalInformation,
+  description,
+});
 
 /** Approved catalog entries in several domains, one provider each (Art. 6-7). */
 export const DEMO_CATALOG = [
@@ -28,7 +42,12 @@ export const DEMO_CATALOG = [
       title: '公交线路与站点数据',
       description: '全市公交线路、站点位置、首末班时间',
       domain: 'transport',
-      dataItems: [item('线路编号', 'string'), item('站点名称', 'string'), item('站点坐标', 'geo'), item('首班时间', 'string')],
+      dataItems: [
+        item('线路编号', 'string'),
+        item('站点名称', 'string'),
+        item('站点坐标', 'geo'),
+        item('首班时间', 'string'),
+      ],
       updateFrequency: 'monthly',
       format: 'api',
       classification: 'general',
@@ -42,7 +61,12 @@ export const DEMO_CATALOG = [
       title: '道路运输车辆动态数据',
       description: '营运车辆实时位置与运行状态',
       domain: 'transport',
-      dataItems: [item('车牌号', 'string'), item('经纬度', 'geo'), item('速度', 'decimal'), item('上报时间', 'datetime')],
+      dataItems: [
+        item('车牌号', 'string'),
+        item('经纬度', 'geo'),
+        item('速度', 'decimal'),
+        item('上报时间', 'datetime'),
+      ],
       updateFrequency: 'realtime',
       format: 'api',
       classification: 'important',
@@ -56,7 +80,12 @@ export const DEMO_CATALOG = [
       title: '社会保险参保登记信息',
       description: '单位及个人参保登记、缴费状态',
       domain: 'social-security',
-      dataItems: [item('单位名称', 'string'), item('参保人数', 'integer'), item('缴费状态', 'string'), item('身份证号', 'string', true)],
+      dataItems: [
+        item('单位名称', 'string'),
+        item('参保人数', 'integer'),
+        item('缴费状态', 'string'),
+        item('身份证号', 'string', true),
+      ],
       updateFrequency: 'daily',
       format: 'api',
       classification: 'important',
@@ -84,7 +113,12 @@ export const DEMO_CATALOG = [
       title: '医疗机构基本信息',
       description: '全市医疗机构名称、等级、地址、诊疗科目',
       domain: 'medical',
-      dataItems: [item('机构名称', 'string'), item('机构等级', 'string'), item('地址', 'string'), item('诊疗科目', 'string')],
+      dataItems: [
+        item('机构名称', 'string'),
+        item('机构等级', 'string'),
+        item('地址', 'string'),
+        item('诊疗科目', 'string'),
+      ],
       updateFrequency: 'quarterly',
       format: 'json',
       classification: 'general',
@@ -150,5 +184,39 @@ export const seedDemo = async (url: string, token: TokenFn): Promise<{ catalog: 
     await call('POST', `/catalog/${id}/review`, authority, { decision: 'approve' });
     catalog.push(id);
   }
+  await seedAnnouncement(call, catalog);
   return { catalog };
+};
+
+/**
+ * A published comprehensive announcement whose application window is open (Art. 10.1), over the first
+ * authorizable demo entries, so that operators can apply right after `npm start`.
+ */
+const seedAnnouncement = async (
+  call: ReturnType<typeof apiClient>,
+  catalog: readonly string[],
+): Promise<string> => {
+  const authority = { role: 'authority' as const, org: DEMO_ORGS.authority.code, sub: 'authority-announcer' };
+  const day = 86_400_000;
+  const now = Date.now();
+  const created = await call('POST', '/announcements', authority, {
+    year: new Date(now).getUTCFullYear(),
+    title: `十堰市${new Date(now).getUTCFullYear()}年度公共数据综合授权运营公告`,
+    mode: 'comprehensive',
+    // The first five entries: transport, social security, employment and medical data (all authorizable).
+    scope: catalog.slice(0, 5),
+    conditions: {
+      text: '依法设立的法人或非法人组织；经营状况良好，具备相应资质、人才和服务能力；单位及法定代表人无严重违法失信记录，未被列入失信被执行人名单或重大税收违法案件当事人名单（第九条）。',
+      requiredDocuments: [
+        { code: 'business-licence', name: '营业执照', mandatory: true },
+        { code: 'security-plan', name: '数据安全保障方案', mandatory: true },
+        { code: 'scenario-plan', name: '应用场景实施方案', mandatory: true },
+      ],
+    },
+    window: { opensAt: new Date(now - day).toISOString(), closesAt: new Date(now + 60 * day).toISOString() },
+    governmentOrg: DEMO_ORGS.government.code,
+  });
+  const id = String(created.id);
+  await call('POST', `/announcements/${id}/publish`, authority, {});
+  return id;
 };

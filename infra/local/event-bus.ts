@@ -9,7 +9,8 @@ export interface PublishedEvent extends BusEvent {
 
 /** EventBridge pattern matching for the pattern forms the platform uses: arrays of exact values, nested objects. */
 export const matches = (pattern: unknown, value: unknown): boolean => {
-  if (Array.isArray(pattern)) return pattern.some((p) => (typeof p === 'object' && p !== null ? false : p === value));
+  if (Array.isArray(pattern))
+    return pattern.some((p) => (typeof p === 'object' && p !== null ? false : p === value));
   if (pattern && typeof pattern === 'object') {
     if (!value || typeof value !== 'object') return false;
     return Object.entries(pattern).every(([k, p]) => matches(p, (value as Record<string, unknown>)[k]));
@@ -75,10 +76,14 @@ export const createLocalEventBus = (opts: {
 
   return {
     publisher,
+    /** Names of the rules this bus delivers for. */
+    ruleNames: () => Object.keys(rules),
     /** Every event published so far (newest last). */
     events: (filter?: { detailType?: string; source?: string }) =>
       log.filter(
-        (e) => (!filter?.detailType || e['detail-type'] === filter.detailType) && (!filter?.source || e.source === filter.source),
+        (e) =>
+          (!filter?.detailType || e['detail-type'] === filter.detailType) &&
+          (!filter?.source || e.source === filter.source),
       ),
     /** Resolves when every delivery (and whatever it published in turn) has finished. */
     async idle(): Promise<void> {

@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { allowedRoles, bearerToken, type Claims, type TokenVerifier } from '../../functions/shared/auth.js';
 import { AppError } from '../../functions/shared/errors.js';
-import { type FunctionName, type RouteDecl, routeKey, routes as declaredRoutes } from '../system.js';
+import { routes as declaredRoutes, type FunctionName, type RouteDecl, routeKey } from '../system.js';
 
 /** A compiled route: its declaration plus a matcher for concrete paths. */
 interface CompiledRoute {
@@ -30,15 +30,21 @@ const specificity = (r: RouteDecl) => r.path.split('/').filter((s) => s && !s.st
  */
 export const claimsAsApiGateway = (claims: Claims): Record<string, string> =>
   Object.fromEntries(
-    Object.entries(claims).map(([k, v]) => [k, Array.isArray(v) ? `[${v.join(' ')}]` : typeof v === 'string' ? v : String(v)]),
+    Object.entries(claims).map(([k, v]) => [
+      k,
+      Array.isArray(v) ? `[${v.join(' ')}]` : typeof v === 'string' ? v : String(v),
+    ]),
   );
 
 export type LocalHandler = (event: unknown) => Promise<unknown>;
 
 /** Extra local-only endpoints (clock, schedules…) served before the declared routes. */
-export type LocalAdminRoute = (req: { method: string; path: string; body: unknown; claims: Claims | undefined }) => Promise<
-  { status: number; body: unknown } | undefined
->;
+export type LocalAdminRoute = (req: {
+  method: string;
+  path: string;
+  body: unknown;
+  claims: Claims | undefined;
+}) => Promise<{ status: number; body: unknown } | undefined>;
 
 export interface GatewayOptions {
   readonly port: number;
@@ -75,7 +81,9 @@ const CORS = {
  * (as the JWT authorizer does), and invokes the declared function with an API Gateway HTTP API payload
  * 2.0 event.
  */
-export const startGateway = (opts: GatewayOptions): Promise<{ server: Server; url: string }> => {
+export const startGateway = (
+  opts: GatewayOptions,
+): Promise<{ server: Server; url: string; routeKeys: string[] }> => {
   const compiled = [...(opts.routes ?? declaredRoutes)]
     .sort((a, b) => specificity(b) - specificity(a))
     .map(compile);
@@ -88,7 +96,8 @@ export const startGateway = (opts: GatewayOptions): Promise<{ server: Server; ur
       if (method === 'OPTIONS') return send(res, 204, '', CORS);
       const raw = await readBody(req);
       const headers: Record<string, string> = {};
-      for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(',') : v;
+      for (const [k, v] of Object.entries(req.headers))
+        if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(',') : v;
       const token = bearerToken(headers);
       const verified = token ? await opts.verifier.verify(token).catch(() => undefined) : undefined;
 
@@ -118,7 +127,8 @@ export const startGateway = (opts: GatewayOptions): Promise<{ server: Server; ur
       let authorizer: { jwt: { claims: Record<string, string>; scopes: null } } | undefined;
       if (allowedRoles(decl.auth)) {
         // The JWT authorizer: no valid token, no invocation.
-        if (!verified) return send(res, 401, errorBody('unauthorized', 'A valid bearer token is required'), CORS);
+        if (!verified)
+          return send(res, 401, errorBody('unauthorized', 'A valid bearer token is required'), CORS);
         authorizer = { jwt: { claims: claimsAsApiGateway(verified), scopes: null } };
       }
 
@@ -133,7 +143,11 @@ export const startGateway = (opts: GatewayOptions): Promise<{ server: Server; ur
         headers,
         ...(Object.keys(query).length ? { queryStringParameters: query } : {}),
         ...(match.route.params.length
-          ? { pathParameters: Object.fromEntries(match.route.params.map((p, i) => [p, decodeURIComponent(match.values[i] ?? '')])) }
+          ? {
+              pathParameters: Object.fromEntries(
+                match.route.params.map((p, i) => [p, decodeURIComponent(match.values[i] ?? '')]),
+              ),
+            }
           : {}),
         requestContext: {
           accountId: '000000000000',
@@ -157,9 +171,13 @@ export const startGateway = (opts: GatewayOptions): Promise<{ server: Server; ur
         ...(raw.length ? { body: raw.toString('utf8') } : {}),
         isBase64Encoded: false,
       };
-      const result = (await opts.invoke(decl.function, event)) as APIGatewayProxyStructuredResultV2 | undefined;
+      const result = (await opts.invoke(decl.function, event)) as
+        | APIGatewayProxyStructuredResultV2
+        | undefined;
       const status = result?.statusCode ?? 200;
-      const outHeaders = Object.fromEntries(Object.entries(result?.headers ?? {}).map(([k, v]) => [k, String(v)]));
+      const outHeaders = Object.fromEntries(
+        Object.entries(result?.headers ?? {}).map(([k, v]) => [k, String(v)]),
+      );
       res.writeHead(status, { ...CORS, 'x-request-id': requestId, ...outHeaders });
       res.end(result?.body ?? '');
     } catch (e) {
@@ -174,7 +192,11 @@ export const startGateway = (opts: GatewayOptions): Promise<{ server: Server; ur
     server.listen(opts.port, opts.host ?? '127.0.0.1', () => {
       const address = server.address();
       const port = typeof address === 'object' && address ? address.port : opts.port;
-      resolve({ server, url: `http://${opts.host ?? '127.0.0.1'}:${port}` });
+      resolve({
+        server,
+        url: `http://${opts.host ?? '127.0.0.1'}:${port}`,
+        routeKeys: compiled.map((r) => routeKey(r.decl)),
+      });
     });
   });
 };

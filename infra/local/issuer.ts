@@ -1,8 +1,13 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { exportJWK, generateKeyPair, importJWK, type JWK, SignJWT, createLocalJWKSet } from 'jose';
+import { createLocalJWKSet, exportJWK, generateKeyPair, importJWK, type JWK, SignJWT } from 'jose';
+import {
+  CLAIM_GROUPS,
+  CLAIM_ORG,
+  createJwtVerifier,
+  type TokenVerifier,
+} from '../../functions/shared/auth.js';
 import type { Role } from '../system.js';
-import { CLAIM_GROUPS, CLAIM_ORG, createJwtVerifier, type TokenVerifier } from '../../functions/shared/auth.js';
 
 /** The local stand-in for the Cognito user pool: signs ID-token-shaped JWTs with an RSA key. */
 export interface LocalIssuer {
@@ -10,7 +15,13 @@ export interface LocalIssuer {
   readonly audience: string;
   readonly jwks: { keys: JWK[] };
   readonly verifier: TokenVerifier;
-  token(claims: { roles: readonly Role[]; org: string; sub?: string; name?: string; expiresIn?: string | number }): Promise<string>;
+  token(claims: {
+    roles: readonly Role[];
+    org: string;
+    sub?: string;
+    name?: string;
+    expiresIn?: string | number;
+  }): Promise<string>;
 }
 
 export const LOCAL_ISSUER = 'https://local.shiyan-data.invalid/issuer';
@@ -26,7 +37,10 @@ const loadOrCreateKey = async (dataDir: string | undefined): Promise<StoredKey> 
   const file = dataDir ? join(dataDir, 'issuer-key.json') : undefined;
   if (file && existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as StoredKey;
   const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true });
-  const key: StoredKey = { privateJwk: await exportJWK(privateKey), publicJwk: { ...(await exportJWK(publicKey)), kid: KID, alg: 'RS256', use: 'sig' } };
+  const key: StoredKey = {
+    privateJwk: await exportJWK(privateKey),
+    publicJwk: { ...(await exportJWK(publicKey)), kid: KID, alg: 'RS256', use: 'sig' },
+  };
   if (file && dataDir) {
     mkdirSync(dataDir, { recursive: true });
     writeFileSync(file, JSON.stringify(key), { mode: 0o600 });
@@ -43,7 +57,11 @@ export const createLocalIssuer = async (dataDir?: string): Promise<LocalIssuer> 
     issuer: LOCAL_ISSUER,
     audience: LOCAL_AUDIENCE,
     jwks,
-    verifier: createJwtVerifier({ keys: createLocalJWKSet(jwks), issuer: LOCAL_ISSUER, audience: LOCAL_AUDIENCE }),
+    verifier: createJwtVerifier({
+      keys: createLocalJWKSet(jwks),
+      issuer: LOCAL_ISSUER,
+      audience: LOCAL_AUDIENCE,
+    }),
     token: ({ roles, org, sub, name, expiresIn = '12h' }) =>
       new SignJWT({
         [CLAIM_GROUPS]: [...roles],

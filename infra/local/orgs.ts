@@ -5,7 +5,11 @@ import { withCheckChar } from '../../functions/shared/credit-code.js';
  * by GB 32100-2015). Public bodies use registration-authority code 1 (机关), companies 9 (工商).
  */
 export const DEMO_ORGS = {
-  authority: { code: withCheckChar('11420300MB1A00001'), name: '十堰市政务服务和大数据管理局', role: 'authority' },
+  authority: {
+    code: withCheckChar('11420300MB1A00001'),
+    name: '十堰市政务服务和大数据管理局',
+    role: 'authority',
+  },
   police: { code: withCheckChar('11420300MB1A00002'), name: '十堰市公安局', role: 'provider' },
   hrss: { code: withCheckChar('11420300MB1A00003'), name: '十堰市人力资源和社会保障局', role: 'provider' },
   transport: { code: withCheckChar('11420300MB1A00004'), name: '十堰市交通运输局', role: 'provider' },

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
+import type { Server } from 'node:http';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Server } from 'node:http';
+import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
-import type { Deps } from '../../functions/shared/deps.js';
 import { SettableClock } from '../../functions/shared/clock.js';
+import type { Deps } from '../../functions/shared/deps.js';
 import {
   EVENT_BUS,
   env,
@@ -56,12 +56,23 @@ export interface LocalRuntime {
   invoke(fn: FunctionName, event: unknown): Promise<unknown>;
   /** A bearer token for a role and organisation. */
   token(role: Role | readonly Role[], org: string, sub?: string): Promise<string>;
+  /** What this runtime serves, read back from its parts (compared with the CDK template in a test). */
+  inventory(): {
+    routes: string[];
+    stateMachines: string[];
+    schedules: string[];
+    eventRules: string[];
+    tables: string[];
+    functions: string[];
+  };
   /** Waits until no event delivery and no runnable workflow step is pending. */
   settle(): Promise<void>;
   stop(): Promise<void>;
 }
 
-type HandlerModule = { createHandler: (deps: Deps) => (event: unknown, context: Context) => Promise<unknown> };
+type HandlerModule = {
+  createHandler: (deps: Deps) => (event: unknown, context: Context) => Promise<unknown>;
+};
 
 const lambdaContext = (fn: string): Context =>
   ({
@@ -96,7 +107,8 @@ const setProcessEnv = (stage: string, endpoint: string, issuer: LocalIssuer) => 
   set(env.issuer, issuer.issuer);
   set(env.audience, issuer.audience);
   set(env.jwksUrl, 'http://127.0.0.1/_local/jwks.json');
-  for (const t of Object.keys(localTableNames(stage))) set(env.table(t as TableName), localTableName(stage, t as TableName));
+  for (const t of Object.keys(localTableNames(stage)))
+    set(env.table(t as TableName), localTableName(stage, t as TableName));
   for (const m of Object.keys(stateMachines)) {
     set(env.stateMachine(m), `arn:aws:states:us-east-1:000000000000:stateMachine:${stage}-${m}`);
   }
@@ -104,10 +116,9 @@ const setProcessEnv = (stage: string, endpoint: string, issuer: LocalIssuer) => 
 
 const localTableNames = (stage: string) =>
   Object.fromEntries(
-    (Object.keys(functions).flatMap((f) => Object.keys(functions[f as FunctionName].tables)) as TableName[]).map((t) => [
-      t,
-      localTableName(stage, t),
-    ]),
+    (
+      Object.keys(functions).flatMap((f) => Object.keys(functions[f as FunctionName].tables)) as TableName[]
+    ).map((t) => [t, localTableName(stage, t)]),
   );
 
 /** Starts the whole platform in this process, from the declaration in infra/system.ts. */
@@ -147,8 +158,12 @@ export const startLocalRuntime = async (opts: LocalRuntimeOptions = {}): Promise
     onFire: (name, _r, e) => (e ? console.error(`[scheduler] ${name} failed:`, e) : undefined),
   });
 
-  const unavailable = (what: string) => () => Promise.reject(new Error(`${what} is not declared for this function`));
-  for (const [name, decl] of Object.entries(functions) as [FunctionName, (typeof functions)[FunctionName]][]) {
+  const unavailable = (what: string) => () =>
+    Promise.reject(new Error(`${what} is not declared for this function`));
+  for (const [name, decl] of Object.entries(functions) as [
+    FunctionName,
+    (typeof functions)[FunctionName],
+  ][]) {
     const declaredTables = Object.keys(decl.tables) as TableName[];
     const fnDecl = decl as { publishesEvents?: boolean; workflows?: readonly string[] };
     const deps: Deps = {
@@ -161,7 +176,11 @@ export const startLocalRuntime = async (opts: LocalRuntimeOptions = {}): Promise
       events: fnDecl.publishesEvents ? bus.publisher : { publish: unavailable('Publishing events') },
       workflows: fnDecl.workflows?.length
         ? workflows
-        : { start: unavailable('Workflows'), succeed: unavailable('Workflows'), fail: unavailable('Workflows') },
+        : {
+            start: unavailable('Workflows'),
+            succeed: unavailable('Workflows'),
+            fail: unavailable('Workflows'),
+          },
     };
     const mod = (await import(pathToFileURL(join(ROOT, decl.entry)).href)) as HandlerModule;
     handlers.set(name, mod.createHandler(deps));
@@ -170,15 +189,21 @@ export const startLocalRuntime = async (opts: LocalRuntimeOptions = {}): Promise
   const isAdmin = (claims: Record<string, unknown> | undefined) =>
     Array.isArray(claims?.['cognito:groups']) && (claims['cognito:groups'] as string[]).includes('admin');
 
-  const { server, url } = await startGateway({
+  const { server, url, routeKeys } = await startGateway({
     port: opts.port ?? 0,
     verifier: issuer.verifier,
     invoke,
     admin: async ({ method, path, body, claims }) => {
       if (method === 'GET' && path === '/_local/jwks.json') return { status: 200, body: issuer.jwks };
-      if (method === 'GET' && path === '/_local/clock') return { status: 200, body: { now: clock.now().toISOString() } };
+      if (method === 'GET' && path === '/_local/clock')
+        return { status: 200, body: { now: clock.now().toISOString() } };
       if (!isAdmin(claims)) {
-        return { status: 403, body: { error: { code: 'forbidden', message: 'Local admin endpoints need the admin role', details: null } } };
+        return {
+          status: 403,
+          body: {
+            error: { code: 'forbidden', message: 'Local admin endpoints need the admin role', details: null },
+          },
+        };
       }
       const b = (body ?? {}) as { now?: string; advanceMs?: number };
       if (method === 'POST' && path === '/_local/clock') {
@@ -188,13 +213,19 @@ export const startLocalRuntime = async (opts: LocalRuntimeOptions = {}): Promise
       }
       const fire = path.match(/^\/_local\/schedules\/([\w-]+)\/run$/);
       if (method === 'POST' && fire?.[1]) {
-        if (!(fire[1] in schedules)) return { status: 404, body: { error: { code: 'not_found', message: 'No such schedule', details: null } } };
+        if (!(fire[1] in schedules))
+          return {
+            status: 404,
+            body: { error: { code: 'not_found', message: 'No such schedule', details: null } },
+          };
         const result = await scheduler.fire(fire[1]);
         await bus.idle();
         return { status: 200, body: { schedule: fire[1], result: result ?? null } };
       }
-      if (method === 'GET' && path === '/_local/events') return { status: 200, body: { items: bus.events() } };
-      if (method === 'GET' && path === '/_local/executions') return { status: 200, body: { items: workflows.executions() } };
+      if (method === 'GET' && path === '/_local/events')
+        return { status: 200, body: { items: bus.events() } };
+      if (method === 'GET' && path === '/_local/executions')
+        return { status: 200, body: { items: workflows.executions() } };
       return undefined;
     },
   });
@@ -215,6 +246,14 @@ export const startLocalRuntime = async (opts: LocalRuntimeOptions = {}): Promise
     invoke,
     token: (role, org, sub) =>
       issuer.token({ roles: typeof role === 'string' ? [role] : role, org, ...(sub ? { sub } : {}) }),
+    inventory: () => ({
+      routes: [...routeKeys].sort(),
+      stateMachines: workflows.machineNames().sort(),
+      schedules: scheduler.names().sort(),
+      eventRules: bus.ruleNames().sort(),
+      tables: (Object.keys(tables) as string[]).sort(),
+      functions: [...handlers.keys()].sort(),
+    }),
     async settle() {
       // Events may start workflows and workflow steps may publish events: loop until both are quiet.
       for (let i = 0; i < 3; i++) {
@@ -234,4 +273,3 @@ export const startLocalRuntime = async (opts: LocalRuntimeOptions = {}): Promise
     },
   };
 };
-

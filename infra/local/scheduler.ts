@@ -43,7 +43,14 @@ export const nextFireTime = (expression: string, from: Date): Date => {
   t.setUTCSeconds(0, 0);
   for (let i = 0; i < 366 * 24 * 60 * 2; i++) {
     t.setUTCMinutes(t.getUTCMinutes() + 1);
-    if (m(t.getUTCMinutes()) && h(t.getUTCHours()) && d(t.getUTCDate()) && mo(t.getUTCMonth() + 1) && w(t.getUTCDay() + 1) && y(t.getUTCFullYear())) {
+    if (
+      m(t.getUTCMinutes()) &&
+      h(t.getUTCHours()) &&
+      d(t.getUTCDate()) &&
+      mo(t.getUTCMonth() + 1) &&
+      w(t.getUTCDay() + 1) &&
+      y(t.getUTCFullYear())
+    ) {
       return new Date(t);
     }
   }
@@ -66,14 +73,17 @@ export const createLocalScheduler = (opts: {
   };
   const arm = (name: string, decl: ScheduleDecl) => {
     const wait = Math.min(nextFireTime(decl.expression, new Date()).getTime() - Date.now(), MAX_TIMER_MS);
-    const timer = setTimeout(async () => {
-      try {
-        opts.onFire?.(name, await fire(name));
-      } catch (e) {
-        opts.onFire?.(name, undefined, e);
-      }
-      if (timers.has(name)) arm(name, decl);
-    }, Math.max(wait, 0));
+    const timer = setTimeout(
+      async () => {
+        try {
+          opts.onFire?.(name, await fire(name));
+        } catch (e) {
+          opts.onFire?.(name, undefined, e);
+        }
+        if (timers.has(name)) arm(name, decl);
+      },
+      Math.max(wait, 0),
+    );
     timer.unref();
     timers.set(name, timer);
   };
@@ -87,6 +97,7 @@ export const createLocalScheduler = (opts: {
       timers.clear();
     },
     armed: () => [...timers.keys()],
+    names: () => Object.keys(opts.schedules),
   };
 };
 export type LocalScheduler = ReturnType<typeof createLocalScheduler>;

@@ -20,13 +20,16 @@ const { values } = parseArgs({
 
 const roles = (values.role ?? []) as string[];
 const fail = (msg: string) => {
-  console.error(`${msg}\nusage: npm run token -- --role <${ROLES.join('|')}> --org <credit code> [--sub <user>]`);
+  console.error(
+    `${msg}\nusage: npm run token -- --role <${ROLES.join('|')}> --org <credit code> [--sub <user>]`,
+  );
   process.exit(2);
 };
 if (!roles.length) fail('--role is required');
 for (const r of roles) if (!(ROLES as readonly string[]).includes(r)) fail(`Unknown role ${r}`);
 if (!values.org) fail('--org is required');
-if (values.org && !isValidCreditCode(values.org)) fail(`${values.org} is not a valid unified social credit code`);
+if (values.org && !isValidCreditCode(values.org))
+  fail(`${values.org} is not a valid unified social credit code`);
 
 const issuer = await createLocalIssuer(resolve(process.env.DATA_DIR ?? '.data'));
 console.log(

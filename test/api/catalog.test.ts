@@ -45,11 +45,16 @@ describe('catalog lifecycle (Art. 6)', () => {
   });
 
   it('rejects with a reason, lets the provider edit and resubmit', async () => {
-    const id = String((await p.post('/catalog', as.hrss, catalogEntryBody({ domain: 'employment' }))).body.id);
+    const id = String(
+      (await p.post('/catalog', as.hrss, catalogEntryBody({ domain: 'employment' }))).body.id,
+    );
     await p.post(`/catalog/${id}/submit`, as.hrss);
 
     const noReason = await p.post(`/catalog/${id}/review`, as.authority, { decision: 'reject' });
-    const rejected = await p.post(`/catalog/${id}/review`, as.authority, { decision: 'reject', reason: '字段说明不完整' });
+    const rejected = await p.post(`/catalog/${id}/review`, as.authority, {
+      decision: 'reject',
+      reason: '字段说明不完整',
+    });
     const edited = await p.patch(`/catalog/${id}`, as.hrss, { description: '补充了字段说明', version: 3 });
     const resubmitted = await p.post(`/catalog/${id}/submit`, as.hrss);
 
@@ -69,8 +74,14 @@ describe('catalog lifecycle (Art. 6)', () => {
     const approvedAgain = await p.post(`/catalog/${id}/review`, as.authority, { decision: 'approve' });
     const publicAfter = await p.get(`/catalog/${id}`);
 
-    expect(changed.body).toMatchObject({ status: 'submitted', working: { revision: 2, title: '医院名录（新版）' } });
-    expect(publicView.body).toMatchObject({ published: { revision: 1, title: '医院名录' }, authorizable: true });
+    expect(changed.body).toMatchObject({
+      status: 'submitted',
+      working: { revision: 2, title: '医院名录（新版）' },
+    });
+    expect(publicView.body).toMatchObject({
+      published: { revision: 1, title: '医院名录' },
+      authorizable: true,
+    });
     expect(publicView.body).not.toHaveProperty('working');
     expect((publicView.body.versions as unknown[]).length).toBe(1);
     expect(approvedAgain.body).toMatchObject({ status: 'approved', published: { revision: 2 } });
@@ -117,7 +128,12 @@ describe('forbidden transitions', () => {
     await p.patch(`/catalog/${id}`, as.transport, { title: 'first', version: 1 });
 
     const staleBody = await p.patch(`/catalog/${id}`, as.transport, { title: 'second', version: 1 });
-    const staleHeader = await p.patch(`/catalog/${id}`, as.transport, { title: 'second' }, { 'if-match': '"1"' });
+    const staleHeader = await p.patch(
+      `/catalog/${id}`,
+      as.transport,
+      { title: 'second' },
+      { 'if-match': '"1"' },
+    );
     const current = await p.get(`/catalog/${id}`, as.transport);
 
     expect(staleBody.status).toBe(409);
@@ -141,7 +157,12 @@ describe('forbidden transitions', () => {
 
 describe('validation and edge errors', () => {
   it('lists every invalid field', async () => {
-    const res = await p.post('/catalog', as.transport, { ...catalogEntryBody(), domain: 'astrology', dataItems: [], title: '' });
+    const res = await p.post('/catalog', as.transport, {
+      ...catalogEntryBody(),
+      domain: 'astrology',
+      dataItems: [],
+      title: '',
+    });
 
     expect(res.status).toBe(400);
     const paths = (res.body.error as { details: { path: string }[] }).details.map((d) => d.path);
@@ -149,9 +170,16 @@ describe('validation and edge errors', () => {
   });
 
   it('answers 400 for malformed JSON, 415 for a non-JSON body, 413 for a huge one', async () => {
-    const malformed = await p.request('POST', '/catalog', as.transport, '{"title":', { 'content-type': 'application/json' });
-    const wrongType = await p.request('POST', '/catalog', as.transport, 'title=x', { 'content-type': 'text/plain' });
-    const huge = await p.post('/catalog', as.transport, { ...catalogEntryBody(), description: 'x'.repeat(300_000) });
+    const malformed = await p.request('POST', '/catalog', as.transport, '{"title":', {
+      'content-type': 'application/json',
+    });
+    const wrongType = await p.request('POST', '/catalog', as.transport, 'title=x', {
+      'content-type': 'text/plain',
+    });
+    const huge = await p.post('/catalog', as.transport, {
+      ...catalogEntryBody(),
+      description: 'x'.repeat(300_000),
+    });
 
     expect(malformed.status).toBe(400);
     expect(wrongType.status).toBe(415);
@@ -159,7 +187,9 @@ describe('validation and edge errors', () => {
   });
 
   it('rejects a bad token with 401 and a bad id with 400, an unknown id with 404', async () => {
-    const badToken = await p.request('POST', '/catalog', null, catalogEntryBody(), { authorization: 'Bearer not.a.jwt' });
+    const badToken = await p.request('POST', '/catalog', null, catalogEntryBody(), {
+      authorization: 'Bearer not.a.jwt',
+    });
     const badId = await p.get('/catalog/nope');
     const unknown = await p.get('/catalog/ce_0000000000000000000000000');
 
@@ -230,7 +260,13 @@ describe('listing', () => {
   it('pages through approved entries with a cursor and filters them', async () => {
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) {
-      ids.push(await approvedEntry(p, as.transport, { title: `分页条目${i}`, domain: 'meteorology', openness: i % 2 ? 'conditional' : 'unconditional' }));
+      ids.push(
+        await approvedEntry(p, as.transport, {
+          title: `分页条目${i}`,
+          domain: 'meteorology',
+          openness: i % 2 ? 'conditional' : 'unconditional',
+        }),
+      );
     }
     await p.post('/catalog', as.transport, catalogEntryBody({ title: '草稿不公开', domain: 'meteorology' }));
 
@@ -238,15 +274,16 @@ describe('listing', () => {
     let cursor: string | null = null;
     let pages = 0;
     do {
-      const page: { status: number; body: { items: { id: string }[]; nextCursor: string | null } } = await p.get(
-        `/catalog?domain=meteorology&limit=2${cursor ? `&cursor=${cursor}` : ''}`,
-      );
+      const page: { status: number; body: { items: { id: string }[]; nextCursor: string | null } } =
+        await p.get(`/catalog?domain=meteorology&limit=2${cursor ? `&cursor=${cursor}` : ''}`);
       expect(page.status).toBe(200);
       seen.push(...page.body.items.map((i) => i.id));
       cursor = page.body.nextCursor;
       pages++;
     } while (cursor);
-    const open = await p.get<{ items: { id: string }[] }>('/catalog?domain=meteorology&openness=unconditional');
+    const open = await p.get<{ items: { id: string }[] }>(
+      '/catalog?domain=meteorology&openness=unconditional',
+    );
     const text = await p.get<{ items: { id: string }[] }>(`/catalog?q=${encodeURIComponent('分页条目3')}`);
     const badCursor = await p.get('/catalog?cursor=garbage');
 
@@ -258,10 +295,15 @@ describe('listing', () => {
   });
 
   it('shows a provider its own drafts, the authority everything, and refuses other scopes', async () => {
-    const draft = String((await p.post('/catalog', as.health, catalogEntryBody({ title: '卫健草稿' }))).body.id);
+    const draft = String(
+      (await p.post('/catalog', as.health, catalogEntryBody({ title: '卫健草稿' }))).body.id,
+    );
 
     const mine = await p.get<{ items: { id: string }[] }>('/catalog?scope=mine&status=draft', as.health);
-    const all = await p.get<{ items: { id: string }[] }>(`/catalog?provider=${as.health.org}&status=draft&limit=100`, as.authority);
+    const all = await p.get<{ items: { id: string }[] }>(
+      `/catalog?provider=${as.health.org}&status=draft&limit=100`,
+      as.authority,
+    );
     const otherMine = await p.get<{ items: { id: string }[] }>('/catalog?scope=mine', as.transport);
     const publicAll = await p.get('/catalog?scope=all');
     const operatorMine = await p.get('/catalog?scope=mine', as.operatorA);
@@ -277,10 +319,17 @@ describe('listing', () => {
 describe('reference data and API description', () => {
   it('serves the 19 priority domains with labels and an OpenAPI 3.1 document', async () => {
     const domains = await p.get<{ items: { code: string; zh: string; en: string }[] }>('/meta/domains');
-    const doc = await p.get<{ openapi: string; paths: Record<string, Record<string, { operationId: string }>> }>('/openapi.json');
+    const doc = await p.get<{
+      openapi: string;
+      paths: Record<string, Record<string, { operationId: string }>>;
+    }>('/openapi.json');
 
     expect(domains.body.items.filter((d) => d.code !== 'other')).toHaveLength(19);
-    expect(domains.body.items.find((d) => d.code === 'transport')).toEqual({ code: 'transport', zh: '交通', en: 'Transport' });
+    expect(domains.body.items.find((d) => d.code === 'transport')).toEqual({
+      code: 'transport',
+      zh: '交通',
+      en: 'Transport',
+    });
     expect(doc.body.openapi).toBe('3.1.0');
     expect(doc.body.paths['/catalog']?.post?.operationId).toBe('createCatalogEntry');
   });

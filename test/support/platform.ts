@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { inject } from 'vitest';
-import { startLocalRuntime, type LocalRuntime } from '../../infra/local/runtime.js';
 import { DEMO_ORGS } from '../../infra/local/orgs.js';
+import { type LocalRuntime, startLocalRuntime } from '../../infra/local/runtime.js';
 import type { Role } from '../../infra/system.js';
 
 export interface Caller {
@@ -55,12 +55,23 @@ export class Platform {
     return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T, headers: res.headers };
   }
 
-  get = <T = Record<string, unknown>>(path: string, as: Caller | null = null, headers?: Record<string, string>) =>
-    this.request<T>('GET', path, as, undefined, headers);
-  post = <T = Record<string, unknown>>(path: string, as: Caller | null, body: unknown = {}, headers?: Record<string, string>) =>
-    this.request<T>('POST', path, as, body, headers);
-  patch = <T = Record<string, unknown>>(path: string, as: Caller | null, body: unknown, headers?: Record<string, string>) =>
-    this.request<T>('PATCH', path, as, body, headers);
+  get = <T = Record<string, unknown>>(
+    path: string,
+    as: Caller | null = null,
+    headers?: Record<string, string>,
+  ) => this.request<T>('GET', path, as, undefined, headers);
+  post = <T = Record<string, unknown>>(
+    path: string,
+    as: Caller | null,
+    body: unknown = {},
+    headers?: Record<string, string>,
+  ) => this.request<T>('POST', path, as, body, headers);
+  patch = <T = Record<string, unknown>>(
+    path: string,
+    as: Caller | null,
+    body: unknown,
+    headers?: Record<string, string>,
+  ) => this.request<T>('PATCH', path, as, body, headers);
 
   stop(): Promise<void> {
     return this.rt.stop();
@@ -98,12 +109,18 @@ export const catalogEntryBody = (overrides: Record<string, unknown> = {}) => ({
 });
 
 /** Creates an entry as `owner`, submits it and has the authority approve it; returns its id. */
-export const approvedEntry = async (p: Platform, owner: Caller, overrides: Record<string, unknown> = {}): Promise<string> => {
+export const approvedEntry = async (
+  p: Platform,
+  owner: Caller,
+  overrides: Record<string, unknown> = {},
+): Promise<string> => {
   const created = await p.post('/catalog', owner, catalogEntryBody(overrides));
-  if (created.status !== 201) throw new Error(`create failed: ${created.status} ${JSON.stringify(created.body)}`);
+  if (created.status !== 201)
+    throw new Error(`create failed: ${created.status} ${JSON.stringify(created.body)}`);
   const id = String(created.body.id);
   await p.post(`/catalog/${id}/submit`, owner, {});
   const reviewed = await p.post(`/catalog/${id}/review`, as.authority, { decision: 'approve' });
-  if (reviewed.status !== 200) throw new Error(`review failed: ${reviewed.status} ${JSON.stringify(reviewed.body)}`);
+  if (reviewed.status !== 200)
+    throw new Error(`review failed: ${reviewed.status} ${JSON.stringify(reviewed.body)}`);
   return id;
 };

@@ -1,6 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import type { Principal } from '../../functions/shared/auth.js';
-import { ConflictError, ForbiddenError, StaleVersionError } from '../../functions/shared/errors.js';
 import {
   createEntry,
   isAuthorizable,
@@ -10,6 +8,8 @@ import {
   updateEntry,
 } from '../../functions/catalog/domain.js';
 import { CatalogContent } from '../../functions/catalog/schemas.js';
+import type { Principal } from '../../functions/shared/auth.js';
+import { ConflictError, ForbiddenError, StaleVersionError } from '../../functions/shared/errors.js';
 
 const provider: Principal = { userId: 'u1', role: 'provider', roles: ['provider'], org: 'ORG-A' };
 const otherProvider: Principal = { ...provider, org: 'ORG-B' };
@@ -49,13 +49,17 @@ describe('catalog rules', () => {
     expect(() => updateEntry(draft, otherProvider, { title: 'x' }, undefined, now)).toThrow(ForbiddenError);
     expect(() => submitEntry(draft, authority, undefined, now)).toThrow(ForbiddenError);
     const submitted = submitEntry(draft, provider, undefined, now);
-    expect(() => reviewEntry(submitted, provider, { decision: 'approve' }, undefined, now)).toThrow(ForbiddenError);
+    expect(() => reviewEntry(submitted, provider, { decision: 'approve' }, undefined, now)).toThrow(
+      ForbiddenError,
+    );
   });
 
   it('refuses stale versions and transitions the state forbids', () => {
     const draft = createEntry({ id: 'ce_1', principal: provider, content, now });
     expect(() => updateEntry(draft, provider, { title: 'x' }, 7, now)).toThrow(StaleVersionError);
-    expect(() => reviewEntry(draft, authority, { decision: 'approve' }, undefined, now)).toThrow(ConflictError);
+    expect(() => reviewEntry(draft, authority, { decision: 'approve' }, undefined, now)).toThrow(
+      ConflictError,
+    );
     const submitted = submitEntry(draft, provider, undefined, now);
     expect(() => updateEntry(submitted, provider, { title: 'x' }, undefined, now)).toThrow(ConflictError);
     expect(() => submitEntry(submitted, provider, undefined, now)).toThrow(ConflictError);

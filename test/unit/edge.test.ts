@@ -19,13 +19,18 @@ describe('unified social credit code (GB 32100-2015)', () => {
 describe('claims', () => {
   it('reads groups as API Gateway passes them and as a verified token holds them', () => {
     const token = { sub: 'u', 'cognito:groups': ['provider', 'operator'], 'custom:org': 'X' };
-    expect(principalFromClaims(claimsAsApiGateway(token), ['operator'])).toMatchObject({ role: 'operator', org: 'X' });
+    expect(principalFromClaims(claimsAsApiGateway(token), ['operator'])).toMatchObject({
+      role: 'operator',
+      org: 'X',
+    });
     expect(principalFromClaims(token)).toMatchObject({ role: 'provider', roles: ['provider', 'operator'] });
   });
 
   it('refuses a token without a user or without an allowed role', () => {
     expect(() => principalFromClaims({ 'cognito:groups': '[provider]' })).toThrow(UnauthorizedError);
-    expect(() => principalFromClaims({ sub: 'u', 'cognito:groups': '[provider]' }, ['authority'])).toThrow(ForbiddenError);
+    expect(() => principalFromClaims({ sub: 'u', 'cognito:groups': '[provider]' }, ['authority'])).toThrow(
+      ForbiddenError,
+    );
     expect(() => principalFromClaims({ sub: 'u', 'cognito:groups': '[superuser]' })).toThrow(ForbiddenError);
   });
 });

@@ -1,4 +1,9 @@
-import { SFNClient, SendTaskFailureCommand, SendTaskSuccessCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import {
+  SendTaskFailureCommand,
+  SendTaskSuccessCommand,
+  SFNClient,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
 import { env } from '../../../infra/system.js';
 import type { WorkflowEngine } from '../deps.js';
 
@@ -8,7 +13,11 @@ export const stepFunctionsEngine = (client = new SFNClient({})): WorkflowEngine 
     if (!arn) throw new Error(`Missing environment variable ${env.stateMachine(machine)}`);
     try {
       await client.send(
-        new StartExecutionCommand({ stateMachineArn: arn, name: executionName, input: JSON.stringify(input) }),
+        new StartExecutionCommand({
+          stateMachineArn: arn,
+          name: executionName,
+          input: JSON.stringify(input),
+        }),
       );
     } catch (e) {
       // Same name and input: Step Functions' own idempotency; the execution already runs.

@@ -1,0 +1,50 @@
+import { z } from 'zod';
+import { defineEvent } from './define.js';
+
+/** Announcement and application events (Art. 9, 10): source `shiyan.applications`. */
+export const AnnouncementPublished = defineEvent(
+  'applications',
+  'AnnouncementPublished',
+  z.object({
+    announcementId: z.string(),
+    year: z.number().int(),
+    title: z.string(),
+    mode: z.enum(['comprehensive', 'domain']),
+    domain: z.string().optional(),
+    scope: z.array(z.string()),
+    opensAt: z.string(),
+    closesAt: z.string(),
+  }),
+);
+
+const ApplicationRef = {
+  applicationId: z.string(),
+  announcementId: z.string(),
+  operatorOrg: z.string(),
+  renewalOf: z.string().optional(),
+};
+
+export const ApplicationSubmitted = defineEvent(
+  'applications',
+  'ApplicationSubmitted',
+  z.object({ ...ApplicationRef, mode: z.enum(['comprehensive', 'domain']), reviewerOrg: z.string() }),
+);
+
+/** Rejected at any step: automatic screening, qualification review, expert review or government approval. */
+export const ApplicationRejected = defineEvent(
+  'applications',
+  'ApplicationRejected',
+  z.object({ ...ApplicationRef, step: z.string(), reason: z.string() }),
+);
+
+export const ApplicationWithdrawn = defineEvent(
+  'applications',
+  'ApplicationWithdrawn',
+  z.object({ ...ApplicationRef, reason: z.string().optional() }),
+);
+
+export const ApplicationApproved = defineEvent(
+  'applications',
+  'ApplicationApproved',
+  z.object({ ...ApplicationRef, grantId: z.string() }),
+);

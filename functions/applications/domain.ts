@@ -1,0 +1,895 @@
+/**
+ * Announcements and applications (Art. 5, 9, 10) as plain rules: no AWS, no I/O. Each function takes
+ * the current record and returns the next one, or throws the error the caller should see.
+ */
+import { createHash } from 'node:crypto';
+import type { Principal } from '../shared/auth.js';
+import { ConflictError, ForbiddenError, StaleVersionError, ValidationError } from '../shared/errors.js';
+import type { CreateAnnouncement, StepDeadlines, SubmitApplication, UpdateAnnouncement } from './schemas.js';
+import { type Criterion, DEFAULT_CRITERIA, DEFAULT_PANEL_SIZE, DEFAULT_PASS_MARK } from './scoring.js';
+
+export type Mode = 'comprehensive' | 'domain';
+
+// ---------------------------------------------------------------------------------------------------
+// Announcements (Art. 10.1)
+
+export type AnnouncementStatus = 'draft' | 'published' | 'withdrawn';
+
+export interface Announcement {
+  readonly id: string;
+  readonly year: number;
+  readonly title: string;
+  readonly mode: Mode;
+  readonly domain?: string;
+  readonly grantingProvider?: { readonly org: string; readonly name?: string };
+  readonly scope: readonly string[];
+  readonly conditions: {
+    readonly text: string;
+    readonly requiredDocuments: readonly { code: string; name: string; mandatory: boolean }[];
+  };
+  readonly window: { readonly opensAt: string; readonly closesAt: string };
+  readonly criteria: readonly Criterion[];
+  readonly passMark: number;
+  readonly panelSize: number;
+  readonly deadlines: StepDeadlines;
+  readonly governmentOrg?: string;
+  /** The authority that drafted it (reviews comprehensive applications, assigns experts, submits results). */
+  readonly authorityOrg: string;
+  readonly status: AnnouncementStatus;
+  readonly publishedAt?: string;
+  readonly publishedBy?: string;
+  readonly withdrawal?: { readonly reason: string; readonly at: string; readonly by: string };
+  readonly version: number;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly createdBy: string;
+}
+
+export const DEFAULT_DEADLINES: StepDeadlines = {
+  qualificationReview: 10,
+  expertPanel: 5,
+  expertScore: 10,
+  governmentApproval: 15,
+};
+
+const assertAuthority = (p: Principal): void => {
+  if (p.role !== 'authority')
+    throw new ForbiddenError('Only the public data authority manages announcements');
+};
+
+const assertVersion = (current: number, expected: number | undefined): void => {
+  if (expected !== undefined && expected !== current) throw new StaleVersionError(expected);
+};
+
+const windowIssues = (w: { opensAt: string; closesAt: string }) =>
+  new Date(w.closesAt).getTime() > new Date(w.opensAt).getTime()
+    ? []
+    : [{ path: 'body.window.closesAt', message: 'The window must close after it opens' }];
+
+const modeIssues = (a: Pick<Announcement, 'mode' | 'domain' | 'grantingProvider'>) => {
+  if (a.mode !== 'domain') return [];
+  return [
+    ...(a.domain ? [] : [{ path: 'body.domain', message: 'Domain mode names the domain (Art. 5)' }]),
+    ...(a.grantingProvider
+      ? []
+      : [{ path: 'body.grantingProvider', message: 'Domain mode names the granting provider (Art. 5)' }]),
+  ];
+};
+
+const fields = (b: UpdateAnnouncement, base: Partial<Announcement>) => {
+  const merged = {
+    ...base,
+    ...Object.fromEntries(Object.entries(b).filter(([k, v]) => v !== undefined && k !== 'version')),
+  } as Partial<Announcement> & Pick<Announcement, 'mode'>;
+  // Comprehensive mode: the authority selects and grants; no granting provider (Art. 5).
+  if (merged.mode === 'comprehensive') {
+    const { domain: _d, grantingProvider: _g, ...rest } = merged;
+    return rest;
+  }
+  return merged;
+};
+
+export const createAnnouncement = (args: {
+  id: string;
+  principal: Principal;
+  body: CreateAnnouncement;
+  now: Date;
+}): Announcement => {
+  assertAuthority(args.principal);
+  const issues = windowIssues(args.body.window);
+  if (issues.length) throw new ValidationError('The announcement is invalid', issues);
+  const at = args.now.toISOString();
+  const b = args.body;
+  const base = fields(b, {}) as Partial<Announcement>;
+  return {
+    ...(base as object),
+    id: args.id,
+    year: b.year,
+    title: b.title,
+    mode: b.mode,
+    scope: [...new Set(b.scope)],
+    conditions: b.conditions,
+    window: b.window,
+    criteria: b.criteria ?? DEFAULT_CRITERIA,
+    passMark: b.passMark ?? DEFAULT_PASS_MARK,
+    panelSize: b.panelSize ?? DEFAULT_PANEL_SIZE,
+    deadlines: { ...DEFAULT_DEADLINES, ...(b.deadlines ?? {}) },
+    authorityOrg: args.principal.org,
+    status: 'draft',
+    version: 1,
+    createdAt: at,
+    updatedAt: at,
+    createdBy: args.principal.userId,
+  } as Announcement;
+};
+
+/** Only drafts are edited; a published announcement can only be withdrawn (Art. 10.1). */
+export const updateAnnouncement = (
+  a: Announcement,
+  p: Principal,
+  patch: UpdateAnnouncement,
+  expectedVersion: number | undefined,
+  now: Date,
+): Announcement => {
+  assertAuthority(p);
+  assertVersion(a.version, expectedVersion);
+  if (a.status !== 'draft') {
+    throw new ConflictError(
+      `A ${a.status} announcement cannot be edited; withdraw it instead`,
+      'invalid_state',
+    );
+  }
+  const merged = fields(patch, a) as Announcement;
+  const next: Announcement = {
+    ...merged,
+    scope: [...new Set(merged.scope)],
+    deadlines: { ...a.deadlines, ...(patch.deadlines ?? {}) },
+    version: a.version + 1,
+    updatedAt: now.toISOString(),
+  };
+  const issues = [...windowIssues(next.window), ...modeIssues(next)];
+  if (issues.length) throw new ValidationError('The announcement is invalid', issues);
+  return next;
+};
+
+/** What publishing needs to know about each scoped catalog entry. */
+export interface ScopeEntry {
+  readonly id: string;
+  readonly providerOrg: string;
+  readonly approved: boolean;
+  readonly authorizable: boolean;
+}
+
+/**
+ * Art. 10.1 with Art. 5-8: the window must not have ended and must close after it opens; every scoped
+ * entry must exist, be approved and authorizable; in domain mode every entry belongs to the granting
+ * provider. The first failing entry is named in the 409.
+ */
+export const publishAnnouncement = (
+  a: Announcement,
+  p: Principal,
+  expectedVersion: number | undefined,
+  entries: ReadonlyMap<string, ScopeEntry>,
+  now: Date,
+): Announcement => {
+  assertAuthority(p);
+  assertVersion(a.version, expectedVersion);
+  if (a.status !== 'draft')
+    throw new ConflictError(`A ${a.status} announcement cannot be published`, 'invalid_state');
+  if (windowIssues(a.window).length)
+    throw new ConflictError('The window must close after it opens', 'invalid_window');
+  if (new Date(a.window.closesAt).getTime() <= now.getTime()) {
+    throw new ConflictError(
+      `The application window already closed at ${a.window.closesAt}`,
+      'invalid_window',
+    );
+  }
+  const mode = modeIssues(a);
+  if (mode.length) throw new ConflictError(mode.map((i) => i.message).join('; '), 'invalid_mode');
+  for (const id of a.scope) {
+    const e = entries.get(id);
+    if (!e) throw new ConflictError(`Catalog entry ${id} does not exist`, 'scope_invalid', { entryId: id });
+    if (!e.approved) {
+      throw new ConflictError(`Catalog entry ${id} is not approved in the master catalog`, 'scope_invalid', {
+        entryId: id,
+      });
+    }
+    // Art. 8: catalogued but never authorizable.
+    if (!e.authorizable)
+      throw new ConflictError(`Catalog entry ${id} is not authorizable (Art. 8)`, 'scope_invalid', {
+        entryId: id,
+      });
+    // Art. 5: in domain mode a provider grants only its own data.
+    if (a.mode === 'domain' && e.providerOrg !== a.grantingProvider?.org) {
+      throw new ConflictError(
+        `Catalog entry ${id} does not belong to the granting provider (Art. 5)`,
+        'scope_invalid',
+        {
+          entryId: id,
+        },
+      );
+    }
+  }
+  const at = now.toISOString();
+  return {
+    ...a,
+    status: 'published',
+    publishedAt: at,
+    publishedBy: p.userId,
+    version: a.version + 1,
+    updatedAt: at,
+  };
+};
+
+/** Art. 10.1: a published announcement is withdrawn, with a reason, only before its window opens. */
+export const withdrawAnnouncement = (
+  a: Announcement,
+  p: Principal,
+  reason: string,
+  expectedVersion: number | undefined,
+  now: Date,
+): Announcement => {
+  assertAuthority(p);
+  assertVersion(a.version, expectedVersion);
+  if (a.status !== 'published')
+    throw new ConflictError(`A ${a.status} announcement cannot be withdrawn`, 'invalid_state');
+  if (now.getTime() >= new Date(a.window.opensAt).getTime()) {
+    throw new ConflictError(
+      'The application window has opened: the announcement can no longer be withdrawn',
+      'window_open',
+    );
+  }
+  const at = now.toISOString();
+  return {
+    ...a,
+    status: 'withdrawn',
+    withdrawal: { reason, at, by: p.userId },
+    version: a.version + 1,
+    updatedAt: at,
+  };
+};
+
+/** Art. 10.2: applications are accepted for a published announcement inside its window only. */
+export const assertWindowOpen = (a: Announcement, now: Date): void => {
+  if (a.status === 'withdrawn')
+    throw new ConflictError('The announcement was withdrawn', 'announcement_withdrawn');
+  if (a.status !== 'published')
+    throw new ConflictError('The announcement is not published', 'announcement_not_published');
+  if (now.getTime() < new Date(a.window.opensAt).getTime()) {
+    throw new ConflictError(
+      `The application window has not opened yet: it opens at ${a.window.opensAt}`,
+      'window_not_open',
+    );
+  }
+  if (now.getTime() >= new Date(a.window.closesAt).getTime()) {
+    throw new ConflictError(`The application window closed at ${a.window.closesAt}`, 'window_closed');
+  }
+};
+
+/** Who may see an announcement: the public its published and withdrawn ones, the authority every one. */
+export const canSeeAnnouncement = (a: Announcement, p: Principal | undefined): boolean =>
+  a.status !== 'draft' || p?.role === 'authority' || !!p?.roles.includes('authority');
+
+export const announcementView = (a: Announcement, p: Principal | undefined) => ({
+  id: a.id,
+  year: a.year,
+  title: a.title,
+  mode: a.mode,
+  domain: a.domain ?? null,
+  grantingProvider: a.grantingProvider ?? null,
+  scope: a.scope,
+  conditions: a.conditions,
+  window: a.window,
+  criteria: a.criteria,
+  passMark: a.passMark,
+  panelSize: a.panelSize,
+  deadlines: a.deadlines,
+  governmentOrg: a.governmentOrg ?? null,
+  authorityOrg: a.authorityOrg,
+  status: a.status,
+  withdrawn: a.status === 'withdrawn',
+  withdrawal: a.withdrawal ? { reason: a.withdrawal.reason, at: a.withdrawal.at } : null,
+  publishedAt: a.publishedAt ?? null,
+  ...(p?.roles.includes('authority')
+    ? { version: a.version, createdAt: a.createdAt, updatedAt: a.updatedAt }
+    : {}),
+});
+
+export const announcementAudit = (a: Announcement | undefined) =>
+  a ? { status: a.status, version: a.version, scope: a.scope, window: a.window } : null;
+
+// ---------------------------------------------------------------------------------------------------
+// Applications (Art. 9, 10.2-10.5)
+
+export type ApplicationStatus = 'under-review' | 'signing' | 'approved' | 'rejected' | 'withdrawn';
+
+/** The steps of selection, in order (Art. 10.3-10.5). */
+export const STEPS = [
+  'screening',
+  'qualification-review',
+  'expert-panel',
+  'expert-review',
+  'government-approval',
+  'signing',
+  'closed',
+] as const;
+export type Step = (typeof STEPS)[number];
+const rank = (s: Step) => STEPS.indexOf(s);
+
+export interface Actor {
+  readonly userId: string;
+  readonly role: string;
+  readonly org: string;
+}
+
+export interface HistoryEntry {
+  /** Unique per entry: a replayed workflow step records nothing twice. */
+  readonly key: string;
+  readonly step: Step;
+  readonly action: string;
+  readonly actor: Actor;
+  readonly at: string;
+  readonly decision?: 'approve' | 'reject';
+  readonly reason?: string;
+  readonly comment?: string;
+  readonly score?: number;
+  readonly detail?: Readonly<Record<string, unknown>>;
+}
+
+type ApplicantInput = Omit<SubmitApplication, 'announcementId' | 'renewalOf'>;
+/** The applicant as stored: the legal representative's identity number only as a hash and a mask. */
+export type StoredApplicant = Omit<ApplicantInput, 'legalRepresentative'> & {
+  readonly legalRepresentative: {
+    readonly name: string;
+    readonly idNumberHash: string;
+    readonly idNumberMasked: string;
+  };
+};
+
+export interface Application {
+  readonly id: string;
+  readonly announcementId: string;
+  readonly renewalOf?: string;
+  readonly operatorOrg: string;
+  readonly submittedBy: string;
+  readonly mode: Mode;
+  readonly domain?: string;
+  /** Who reviews qualifications: the authority (comprehensive) or the granting provider (domain). */
+  readonly reviewerOrg: string;
+  readonly authorityOrg: string;
+  readonly grantor: { readonly org: string; readonly role: 'authority' | 'provider'; readonly name?: string };
+  readonly governmentOrg?: string;
+  readonly applicant: StoredApplicant;
+  readonly status: ApplicationStatus;
+  readonly currentStep: Step;
+  readonly history: readonly HistoryEntry[];
+  /** A snapshot of the announcement's rules when the application was made. */
+  readonly plan: {
+    readonly announcementTitle: string;
+    readonly scope: readonly string[];
+    readonly criteria: readonly Criterion[];
+    readonly passMark: number;
+    readonly panelSize: number;
+    readonly deadlines: StepDeadlines;
+  };
+  readonly panel?: readonly string[];
+  readonly result?: {
+    readonly average: number;
+    readonly passMark: number;
+    readonly passed: boolean;
+    readonly experts: number;
+  };
+  readonly grantId?: string;
+  readonly rejection?: { readonly step: Step; readonly reason: string; readonly at: string };
+  readonly withdrawal?: { readonly reason?: string; readonly at: string; readonly by: string };
+  readonly version: number;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+/** Thrown by workflow steps of a withdrawn application: the state machine's Catch ends the execution. */
+export class ApplicationWithdrawnError extends Error {
+  constructor(id: string) {
+    super(`Application ${id} was withdrawn`);
+    this.name = 'ApplicationWithdrawn';
+  }
+}
+
+export const hashIdNumber = (idNumber: string): string =>
+  createHash('sha256').update(idNumber.trim().toUpperCase()).digest('hex');
+const maskIdNumber = (idNumber: string): string => `${idNumber.slice(0, 4)}**********${idNumber.slice(-4)}`;
+
+/** The uniqueness guard of Art. 10.2: one active application per operator and announcement (or grant renewed). */
+export const activeKey = (a: Pick<Application, 'announcementId' | 'renewalOf' | 'operatorOrg'>): string =>
+  a.renewalOf
+    ? `ACTIVE#RENEW#${a.renewalOf}#${a.operatorOrg}`
+    : `ACTIVE#${a.announcementId}#${a.operatorOrg}`;
+
+/** Applications that still count as "active" for the duplicate rule. */
+export const isActive = (s: ApplicationStatus): boolean =>
+  s === 'under-review' || s === 'signing' || s === 'approved';
+
+/** A credit list hit for the applicant (Art. 9). */
+export interface CreditHit {
+  readonly subject: 'organisation' | 'legal-representative';
+  readonly list: 'dishonest-judgment-debtor' | 'major-tax-violation' | 'serious-violation';
+  readonly source: string;
+  readonly entryId: string;
+}
+
+const LIST_LABELS: Record<CreditHit['list'], { zh: string; en: string }> = {
+  'dishonest-judgment-debtor': { zh: '失信被执行人名单', en: 'the dishonest judgment debtors list' },
+  'major-tax-violation': { zh: '重大税收违法案件当事人名单', en: 'the major tax violation cases list' },
+  'serious-violation': { zh: '严重违法失信记录', en: 'the serious violation records' },
+};
+
+/** Art. 9: automatic screening before any person sees the application. */
+export const screen = (hits: readonly CreditHit[]): { passed: true } | { passed: false; reason: string } => {
+  const hit = hits[0];
+  if (!hit) return { passed: true };
+  const who =
+    hit.subject === 'organisation'
+      ? { zh: '申请单位', en: 'The organisation' }
+      : { zh: '法定代表人', en: 'The legal representative' };
+  const list = LIST_LABELS[hit.list];
+  return {
+    passed: false,
+    reason: `${who.zh}列入${list.zh}（来源：${hit.source}）。${who.en} is on ${list.en} (source: ${hit.source}) — Art. 9.`,
+  };
+};
+
+const SYSTEM: Actor = { userId: 'system:selection', role: 'system', org: 'platform' };
+
+export const submitApplication = (args: {
+  id: string;
+  principal: Principal;
+  body: SubmitApplication;
+  announcement: Announcement;
+  renewal?: { grantId: string; scope: readonly string[]; grantor: Application['grantor'] };
+  hits: readonly CreditHit[];
+  now: Date;
+}): Application => {
+  const { principal: p, body, announcement: an, now } = args;
+  if (p.role !== 'operator') throw new ForbiddenError('Only an operator applies');
+  // Art. 9: the applicant applies for its own organisation.
+  if (body.creditCode !== p.org) {
+    throw new ForbiddenError('The unified social credit code must be that of your own organisation');
+  }
+  const at = now.toISOString();
+  const { announcementId: _a, renewalOf: _r, legalRepresentative, ...rest } = body;
+  const grantor: Application['grantor'] =
+    args.renewal?.grantor ??
+    (an.mode === 'domain' && an.grantingProvider
+      ? {
+          org: an.grantingProvider.org,
+          role: 'provider',
+          ...(an.grantingProvider.name ? { name: an.grantingProvider.name } : {}),
+        }
+      : { org: an.authorityOrg, role: 'authority' });
+  const screening = screen(args.hits);
+  const submitted: HistoryEntry = {
+    key: 'submitted',
+    step: 'screening',
+    action: 'submitted',
+    actor: { userId: p.userId, role: p.role, org: p.org },
+    at,
+  };
+  const screened: HistoryEntry = {
+    key: 'screening',
+    step: 'screening',
+    action: 'screened',
+    actor: SYSTEM,
+    at,
+    decision: screening.passed ? 'approve' : 'reject',
+    ...(screening.passed ? {} : { reason: screening.reason }),
+  };
+  return {
+    id: args.id,
+    announcementId: an.id,
+    ...(args.renewal ? { renewalOf: args.renewal.grantId } : {}),
+    operatorOrg: p.org,
+    submittedBy: p.userId,
+    mode: an.mode,
+    ...(an.domain ? { domain: an.domain } : {}),
+    // Art. 10.3: qualification review by the authority (comprehensive) or the granting provider (domain).
+    reviewerOrg: grantor.role === 'provider' ? grantor.org : an.authorityOrg,
+    authorityOrg: an.authorityOrg,
+    grantor,
+    ...(an.governmentOrg ? { governmentOrg: an.governmentOrg } : {}),
+    applicant: {
+      ...rest,
+      legalRepresentative: {
+        name: legalRepresentative.name,
+        idNumberHash: hashIdNumber(legalRepresentative.idNumber),
+        idNumberMasked: maskIdNumber(legalRepresentative.idNumber),
+      },
+    },
+    status: screening.passed ? 'under-review' : 'rejected',
+    currentStep: screening.passed ? 'qualification-review' : 'closed',
+    history: [submitted, screened],
+    plan: {
+      announcementTitle: an.title,
+      scope: args.renewal?.scope ?? an.scope,
+      criteria: an.criteria,
+      passMark: an.passMark,
+      panelSize: an.panelSize,
+      deadlines: an.deadlines,
+    },
+    ...(screening.passed ? {} : { rejection: { step: 'screening' as const, reason: screening.reason, at } }),
+    version: 1,
+    createdAt: at,
+    updatedAt: at,
+  };
+};
+
+/** The applicant withdraws before the final decision (government approval). */
+export const withdrawApplication = (
+  app: Application,
+  p: Principal,
+  reason: string | undefined,
+  now: Date,
+): Application => {
+  if (p.role !== 'operator' || p.org !== app.operatorOrg)
+    throw new ForbiddenError('Only the applicant may withdraw its application');
+  if (app.status === 'withdrawn')
+    throw new ConflictError('The application is already withdrawn', 'invalid_state');
+  if (app.status !== 'under-review') {
+    throw new ConflictError(
+      `The application is ${app.status}: the final decision has been made`,
+      'invalid_state',
+    );
+  }
+  const at = now.toISOString();
+  return {
+    ...app,
+    status: 'withdrawn',
+    currentStep: 'closed',
+    withdrawal: { ...(reason ? { reason } : {}), at, by: p.userId },
+    history: [
+      ...app.history,
+      {
+        key: 'withdrawn',
+        step: app.currentStep,
+        action: 'withdrawn',
+        actor: { userId: p.userId, role: p.role, org: p.org },
+        at,
+        ...(reason ? { reason } : {}),
+      },
+    ],
+    version: app.version + 1,
+    updatedAt: at,
+  };
+};
+
+/** The decision a review task handed to the workflow (functions/tasks): who decided what, when. */
+export interface TaskOutcome {
+  readonly taskId: string;
+  readonly decision: 'approve' | 'reject';
+  readonly reason?: string;
+  readonly comment?: string;
+  readonly score?: number;
+  readonly experts?: readonly string[];
+  readonly decidedBy?: Actor;
+  readonly decidedAt?: string;
+}
+
+/** Workflow steps act only on applications still under review (or signing); withdrawal ends them. */
+const assertInWorkflow = (app: Application): void => {
+  if (app.status === 'withdrawn') throw new ApplicationWithdrawnError(app.id);
+  if (app.status === 'rejected' || app.status === 'approved') {
+    throw new ConflictError(`Application ${app.id} is already ${app.status}`, 'invalid_state');
+  }
+};
+
+const decisionEntry = (step: Step, o: TaskOutcome, now: Date): HistoryEntry => ({
+  key: `task:${o.taskId}`,
+  step,
+  action: step === 'expert-review' ? 'scored' : step === 'expert-panel' ? 'panel-assigned' : 'decided',
+  actor: o.decidedBy ?? SYSTEM,
+  at: o.decidedAt ?? now.toISOString(),
+  decision: o.decision,
+  ...(o.reason ? { reason: o.reason } : {}),
+  ...(o.comment ? { comment: o.comment } : {}),
+  ...(typeof o.score === 'number' ? { score: o.score } : {}),
+  ...(o.experts ? { detail: { experts: o.experts } } : {}),
+});
+
+const appendNew = (history: readonly HistoryEntry[], entries: readonly HistoryEntry[]): HistoryEntry[] => {
+  const seen = new Set(history.map((h) => h.key));
+  return [...history, ...entries.filter((e) => !seen.has(e.key))];
+};
+
+/** Result of a workflow transition: the next record, and whether anything changed (replays change nothing). */
+export interface Transition {
+  readonly app: Application;
+  readonly changed: boolean;
+}
+
+const settle = (
+  before: Application,
+  next: Omit<Application, 'version' | 'updatedAt'>,
+  now: Date,
+): Transition => {
+  const changed =
+    JSON.stringify({ ...next, version: 0, updatedAt: '' }) !==
+    JSON.stringify({ ...before, version: 0, updatedAt: '' });
+  return changed
+    ? { app: { ...next, version: before.version + 1, updatedAt: now.toISOString() }, changed }
+    : { app: before, changed };
+};
+
+/**
+ * A workflow step was completed and the next entered: records the completed step's decision (once) and
+ * moves `currentStep` forward only (a replay never moves it back). Entering `signing` means the
+ * government approved: the final decision is made.
+ */
+export const advance = (
+  app: Application,
+  args: { completed?: Step; outcome?: TaskOutcome; step: Step; grantId?: string },
+  now: Date,
+): Transition => {
+  assertInWorkflow(app);
+  const entries: HistoryEntry[] = [];
+  if (args.completed && args.outcome) entries.push(decisionEntry(args.completed, args.outcome, now));
+  if (args.grantId && !app.grantId) {
+    entries.push({
+      key: 'grant-drafted',
+      step: 'signing',
+      action: 'grant-drafted',
+      actor: SYSTEM,
+      at: now.toISOString(),
+      detail: { grantId: args.grantId },
+    });
+  }
+  const forward = rank(args.step) > rank(app.currentStep);
+  return settle(
+    app,
+    {
+      ...app,
+      currentStep: forward ? args.step : app.currentStep,
+      status: args.step === 'signing' ? 'signing' : app.status,
+      ...(args.completed === 'expert-panel' && args.outcome?.experts
+        ? { panel: [...args.outcome.experts] }
+        : {}),
+      ...(args.grantId ? { grantId: args.grantId } : {}),
+      history: appendNew(app.history, entries),
+    },
+    now,
+  );
+};
+
+/**
+ * Art. 10.3: the experts' scores are recorded, their average compared with the pass mark; a passing
+ * result is submitted to the government automatically, on behalf of the authority.
+ */
+export const recordExpertReview = (
+  app: Application,
+  outcomes: readonly TaskOutcome[],
+  result: { average: number; passMark: number; passed: boolean; experts: number },
+  now: Date,
+): Transition => {
+  assertInWorkflow(app);
+  const at = now.toISOString();
+  const entries: HistoryEntry[] = outcomes.map((o) => decisionEntry('expert-review', o, now));
+  entries.push({
+    key: 'expert-review:result',
+    step: 'expert-review',
+    action: result.passed ? 'passed' : 'failed',
+    actor: SYSTEM,
+    at,
+    decision: result.passed ? 'approve' : 'reject',
+    score: result.average,
+    detail: { passMark: result.passMark, experts: result.experts },
+  });
+  if (result.passed) {
+    entries.push({
+      key: 'result-submitted',
+      step: 'government-approval',
+      action: 'submitted-to-government',
+      actor: SYSTEM,
+      at,
+      detail: { onBehalfOf: app.authorityOrg, average: result.average },
+    });
+  }
+  return settle(
+    app,
+    {
+      ...app,
+      result,
+      currentStep:
+        result.passed && rank('government-approval') > rank(app.currentStep)
+          ? 'government-approval'
+          : app.currentStep,
+      history: appendNew(app.history, entries),
+    },
+    now,
+  );
+};
+
+export const expertRejectionReason = (r: { average: number; passMark: number }): string =>
+  `专家评审平均分 ${r.average} 低于合格分 ${r.passMark}。The experts' average score ${r.average} is below the pass mark ${r.passMark} (Art. 10.3).`;
+
+/** Rejection at any step ends the application with the reason; idempotent. */
+export const rejectApplication = (
+  app: Application,
+  args: { step: Step; outcome?: TaskOutcome; reason?: string },
+  now: Date,
+): Transition => {
+  if (app.status === 'rejected') return { app, changed: false };
+  assertInWorkflow(app);
+  const reason = args.outcome?.reason ?? args.reason ?? 'Rejected';
+  const at = now.toISOString();
+  const entries: HistoryEntry[] = [];
+  if (args.outcome) entries.push(decisionEntry(args.step, args.outcome, now));
+  entries.push({
+    key: 'rejected',
+    step: args.step,
+    action: 'rejected',
+    actor: SYSTEM,
+    at,
+    decision: 'reject',
+    reason,
+  });
+  return settle(
+    app,
+    {
+      ...app,
+      status: 'rejected',
+      currentStep: 'closed',
+      rejection: { step: args.step, reason, at },
+      history: appendNew(app.history, entries),
+    },
+    now,
+  );
+};
+
+/** Both parties signed: the grant is active and the application approved; idempotent. */
+export const approveApplication = (app: Application, grantId: string, now: Date): Transition => {
+  if (app.status === 'approved') return { app, changed: false };
+  assertInWorkflow(app);
+  return settle(
+    app,
+    {
+      ...app,
+      status: 'approved',
+      currentStep: 'closed',
+      grantId,
+      history: appendNew(app.history, [
+        {
+          key: 'approved',
+          step: 'signing',
+          action: 'grant-signed',
+          actor: SYSTEM,
+          at: now.toISOString(),
+          detail: { grantId },
+        },
+      ]),
+    },
+    now,
+  );
+};
+
+/**
+ * Who may read an application: the applicant, the authority, the government (it approves), regulators,
+ * and the granting provider of a domain application.
+ */
+export const canSeeApplication = (app: Application, p: Principal): boolean => {
+  switch (p.role) {
+    case 'operator':
+      return p.org === app.operatorOrg;
+    case 'provider':
+      return p.org === app.reviewerOrg || p.org === app.grantor.org;
+    case 'authority':
+    case 'government':
+    case 'regulator':
+      return true;
+    default:
+      return false;
+  }
+};
+
+export const applicationView = (app: Application) => ({
+  id: app.id,
+  announcementId: app.announcementId,
+  renewalOf: app.renewalOf ?? null,
+  operatorOrg: app.operatorOrg,
+  mode: app.mode,
+  domain: app.domain ?? null,
+  reviewerOrg: app.reviewerOrg,
+  grantor: app.grantor,
+  status: app.status,
+  currentStep: app.currentStep,
+  applicant: app.applicant,
+  history: app.history,
+  panel: app.panel ?? null,
+  result: app.result ?? null,
+  grantId: app.grantId ?? null,
+  rejection: app.rejection ?? null,
+  withdrawal: app.withdrawal ?? null,
+  plan: app.plan,
+  version: app.version,
+  createdAt: app.createdAt,
+  updatedAt: app.updatedAt,
+});
+
+export const applicationAudit = (app: Application | undefined) =>
+  app
+    ? {
+        status: app.status,
+        currentStep: app.currentStep,
+        version: app.version,
+        ...(app.rejection ? { rejection: app.rejection } : {}),
+        ...(app.grantId ? { grantId: app.grantId } : {}),
+      }
+    : null;
+
+// ---------------------------------------------------------------------------------------------------
+// The workflow's plan (the input every step of state-machines/selection.asl.json reads)
+
+export const workflowPlan = (app: Application) => {
+  const context = {
+    applicationId: app.id,
+    announcementId: app.announcementId,
+    announcementTitle: app.plan.announcementTitle,
+    operatorOrg: app.operatorOrg,
+    operatorName: app.applicant.organisationName,
+    mode: app.mode,
+    ...(app.domain ? { domain: app.domain } : {}),
+    ...(app.renewalOf ? { renewalOf: app.renewalOf } : {}),
+  };
+  const name = `${app.applicant.organisationName} — ${app.plan.announcementTitle}`;
+  return {
+    applicationId: app.id,
+    reviewer: { role: app.grantor.role === 'provider' ? 'provider' : 'authority', org: app.reviewerOrg },
+    authority: { role: 'authority', org: app.authorityOrg },
+    government: { role: 'government', ...(app.governmentOrg ? { org: app.governmentOrg } : {}) },
+    deadlines: app.plan.deadlines,
+    titles: {
+      qualificationReview: `资格审查 Qualification review: ${name}`,
+      expertPanel: `组建专家评审组 Assign the expert panel: ${name}`,
+      expertScore: `专家评分 Expert scoring: ${name}`,
+      governmentApproval: `政府审定 Government approval: ${name}`,
+    },
+    context,
+    panelContext: { ...context, panelSize: app.plan.panelSize },
+    scoreContext: {
+      ...context,
+      criteria: app.plan.criteria,
+      applicant: { scenarios: app.applicant.scenarios.map((s) => s.title) },
+    },
+    grantDraft: {
+      step: 'draftGrant',
+      applicationId: app.id,
+      announcementId: app.announcementId,
+      mode: app.mode,
+      ...(app.domain ? { domain: app.domain } : {}),
+      scope: app.plan.scope,
+      grantor: app.grantor,
+      operator: { org: app.operatorOrg, name: app.applicant.organisationName },
+      ...(app.renewalOf ? { renewalOf: app.renewalOf } : {}),
+      ...(app.grantor.org !== app.authorityOrg ? { authorityOrg: app.authorityOrg } : {}),
+    },
+  };
+};
+
+// ---------------------------------------------------------------------------------------------------
+// Renewal (Art. 10.5)
+
+/**
+ * Art. 10.5: the operator re-applies before its grant expires. Only the grant's operator, only while the
+ * grant runs (active or suspended) and before its end.
+ */
+export const assertRenewable = (
+  g: { status: string; operatorOrg: string; expiresAt: string | null },
+  p: Principal,
+  now: Date,
+): void => {
+  if (p.org !== g.operatorOrg)
+    throw new ForbiddenError('Only the grant’s operator may apply for its renewal');
+  const ended =
+    g.status === 'expired' || (g.expiresAt !== null && now.getTime() >= new Date(g.expiresAt).getTime());
+  if (ended) throw new ConflictError('renewal refused: the grant has expired', 'grant_expired');
+  if (g.status !== 'active' && g.status !== 'suspended') {
+    throw new ConflictError(`renewal refused: the grant is ${g.status}`, 'grant_not_running');
+  }
+};

@@ -1,0 +1,325 @@
+import { BatchGetCommand, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { type Deps, tableName } from '../shared/deps.js';
+import { ConflictError } from '../shared/errors.js';
+import { type Page, queryPage } from '../shared/query.js';
+import type { Transaction } from '../shared/store.js';
+import { type CreditListEntry, subjectKey } from './credit-list.js';
+import { type Announcement, type Application, activeKey, isActive } from './domain.js';
+
+/**
+ * The applications table holds three item types, each in its own partition:
+ * - `ANN#<id>` / `ANN`: an announcement (`listing` marks the public ones);
+ * - `APP#<id>` / `APP`: an application (`appAnnouncement`, `appOperator`, `appReviewer` list it);
+ * - `ACTIVE#<announcement>#<operator>` / `ACTIVE`: the uniqueness guard of an operator's active
+ *   application, written in the same transaction as the application (race-free duplicate rule).
+ * Index attributes are derived from the record on every write.
+ */
+const annPk = (id: string) => `ANN#${id}`;
+const appPk = (id: string) => `APP#${id}`;
+
+const strip = <T>(item: Record<string, unknown>, attrs: readonly string[]): T => {
+  const out = { ...item };
+  for (const a of attrs) delete out[a];
+  return out as T;
+};
+
+const ANN_ATTRS = ['pk', 'sk', 'kind', 'createdSort', 'listing', 'listingSort'] as const;
+const APP_ATTRS = [
+  'pk',
+  'sk',
+  'kind',
+  'createdSort',
+  'appAnnouncement',
+  'appOperator',
+  'appReviewer',
+] as const;
+
+const annItem = (a: Announcement) => ({
+  pk: annPk(a.id),
+  sk: 'ANN',
+  kind: 'announcement',
+  ...a,
+  createdSort: `${a.createdAt}#${a.id}`,
+  ...(a.status !== 'draft'
+    ? { listing: 'public', listingSort: `${a.publishedAt ?? a.createdAt}#${a.id}` }
+    : {}),
+});
+
+const appItem = (a: Application) => ({
+  pk: appPk(a.id),
+  sk: 'APP',
+  kind: 'application',
+  ...a,
+  createdSort: `${a.createdAt}#${a.id}`,
+  appAnnouncement: a.announcementId,
+  appOperator: a.operatorOrg,
+  appReviewer: a.reviewerOrg,
+});
+
+/** The uniqueness guard: `active` is true while the application counts for the duplicate rule. */
+const guardItem = (a: Application) => ({
+  pk: activeKey(a),
+  sk: 'ACTIVE',
+  applicationId: a.id,
+  active: isActive(a.status),
+});
+
+export class DuplicateApplication extends ConflictError {
+  constructor() {
+    super('You already have an active application for this announcement', 'duplicate_application');
+  }
+}
+
+export const applicationsRepository = (deps: Pick<Deps, 'db' | 'tables'>) => {
+  const table = tableName(deps, 'applications');
+  const getItem = async (key: { pk: string; sk: string }) =>
+    (await deps.db.send(new GetCommand({ TableName: table, Key: key, ConsistentRead: true }))).Item;
+
+  return {
+    async getAnnouncement(id: string): Promise<Announcement | undefined> {
+      const item = await getItem({ pk: annPk(id), sk: 'ANN' });
+      return item ? strip<Announcement>(item, ANN_ATTRS) : undefined;
+    },
+
+    createAnnouncement: (tx: Transaction, a: Announcement) => tx.create('applications', annItem(a), 'pk'),
+    saveAnnouncement: (tx: Transaction, a: Announcement, previousVersion: number) =>
+      tx.putVersioned('applications', annItem(a), previousVersion),
+
+    /** Public: published and withdrawn announcements, newest first; the authority: every one. */
+    async listAnnouncements(
+      q: { status?: string; year?: number; limit: number; cursor?: string },
+      everything: boolean,
+    ): Promise<Page<Announcement>> {
+      const filters: string[] = [];
+      const names: Record<string, string> = {};
+      const values: Record<string, unknown> = {};
+      if (q.status) {
+        filters.push('#st = :st');
+        names['#st'] = 'status';
+        values[':st'] = q.status;
+      }
+      if (q.year) {
+        filters.push('#yr = :yr');
+        names['#yr'] = 'year';
+        values[':yr'] = q.year;
+      }
+      const [index, keyExpr, keyValue, keyAttrs] = everything
+        ? ['byKind', 'kind = :k', 'announcement', ['pk', 'sk', 'kind', 'createdSort']]
+        : ['byListing', 'listing = :k', 'public', ['pk', 'sk', 'listing', 'listingSort']];
+      return queryPage(
+        deps,
+        {
+          TableName: table,
+          IndexName: index as string,
+          KeyConditionExpression: keyExpr as string,
+          ScanIndexForward: false,
+          ...(filters.length
+            ? { FilterExpression: filters.join(' AND '), ExpressionAttributeNames: names }
+            : {}),
+          ExpressionAttributeValues: { ':k': keyValue, ...values },
+        },
+        {
+          limit: q.limit,
+          cursor: q.cursor,
+          keyAttrs: keyAttrs as string[],
+          map: (i) => strip<Announcement>(i, ANN_ATTRS),
+        },
+      );
+    },
+
+    async getApplication(id: string): Promise<Application | undefined> {
+      const item = await getItem({ pk: appPk(id), sk: 'APP' });
+      return item ? strip<Application>(item, APP_ATTRS) : undefined;
+    },
+
+    /**
+     * Adds a new application; an active one also takes the operator's uniqueness guard, which fails the
+     * whole transaction (409) while another active application holds it.
+     */
+    createApplication(tx: Transaction, a: Application): Transaction {
+      tx.create('applications', appItem(a), 'pk');
+      if (!isActive(a.status)) return tx;
+      return tx.put('applications', guardItem(a), {
+        condition: 'attribute_not_exists(pk) OR #active = :false',
+        names: { '#active': 'active' },
+        values: { ':false': false },
+        onConflict: () => new DuplicateApplication(),
+      });
+    },
+
+    /** Conditional replace; an application leaving the active states releases its guard. */
+    saveApplication(tx: Transaction, a: Application, previousVersion: number): Transaction {
+      tx.putVersioned('applications', appItem(a), previousVersion);
+      if (isActive(a.status)) return tx;
+      return tx.put('applications', guardItem(a), {
+        condition: 'attribute_not_exists(pk) OR applicationId = :id',
+        values: { ':id': a.id },
+      });
+    },
+
+    async listApplications(
+      by: { index: 'byAnnouncement' | 'byOperator' | 'byReviewer' | 'byKind'; value: string },
+      q: { status?: string; announcementId?: string; limit: number; cursor?: string },
+    ): Promise<Page<Application>> {
+      const keyAttr = {
+        byAnnouncement: 'appAnnouncement',
+        byOperator: 'appOperator',
+        byReviewer: 'appReviewer',
+        byKind: 'kind',
+      }[by.index];
+      const filters: string[] = [];
+      const names: Record<string, string> = { '#k': keyAttr };
+      const values: Record<string, unknown> = { ':k': by.value };
+      if (q.status) {
+        filters.push('#st = :st');
+        names['#st'] = 'status';
+        values[':st'] = q.status;
+      }
+      if (q.announcementId && by.index !== 'byAnnouncement') {
+        filters.push('#an = :an');
+        names['#an'] = 'announcementId';
+        values[':an'] = q.announcementId;
+      }
+      return queryPage(
+        deps,
+        {
+          TableName: table,
+          IndexName: by.index,
+          KeyConditionExpression: '#k = :k',
+          ScanIndexForward: false,
+          ...(filters.length ? { FilterExpression: filters.join(' AND ') } : {}),
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        },
+        {
+          limit: q.limit,
+          cursor: q.cursor,
+          keyAttrs: ['pk', 'sk', keyAttr, 'createdSort'],
+          map: (i) => strip<Application>(i, APP_ATTRS),
+        },
+      );
+    },
+  };
+};
+export type ApplicationsRepository = ReturnType<typeof applicationsRepository>;
+
+// ---------------------------------------------------------------------------------------------------
+// The credit list table
+
+const creditPk = (id: string) => `CREDIT#${id}`;
+const CREDIT_ATTRS = ['pk', 'sk', 'kind', 'createdSort', 'subjectKey'] as const;
+const creditItem = (e: CreditListEntry) => ({
+  pk: creditPk(e.id),
+  sk: 'ENTRY',
+  kind: 'entry',
+  ...e,
+  subjectKey: subjectKey(e),
+  createdSort: `${e.createdAt}#${e.id}`,
+});
+const fromCredit = (i: Record<string, unknown>) => strip<CreditListEntry>(i, CREDIT_ATTRS);
+
+export const creditListRepository = (deps: Pick<Deps, 'db' | 'tables'>) => {
+  const table = tableName(deps, 'creditList');
+  return {
+    async get(id: string): Promise<CreditListEntry | undefined> {
+      const out = await deps.db.send(
+        new GetCommand({ TableName: table, Key: { pk: creditPk(id), sk: 'ENTRY' }, ConsistentRead: true }),
+      );
+      return out.Item ? fromCredit(out.Item) : undefined;
+    },
+
+    async getMany(ids: readonly string[]): Promise<Map<string, CreditListEntry>> {
+      const found = new Map<string, CreditListEntry>();
+      const unique = [...new Set(ids)];
+      for (let i = 0; i < unique.length; i += 100) {
+        let keys: Record<string, unknown>[] | undefined = unique
+          .slice(i, i + 100)
+          .map((id) => ({ pk: creditPk(id), sk: 'ENTRY' }));
+        while (keys?.length) {
+          const out = await deps.db.send(
+            new BatchGetCommand({ RequestItems: { [table]: { Keys: keys, ConsistentRead: true } } }),
+          );
+          for (const item of out.Responses?.[table] ?? []) {
+            const e = fromCredit(item);
+            found.set(e.id, e);
+          }
+          keys = out.UnprocessedKeys?.[table]?.Keys as Record<string, unknown>[] | undefined;
+        }
+      }
+      return found;
+    },
+
+    create: (tx: Transaction, e: CreditListEntry) =>
+      tx.create(
+        'creditList',
+        creditItem(e),
+        'pk',
+        () => new ConflictError('This subject is already listed with this source and date', 'already_listed'),
+      ),
+    save: (tx: Transaction, e: CreditListEntry, previousVersion: number) =>
+      tx.putVersioned('creditList', creditItem(e), previousVersion),
+
+    /** Entries of one subject key (a Query on the subject index, never a Scan). */
+    async bySubject(keys: readonly string[]): Promise<CreditListEntry[]> {
+      const results = await Promise.all(
+        [...new Set(keys)].map(async (k) => {
+          const items: Record<string, unknown>[] = [];
+          let start: Record<string, unknown> | undefined;
+          do {
+            const out = await deps.db.send(
+              new QueryCommand({
+                TableName: table,
+                IndexName: 'bySubject',
+                KeyConditionExpression: 'subjectKey = :k',
+                ExpressionAttributeValues: { ':k': k },
+                ...(start ? { ExclusiveStartKey: start } : {}),
+              }),
+            );
+            items.push(...((out.Items ?? []) as Record<string, unknown>[]));
+            start = out.LastEvaluatedKey;
+          } while (start);
+          return items.map(fromCredit);
+        }),
+      );
+      return results.flat();
+    },
+
+    async list(q: {
+      subjectKey?: string;
+      list?: string;
+      limit: number;
+      cursor?: string;
+    }): Promise<Page<CreditListEntry>> {
+      const values: Record<string, unknown> = {};
+      const filter = q.list
+        ? { FilterExpression: '#l = :l', ExpressionAttributeNames: { '#l': 'list' } }
+        : {};
+      if (q.list) values[':l'] = q.list;
+      if (q.subjectKey) {
+        return queryPage(
+          deps,
+          {
+            TableName: table,
+            IndexName: 'bySubject',
+            KeyConditionExpression: 'subjectKey = :k',
+            ExpressionAttributeValues: { ':k': q.subjectKey, ...values },
+            ...filter,
+          },
+          { limit: q.limit, cursor: q.cursor, keyAttrs: ['pk', 'sk', 'subjectKey'], map: fromCredit },
+        );
+      }
+      return queryPage(
+        deps,
+        {
+          TableName: table,
+          IndexName: 'byKind',
+          KeyConditionExpression: 'kind = :k',
+          ScanIndexForward: false,
+          ExpressionAttributeValues: { ':k': 'entry', ...values },
+          ...filter,
+        },
+        { limit: q.limit, cursor: q.cursor, keyAttrs: ['pk', 'sk', 'kind', 'createdSort'], map: fromCredit },
+      );
+    },
+  };
+};

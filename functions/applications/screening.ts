@@ -1,0 +1,26 @@
+import type { Deps } from '../shared/deps.js';
+import { applicantKeys, hitOf, inForce } from './credit-list.js';
+import { type CreditHit, hashIdNumber } from './domain.js';
+import { creditListRepository } from './repository.js';
+import type { SubmitApplication } from './schemas.js';
+
+/**
+ * Art. 9 screening: the credit list entries in force for the applicant organisation (by credit code)
+ * and its legal representative (by identity number hash, or by name for entries listed by name only).
+ * Three Queries on the subject index; organisation hits come first.
+ */
+export const screeningHits = async (
+  deps: Pick<Deps, 'db' | 'tables'>,
+  body: Pick<SubmitApplication, 'creditCode' | 'legalRepresentative'>,
+  now: Date,
+): Promise<CreditHit[]> => {
+  const keys = applicantKeys(body.creditCode, {
+    idNumberHash: hashIdNumber(body.legalRepresentative.idNumber),
+    name: body.legalRepresentative.name,
+  });
+  const entries = await creditListRepository(deps).bySubject(keys);
+  return entries
+    .filter((e) => inForce(e, now))
+    .map(hitOf)
+    .sort((a, b) => (a.subject === b.subject ? 0 : a.subject === 'organisation' ? -1 : 1));
+};

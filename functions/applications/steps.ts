@@ -1,0 +1,218 @@
+/**
+ * The applications duty's steps in the `selection` state machine (state-machines/selection.asl.json).
+ * Every step is idempotent: the local runtime replays an execution from its start after a restart, and a
+ * replayed step records nothing twice (history entries have unique keys, `currentStep` only moves
+ * forward, events are published only when something changed). A withdrawn application makes every step
+ * throw `ApplicationWithdrawn`, which the state machine catches to end the execution.
+ */
+import { z } from 'zod';
+import { ApplicationApproved, ApplicationRejected } from '../../events/applications.js';
+import type { Deps, DomainEvent } from '../shared/deps.js';
+import type { Invocation, StepInvocation } from '../shared/duty.js';
+import { NotFoundError, StaleVersionError } from '../shared/errors.js';
+import { systemActor, Transaction } from '../shared/store.js';
+import {
+  type Application,
+  advance,
+  applicationAudit,
+  approveApplication,
+  expertRejectionReason,
+  recordExpertReview,
+  rejectApplication,
+  STEPS,
+  type TaskOutcome,
+  type Transition,
+  workflowPlan,
+} from './domain.js';
+import { applicationsRepository } from './repository.js';
+import { expertTotal, panelResult } from './scoring.js';
+
+const Step = z.enum(STEPS);
+const Outcome = z
+  .object({
+    taskId: z.string(),
+    decision: z.enum(['approve', 'reject']),
+    reason: z.string().optional(),
+    comment: z.string().optional(),
+    score: z.number().optional(),
+    scores: z.record(z.string(), z.number()).optional(),
+    experts: z.array(z.string()).optional(),
+    decidedBy: z.object({ userId: z.string(), role: z.string(), org: z.string() }).optional(),
+    decidedAt: z.string().optional(),
+  })
+  .loose();
+
+const Begin = z.object({ applicationId: z.string() });
+const Advance = z.object({
+  applicationId: z.string(),
+  /** The step entered (`step` itself names this handler). */
+  enter: Step,
+  completed: Step.optional(),
+  outcome: Outcome.optional(),
+  grantId: z.string().optional(),
+});
+const ScoreExperts = z.object({ applicationId: z.string(), scores: z.array(Outcome).min(1) });
+const Reject = z.object({
+  applicationId: z.string(),
+  rejection: z.object({ step: Step, outcome: Outcome.optional(), reason: z.string().optional() }),
+});
+const Approve = z.object({ applicationId: z.string(), grantId: z.string() });
+
+export const applicationResource = (id: string) => `application/${id}`;
+
+const outcomeOf = (o: z.infer<typeof Outcome>): TaskOutcome => ({
+  taskId: o.taskId,
+  decision: o.decision,
+  ...(o.reason ? { reason: o.reason } : {}),
+  ...(o.comment ? { comment: o.comment } : {}),
+  ...(typeof o.score === 'number' ? { score: o.score } : {}),
+  ...(o.experts ? { experts: o.experts } : {}),
+  ...(o.decidedBy ? { decidedBy: o.decidedBy } : {}),
+  ...(o.decidedAt ? { decidedAt: o.decidedAt } : {}),
+});
+
+/**
+ * Applies a transition to the stored application: read, decide (pure), write with its audit event in one
+ * conditional transaction, publish after commit. A concurrent change (e.g. a withdrawal) is re-read.
+ */
+const transition = async (
+  deps: Deps,
+  requestId: string,
+  id: string,
+  action: string,
+  decide: (app: Application) => Transition,
+  events: (app: Application) => DomainEvent[] = () => [],
+): Promise<Application> => {
+  const repo = applicationsRepository(deps);
+  for (let attempt = 0; ; attempt++) {
+    const before = await repo.getApplication(id);
+    if (!before) throw new NotFoundError(`Application ${id}`);
+    const { app, changed } = decide(before);
+    if (!changed) return app;
+    const tx = new Transaction(deps, {
+      principal: systemActor('selection'),
+      requestId,
+      now: deps.clock.now(),
+    });
+    try {
+      await repo
+        .saveApplication(tx, app, before.version)
+        .audit({
+          action,
+          resource: applicationResource(id),
+          before: applicationAudit(before),
+          after: applicationAudit(app),
+        })
+        .commit();
+    } catch (e) {
+      if (e instanceof StaleVersionError && attempt < 3) continue;
+      throw e;
+    }
+    const out = events(app);
+    if (out.length) await deps.events.publish(out);
+    return app;
+  }
+};
+
+const refOf = (app: Application) => ({
+  applicationId: app.id,
+  announcementId: app.announcementId,
+  operatorOrg: app.operatorOrg,
+  ...(app.renewalOf ? { renewalOf: app.renewalOf } : {}),
+});
+
+export const applicationSteps = {
+  /** First step: the application enters qualification review; returns the plan every later state reads. */
+  async begin(raw: StepInvocation, { deps, requestId }: Invocation) {
+    const { applicationId } = Begin.parse(raw);
+    const app = await transition(deps, requestId, applicationId, 'application.advance', (a) =>
+      advance(a, { step: 'qualification-review' }, deps.clock.now()),
+    );
+    return workflowPlan(app);
+  },
+
+  /** A human step was decided (approved) and the next one is entered. */
+  async advance(raw: StepInvocation, { deps, requestId }: Invocation) {
+    const input = Advance.parse(raw);
+    const app = await transition(deps, requestId, input.applicationId, 'application.advance', (a) =>
+      advance(
+        a,
+        {
+          step: input.enter,
+          ...(input.completed ? { completed: input.completed } : {}),
+          ...(input.outcome ? { outcome: outcomeOf(input.outcome) } : {}),
+          ...(input.grantId ? { grantId: input.grantId } : {}),
+        },
+        deps.clock.now(),
+      ),
+    );
+    return { currentStep: app.currentStep, status: app.status };
+  },
+
+  /**
+   * Art. 10.3: every expert scored; their totals are recomputed from the application's own criteria,
+   * averaged and compared with the pass mark. A passing result is submitted to the government.
+   */
+  async scoreExperts(raw: StepInvocation, { deps, requestId }: Invocation) {
+    const { applicationId, scores } = ScoreExperts.parse(raw);
+    const stored = await applicationsRepository(deps).getApplication(applicationId);
+    if (!stored) throw new NotFoundError(`Application ${applicationId}`);
+    const outcomes = scores.map((o) => {
+      const total = o.scores ? expertTotal(stored.plan.criteria, o.scores) : undefined;
+      const score = total?.ok ? total.total : o.score;
+      if (typeof score !== 'number') throw new Error(`Expert task ${o.taskId} carries no valid scores`);
+      return { ...outcomeOf(o), score };
+    });
+    const result = panelResult(
+      outcomes.map((o) => o.score),
+      stored.plan.passMark,
+    );
+    await transition(deps, requestId, applicationId, 'application.expert-review', (a) =>
+      recordExpertReview(a, outcomes, result, deps.clock.now()),
+    );
+    return { ...result, ...(result.passed ? {} : { reason: expertRejectionReason(result) }) };
+  },
+
+  /** Rejection at any step: records the decision and the reason, ends the application. */
+  async reject(raw: StepInvocation, { deps, requestId }: Invocation) {
+    const { applicationId, rejection } = Reject.parse(raw);
+    const app = await transition(
+      deps,
+      requestId,
+      applicationId,
+      'application.reject',
+      (a) =>
+        rejectApplication(
+          a,
+          {
+            step: rejection.step,
+            ...(rejection.outcome ? { outcome: outcomeOf(rejection.outcome) } : {}),
+            ...(rejection.reason ? { reason: rejection.reason } : {}),
+          },
+          deps.clock.now(),
+        ),
+      (a) => [
+        ApplicationRejected.make({
+          ...refOf(a),
+          step: rejection.step,
+          reason: a.rejection?.reason ?? 'Rejected',
+        }),
+      ],
+    );
+    return { status: app.status, step: rejection.step };
+  },
+
+  /** Both parties signed: the application is approved with its grant (Art. 10.5). */
+  async approve(raw: StepInvocation, { deps, requestId }: Invocation) {
+    const { applicationId, grantId } = Approve.parse(raw);
+    const app = await transition(
+      deps,
+      requestId,
+      applicationId,
+      'application.approve',
+      (a) => approveApplication(a, grantId, deps.clock.now()),
+      (a) => [ApplicationApproved.make({ ...refOf(a), grantId })],
+    );
+    return { status: app.status, grantId };
+  },
+};

@@ -1,0 +1,376 @@
+/**
+ * Data demands and entitlements (Art. 16) as plain rules: no AWS, no I/O.
+ *
+ * An operator with a grant in force requests catalog entries of its grant's scope for a named
+ * application scenario; the authority and each providing unit review it; approval creates one
+ * entitlement per entry, valid until the grant's end and effective only while the grant is active.
+ */
+import type { Role } from '../../infra/system.js';
+import type { CatalogEntry } from '../catalog/domain.js';
+import { isAuthorizable } from '../catalog/domain.js';
+import { type Grant, inEffect } from '../grants/domain.js';
+import type { Principal } from '../shared/auth.js';
+import { ConflictError, ForbiddenError } from '../shared/errors.js';
+import type { Scenario } from './schemas.js';
+
+export type DemandStatus = 'under-review' | 'approved' | 'rejected';
+export type EntitlementStatus = 'active' | 'inactive' | 'ended';
+
+/** A reviewer of a demand: the authority (any authority account when its org is not known) or a provider. */
+export interface Reviewer {
+  readonly role: 'authority' | 'provider';
+  readonly org?: string;
+}
+
+export interface Review {
+  readonly reviewer: Reviewer;
+  readonly taskId: string;
+  readonly decision: 'approve' | 'reject';
+  readonly reason?: string;
+  readonly decidedBy: { readonly userId: string; readonly role: string; readonly org: string };
+}
+
+export interface DemandEntry {
+  readonly entryId: string;
+  readonly providerOrg: string;
+  readonly title: string;
+}
+
+export interface Demand {
+  readonly id: string;
+  readonly status: DemandStatus;
+  readonly operatorOrg: string;
+  readonly grantId: string;
+  readonly entries: readonly DemandEntry[];
+  readonly scenario: Scenario;
+  readonly reviewers: readonly Reviewer[];
+  readonly reviews: readonly Review[];
+  readonly entitlementIds: readonly string[];
+  readonly decidedAt?: string;
+  readonly createdBy: string;
+  readonly version: number;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+export interface Entitlement {
+  readonly id: string;
+  readonly status: EntitlementStatus;
+  readonly operatorOrg: string;
+  readonly entryId: string;
+  readonly providerOrg: string;
+  readonly grantId: string;
+  readonly demandId: string;
+  readonly scenarioTitle: string;
+  readonly validFrom: string;
+  /** The grant's end (Art. 16: access for as long as the grant allows). */
+  readonly validUntil: string;
+  /** The grant version last applied: older grant events are ignored (the bus does not order). */
+  readonly grantVersion: number;
+  /** The entitlement of the previous grant this one continues (renewal). */
+  readonly continues?: string;
+  readonly endedAt?: string;
+  readonly endReason?: string;
+  readonly version: number;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+/** Most entries one demand may request (one transaction writes the demand and all its entitlements). */
+export const MAX_DEMAND_ENTRIES = 30;
+
+// ---------------------------------------------------------------------------------------------------
+// Filing (Art. 16)
+
+/**
+ * Art. 16: only an operator with a grant in force files demands, and only for entries inside that
+ * grant's scope that are approved and authorizable (Art. 8). The 409 names the offending entry.
+ */
+export const checkDemand = (
+  grant: Grant | undefined,
+  operatorOrg: string,
+  requested: readonly string[],
+  catalog: ReadonlyMap<string, CatalogEntry>,
+  now: Date,
+): DemandEntry[] => {
+  if (!grant || grant.operatorOrg !== operatorOrg)
+    throw new ForbiddenError('The grant is not one of your organisation’s grants');
+  if (!inEffect(grant, now)) {
+    throw new ConflictError(
+      `The grant is ${grant.status} and not in force: data demands need a grant in force`,
+      'grant_not_in_force',
+      {
+        grantId: grant.id,
+        status: grant.status,
+      },
+    );
+  }
+  const inScope = new Set(grant.scope);
+  return [...new Set(requested)].map((entryId) => {
+    if (!inScope.has(entryId)) {
+      throw new ConflictError(
+        `Catalog entry ${entryId} is outside the scope of grant ${grant.id}`,
+        'entry_outside_scope',
+        { entryId },
+      );
+    }
+    const entry = catalog.get(entryId);
+    if (!entry || !isAuthorizable(entry) || !entry.published) {
+      throw new ConflictError(
+        `Catalog entry ${entryId} is not approved for authorization`,
+        'entry_not_authorizable',
+        { entryId },
+      );
+    }
+    return { entryId, providerOrg: entry.providerOrg, title: entry.published.content.title };
+  });
+};
+
+/** Art. 16: the authority reviews together with every providing unit of the requested data. */
+export const reviewersFor = (
+  grant: Pick<Grant, 'authorityOrg'>,
+  entries: readonly DemandEntry[],
+): Reviewer[] => [
+  { role: 'authority', ...(grant.authorityOrg ? { org: grant.authorityOrg } : {}) },
+  ...[...new Set(entries.map((e) => e.providerOrg))]
+    .sort()
+    .map((org) => ({ role: 'provider' as const, org })),
+];
+
+export const fileDemand = (a: {
+  id: string;
+  principal: Principal;
+  grant: Grant;
+  entries: readonly DemandEntry[];
+  scenario: Scenario;
+  now: Date;
+}): Demand => {
+  const at = a.now.toISOString();
+  return {
+    id: a.id,
+    status: 'under-review',
+    operatorOrg: a.principal.org,
+    grantId: a.grant.id,
+    entries: a.entries,
+    scenario: a.scenario,
+    reviewers: reviewersFor(a.grant, a.entries),
+    reviews: [],
+    entitlementIds: [],
+    createdBy: a.principal.userId,
+    version: 1,
+    createdAt: at,
+    updatedAt: at,
+  };
+};
+
+// ---------------------------------------------------------------------------------------------------
+// Decision
+
+/** All reviewers must approve; a rejection carries the reasons of every rejecting reviewer. */
+export const decideDemand = (
+  d: Demand,
+  reviews: readonly Review[],
+  entitlementIds: readonly string[],
+  now: Date,
+): Demand => {
+  if (d.status !== 'under-review')
+    throw new ConflictError(`The demand is already ${d.status}`, 'invalid_state');
+  const approved = reviews.length === d.reviewers.length && reviews.every((r) => r.decision === 'approve');
+  const at = now.toISOString();
+  return {
+    ...d,
+    status: approved ? 'approved' : 'rejected',
+    reviews,
+    entitlementIds: approved ? entitlementIds : [],
+    decidedAt: at,
+    version: d.version + 1,
+    updatedAt: at,
+  };
+};
+
+export const rejectionReasons = (d: Pick<Demand, 'reviews'>) =>
+  d.reviews
+    .filter((r) => r.decision === 'reject')
+    .map((r) => ({
+      reviewer: `${r.reviewer.role}${r.reviewer.org ? `:${r.reviewer.org}` : ''}`,
+      reason: r.reason ?? '',
+    }));
+
+/** How an entitlement starts, given its grant's state now. */
+const statusUnder = (g: Pick<Grant, 'status'>): EntitlementStatus =>
+  g.status === 'active' ? 'active' : g.status === 'suspended' ? 'inactive' : 'ended';
+
+export const grantEntitlements = (
+  d: Demand,
+  grant: Grant,
+  idOf: (grantId: string, demandId: string, entryId: string) => string,
+  now: Date,
+): Entitlement[] => {
+  const at = now.toISOString();
+  const validFrom = grant.effectiveFrom && grant.effectiveFrom > at ? grant.effectiveFrom : at;
+  return d.entries.map((e) => ({
+    id: idOf(grant.id, d.id, e.entryId),
+    status: statusUnder(grant),
+    operatorOrg: d.operatorOrg,
+    entryId: e.entryId,
+    providerOrg: e.providerOrg,
+    grantId: grant.id,
+    demandId: d.id,
+    scenarioTitle: d.scenario.title,
+    validFrom,
+    validUntil: grant.expiresAt ?? at,
+    grantVersion: grant.version,
+    ...(grant.status === 'active' || grant.status === 'suspended'
+      ? {}
+      : { endedAt: at, endReason: `grant ${grant.status}` }),
+    version: 1,
+    createdAt: at,
+    updatedAt: at,
+  }));
+};
+
+// ---------------------------------------------------------------------------------------------------
+// Effect and following the grant (Art. 14, 10.5)
+
+/** Effective now: active (its grant is active) and inside its validity (never before the grant starts). */
+export const isEffective = (
+  e: Pick<Entitlement, 'status' | 'validFrom' | 'validUntil'>,
+  now: Date,
+): boolean => {
+  const t = now.toISOString();
+  return e.status === 'active' && e.validFrom <= t && t < e.validUntil;
+};
+
+export type GrantChange = 'GrantSuspended' | 'GrantReinstated' | 'GrantTerminated' | 'GrantExpired';
+
+/**
+ * The entitlement after its grant changed, or undefined when nothing changes (already applied, an
+ * older event, or a transition that does not apply). Suspension makes it inactive, reinstatement
+ * restores it, termination and expiry end it for good.
+ */
+export const followGrant = (
+  e: Entitlement,
+  change: GrantChange,
+  grantVersion: number,
+  reason: string | undefined,
+  now: Date,
+): Entitlement | undefined => {
+  if (grantVersion <= e.grantVersion || e.status === 'ended') return undefined;
+  const at = now.toISOString();
+  const base = { grantVersion, version: e.version + 1, updatedAt: at };
+  switch (change) {
+    case 'GrantSuspended':
+      return { ...e, ...base, status: 'inactive' };
+    case 'GrantReinstated':
+      return { ...e, ...base, status: 'active' };
+    case 'GrantTerminated':
+    case 'GrantExpired':
+      return {
+        ...e,
+        ...base,
+        status: 'ended',
+        endedAt: at,
+        endReason: reason ?? (change === 'GrantExpired' ? 'grant expired' : 'grant terminated'),
+      };
+  }
+};
+
+/**
+ * Renewal (Art. 10.5): the successor grant continues the entitlements of the old one for the entries
+ * still in its scope, from the old end (no gap, no overlap) to the new end.
+ */
+export const continueUnder = (
+  old: Entitlement,
+  successor: {
+    grantId: string;
+    version: number;
+    scope: readonly string[];
+    effectiveFrom: string;
+    expiresAt: string;
+  },
+  idOf: (grantId: string, demandId: string, entryId: string) => string,
+  now: Date,
+): Entitlement | undefined => {
+  if (old.status === 'ended' || !successor.scope.includes(old.entryId)) return undefined;
+  const at = now.toISOString();
+  return {
+    ...old,
+    id: idOf(successor.grantId, old.demandId, old.entryId),
+    status: 'active',
+    grantId: successor.grantId,
+    validFrom: successor.effectiveFrom,
+    validUntil: successor.expiresAt,
+    grantVersion: successor.version,
+    continues: old.id,
+    version: 1,
+    createdAt: at,
+    updatedAt: at,
+  };
+};
+
+// ---------------------------------------------------------------------------------------------------
+// Visibility
+
+const OVERSEERS: readonly Role[] = ['authority', 'regulator'];
+
+/** The operator that filed it, the providers reviewing it, the authority and regulators. */
+export const canSeeDemand = (d: Demand, p: Principal): boolean =>
+  OVERSEERS.includes(p.role) ||
+  (p.role === 'operator' && p.org === d.operatorOrg) ||
+  (p.role === 'provider' && d.entries.some((e) => e.providerOrg === p.org));
+
+export const demandView = (d: Demand, p: Principal) => ({
+  id: d.id,
+  status: d.status,
+  operatorOrg: d.operatorOrg,
+  grantId: d.grantId,
+  // A provider sees the whole demand (the scenario is one), but reviews are shown to all who see it.
+  entries: d.entries,
+  scenario: d.scenario,
+  reviewers: d.reviewers,
+  reviews: d.reviews,
+  rejectionReasons: d.status === 'rejected' ? rejectionReasons(d) : [],
+  entitlementIds: p.role === 'provider' ? [] : d.entitlementIds,
+  decidedAt: d.decidedAt ?? null,
+  version: d.version,
+  createdAt: d.createdAt,
+  updatedAt: d.updatedAt,
+});
+
+export const entitlementView = (e: Entitlement, now: Date) => ({
+  id: e.id,
+  status: e.status,
+  effective: isEffective(e, now),
+  operatorOrg: e.operatorOrg,
+  entryId: e.entryId,
+  providerOrg: e.providerOrg,
+  grantId: e.grantId,
+  demandId: e.demandId,
+  scenarioTitle: e.scenarioTitle,
+  validFrom: e.validFrom,
+  validUntil: e.validUntil,
+  continues: e.continues ?? null,
+  endedAt: e.endedAt ?? null,
+  endReason: e.endReason ?? null,
+});
+
+export const demandAudit = (d: Demand | undefined) =>
+  d
+    ? {
+        status: d.status,
+        version: d.version,
+        entries: d.entries.map((e) => e.entryId),
+        reviews: d.reviews.length,
+      }
+    : null;
+
+export const entitlementAudit = (e: Entitlement | undefined) =>
+  e
+    ? {
+        status: e.status,
+        version: e.version,
+        grantId: e.grantId,
+        validFrom: e.validFrom,
+        validUntil: e.validUntil,
+      }
+    : null;

@@ -1,0 +1,216 @@
+import { DemandApproved, DemandRejected } from '../../events/demands.js';
+import {
+  GrantActivated,
+  GrantExpired,
+  GrantReinstated,
+  GrantSuspended,
+  GrantTerminated,
+} from '../../events/grants.js';
+import { grantsRepository } from '../grants/repository.js';
+import type { BusEvent, Invocation, StepInvocation } from '../shared/duty.js';
+import { AppError, ConflictError, NotFoundError } from '../shared/errors.js';
+import { type Actor, systemActor, Transaction } from '../shared/store.js';
+import {
+  continueUnder,
+  decideDemand,
+  demandAudit,
+  type Entitlement,
+  entitlementAudit,
+  followGrant,
+  type GrantChange,
+  grantEntitlements,
+  type Review,
+  rejectionReasons,
+} from './domain.js';
+import { entitlementsRepository } from './repository.js';
+import { demandResource, entitlementNow } from './routes.js';
+import { CheckEntitlementInput, DecideDemandInput, entitlementIdFor } from './schemas.js';
+
+const entitlementResource = (e: Entitlement) => `entitlement/${e.id}`;
+
+/** Entitlement changes per transaction: a conditional put and its audit event each (≤ 100 items). */
+const BATCH = 40;
+
+/** Writes entitlement changes in batches; a batch that conflicts is retried one by one. */
+const writeAll = async (
+  inv: Invocation,
+  actor: Actor,
+  changes: readonly { before: Entitlement | undefined; after: Entitlement }[],
+  action: string,
+): Promise<Entitlement[]> => {
+  const repo = entitlementsRepository(inv.deps);
+  const write = async (batch: typeof changes) => {
+    const tx = new Transaction(inv.deps, actor);
+    for (const { before, after } of batch) {
+      if (before) repo.saveEntitlement(tx, after, before.version);
+      else repo.createEntitlement(tx, after);
+      tx.audit({
+        action,
+        resource: entitlementResource(after),
+        before: entitlementAudit(before),
+        after: entitlementAudit(after),
+      });
+    }
+    await tx.commit();
+    return batch.map((c) => c.after);
+  };
+  const done: Entitlement[] = [];
+  for (let i = 0; i < changes.length; i += BATCH) {
+    const batch = changes.slice(i, i + BATCH);
+    try {
+      done.push(...(await write(batch)));
+    } catch (e) {
+      if (!(e instanceof AppError)) throw e;
+      for (const c of batch) {
+        try {
+          done.push(...(await write([c])));
+        } catch (inner) {
+          // Already applied by an earlier delivery, or changed meanwhile by a newer event.
+          if (!(inner instanceof AppError)) throw inner;
+        }
+      }
+    }
+  }
+  return done;
+};
+
+/** Steps of the data-demand-review state machine, and the function-level entitlement check. */
+export const entitlementsSteps = {
+  /**
+   * All reviewers approved → the demand is approved and one entitlement per entry is created, valid
+   * until the grant's end; otherwise it is rejected with the reasons. Idempotent: a decided demand is
+   * returned as it is.
+   */
+  async decideDemand(raw: StepInvocation, inv: Invocation): Promise<{ demandId: string; status: string }> {
+    const input = DecideDemandInput.parse(raw);
+    const { deps, requestId } = inv;
+    const repo = entitlementsRepository(deps);
+    const d = await repo.getDemand(input.demandId, true);
+    if (!d) throw new NotFoundError(`Data demand ${input.demandId}`);
+    if (d.status !== 'under-review') return { demandId: d.id, status: d.status };
+    const now = deps.clock.now();
+    const reviews: Review[] = input.reviews.map((r, i) => ({
+      reviewer: d.reviewers[i] ?? { role: 'authority' },
+      taskId: r.taskId,
+      decision: r.decision,
+      ...(r.reason ? { reason: r.reason } : {}),
+      decidedBy: r.decidedBy,
+    }));
+    const approve = reviews.length === d.reviewers.length && reviews.every((r) => r.decision === 'approve');
+    const grant = approve ? await grantsRepository(deps).get(d.grantId, true) : undefined;
+    if (approve && !grant) throw new NotFoundError(`Grant ${d.grantId}`);
+    const entitlements = grant ? grantEntitlements(d, grant, entitlementIdFor, now) : [];
+    const after = decideDemand(
+      d,
+      reviews,
+      entitlements.map((e) => e.id),
+      now,
+    );
+
+    const tx = new Transaction(deps, { principal: systemActor('decideDemand'), requestId, now });
+    repo.saveDemand(tx, after, d.version).audit({
+      action: `demand.${after.status === 'approved' ? 'approve' : 'reject'}`,
+      resource: demandResource(d.id),
+      before: demandAudit(d),
+      after: demandAudit(after),
+    });
+    for (const e of entitlements) {
+      repo.createEntitlement(tx, e).audit({
+        action: 'entitlement.grant',
+        resource: entitlementResource(e),
+        before: null,
+        after: entitlementAudit(e),
+      });
+    }
+    try {
+      await tx.commit();
+    } catch (e) {
+      // A concurrent replay decided it first.
+      if (e instanceof ConflictError) {
+        const current = await repo.getDemand(d.id, true);
+        if (current && current.status !== 'under-review') return { demandId: d.id, status: current.status };
+      }
+      throw e;
+    }
+    const facts = {
+      demandId: d.id,
+      operatorOrg: d.operatorOrg,
+      grantId: d.grantId,
+      title: d.scenario.title,
+      entryIds: d.entries.map((x) => x.entryId),
+      at: now.toISOString(),
+    };
+    await deps.events.publish([
+      after.status === 'approved'
+        ? DemandApproved.make({ ...facts, entitlementIds: [...after.entitlementIds] })
+        : DemandRejected.make({ ...facts, reasons: rejectionReasons(after) }),
+    ]);
+    return { demandId: d.id, status: after.status };
+  },
+
+  /** "Is operator X entitled to entry Y now" without the HTTP edge (other duties, the benchmark). */
+  async checkEntitlement(raw: StepInvocation, { deps }: Invocation) {
+    const { operatorOrg, entryId } = CheckEntitlementInput.parse(raw);
+    const found = await entitlementNow(deps, operatorOrg, entryId, deps.clock.now());
+    return { entitled: !!found, entitlementId: found?.id ?? null, validUntil: found?.validUntil ?? null };
+  },
+};
+
+/**
+ * Entitlements follow their grant through its events on the bus (never a write from the grants
+ * code): suspension → inactive, reinstatement → active, termination or expiry → ended, and a renewal's
+ * activation continues them under the new grant from the old end.
+ */
+const follow =
+  (
+    change: GrantChange,
+    parse: (d: unknown) => { grantId: string; version: number; reason?: string | undefined },
+  ) =>
+  async (event: BusEvent, inv: Invocation): Promise<void> => {
+    const detail = parse(event.detail);
+    const now = inv.deps.clock.now();
+    const current = await entitlementsRepository(inv.deps).ofGrant(detail.grantId);
+    const changes = current.flatMap((before) => {
+      const after = followGrant(before, change, detail.version, detail.reason, now);
+      return after ? [{ before, after }] : [];
+    });
+    await writeAll(
+      inv,
+      { principal: systemActor(`grant-event:${change}`), requestId: event.id, now },
+      changes,
+      `entitlement.${change}`,
+    );
+  };
+
+export const entitlementsEvents = {
+  GrantSuspended: follow('GrantSuspended', (d) => GrantSuspended.parse(d)),
+  GrantReinstated: follow('GrantReinstated', (d) => GrantReinstated.parse(d)),
+  GrantTerminated: follow('GrantTerminated', (d) => GrantTerminated.parse(d)),
+  GrantExpired: follow('GrantExpired', (d) => {
+    const x = GrantExpired.parse(d);
+    return { grantId: x.grantId, version: x.version, reason: 'grant expired' };
+  }),
+  async GrantActivated(event: BusEvent, inv: Invocation): Promise<void> {
+    const g = GrantActivated.parse(event.detail);
+    if (!g.renewalOf || !g.effectiveFrom || !g.expiresAt) return;
+    const successor = {
+      grantId: g.grantId,
+      version: g.version,
+      scope: g.scope,
+      effectiveFrom: g.effectiveFrom,
+      expiresAt: g.expiresAt,
+    };
+    const now = inv.deps.clock.now();
+    const old = await entitlementsRepository(inv.deps).ofGrant(g.renewalOf);
+    const changes = old.flatMap((e) => {
+      const next = continueUnder(e, successor, entitlementIdFor, now);
+      return next ? [{ before: undefined, after: next }] : [];
+    });
+    await writeAll(
+      inv,
+      { principal: systemActor('grant-event:GrantActivated'), requestId: event.id, now },
+      changes,
+      'entitlement.renew',
+    );
+  },
+};

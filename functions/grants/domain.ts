@@ -1,0 +1,569 @@
+/**
+ * The authorization agreement (授权运营协议) as plain rules: no AWS, no I/O. Every transition takes the
+ * current grant and returns the next one, or throws the error the caller should see.
+ */
+import type { Role } from '../../infra/system.js';
+import type { Principal } from '../shared/auth.js';
+import { addDays, DAY_MS } from '../shared/clock.js';
+import { ConflictError, ForbiddenError } from '../shared/errors.js';
+
+export type GrantStatus = 'signing' | 'active' | 'suspended' | 'terminated' | 'expired';
+export type GrantorRole = 'authority' | 'provider';
+export type GrantMode = 'comprehensive' | 'domain';
+export type Party = 'grantor' | 'operator';
+
+/** Art. 10.5: an agreement is valid for 2 years. */
+export const TERM_YEARS = 2;
+
+/** Art. 10.5: reminders to re-apply, in days before the end of the term (most urgent last). */
+export const REMINDER_DAYS = [90, 30, 7] as const;
+export type ReminderDays = (typeof REMINDER_DAYS)[number];
+
+export interface Signature {
+  readonly userId: string;
+  readonly org: string;
+  readonly at: string;
+  readonly name?: string;
+}
+
+/** Art. 4: what each party must confirm when the agreement ends (exit mechanism, asset disposal). */
+export const EXIT_ITEMS = [
+  {
+    code: 'data-return-destruction',
+    party: 'operator',
+    zh: '公共数据返还或销毁',
+    en: 'Public data and derived copies returned or destroyed',
+  },
+  {
+    code: 'asset-disposal',
+    party: 'operator',
+    zh: '运营资产处置',
+    en: 'Operation assets and data products disposed of as agreed',
+  },
+  {
+    code: 'access-revocation',
+    party: 'grantor',
+    zh: '数据访问权限收回',
+    en: 'Data access channels and accounts revoked',
+  },
+  {
+    code: 'disposal-acceptance',
+    party: 'grantor',
+    zh: '资产处置验收',
+    en: 'Asset disposal and data destruction verified',
+  },
+] as const;
+export type ExitItem = (typeof EXIT_ITEMS)[number]['code'];
+
+export interface ExitConfirmation {
+  readonly item: ExitItem;
+  readonly party: Party;
+  readonly note: string;
+  readonly confirmedBy: string;
+  readonly org: string;
+  readonly at: string;
+}
+
+/** Art. 4: the written terms of the agreement. */
+export interface GrantTerms {
+  readonly scope: { readonly mode: GrantMode; readonly domain?: string; readonly entries: readonly string[] };
+  readonly term: { readonly years: number; readonly rule: string };
+  readonly revenue: { readonly calculation: string; readonly distribution: string };
+  readonly operatorRights: readonly string[];
+  readonly operatorObligations: readonly string[];
+  readonly security: readonly string[];
+  readonly exit: { readonly triggers: readonly string[]; readonly items: readonly ExitItem[] };
+  readonly assetDisposal: string;
+}
+
+export interface StatusChange {
+  readonly reason: string;
+  readonly at: string;
+  readonly by: string;
+  readonly org: string;
+}
+
+export interface Grant {
+  readonly id: string;
+  readonly status: GrantStatus;
+  readonly operatorOrg: string;
+  readonly operatorName: string;
+  readonly grantorOrg: string;
+  readonly grantorRole: GrantorRole;
+  readonly grantorName?: string;
+  /** The city authority's organisation (supervises every grant; reviews data demands, Art. 16). */
+  readonly authorityOrg?: string;
+  readonly mode: GrantMode;
+  readonly domain?: string;
+  /** Catalog entry ids. */
+  readonly scope: readonly string[];
+  readonly announcementId: string;
+  readonly applicationId: string;
+  /** ISO 8601; null until the second signature (except a renewal, whose start is fixed at draft). */
+  readonly effectiveFrom: string | null;
+  readonly expiresAt: string | null;
+  readonly renewalOf?: string;
+  readonly renewedBy?: string;
+  readonly terms: GrantTerms;
+  readonly signatures: Partial<Record<Party, Signature>>;
+  readonly suspension?: StatusChange;
+  readonly reinstatement?: StatusChange;
+  readonly termination?: StatusChange;
+  readonly expiredAt?: string;
+  readonly exitConfirmations: Partial<Record<ExitItem, ExitConfirmation>>;
+  readonly exitCompletedAt?: string;
+  /** Callback token of the workflow waiting for the signatures (Contract B); never shown. */
+  readonly signatureToken?: string;
+  readonly version: number;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Term (Art. 10.5)
+
+/** China Standard Time: the calendar the agreement is dated in (UTC+8, no daylight saving). */
+const CST_OFFSET_MS = 8 * 3_600_000;
+
+/**
+ * The same wall-clock instant `years` later in the city's calendar (UTC+8). When that day does not
+ * exist (a term starting on 29 February), the term ends on the last day of the month: 民法典
+ * Art. 203 ("没有对应日的，为月末日"), so 2024-02-29 + 2 years = 2026-02-28, never 1 March.
+ */
+export const addTermYears = (from: Date | string, years: number): Date => {
+  const local = new Date(new Date(from).getTime() + CST_OFFSET_MS);
+  const year = local.getUTCFullYear() + years;
+  const month = local.getUTCMonth();
+  const lastDay = new Date(Date.UTC(year, month + 1, 0)).getUTCDate();
+  const end = Date.UTC(
+    year,
+    month,
+    Math.min(local.getUTCDate(), lastDay),
+    local.getUTCHours(),
+    local.getUTCMinutes(),
+    local.getUTCSeconds(),
+    local.getUTCMilliseconds(),
+  );
+  return new Date(end - CST_OFFSET_MS);
+};
+
+/** Art. 10.5: an agreement is valid for exactly 2 years from its effective instant. */
+export const termOf = (effectiveFrom: Date | string): { effectiveFrom: string; expiresAt: string } => {
+  const start = new Date(effectiveFrom);
+  return { effectiveFrom: start.toISOString(), expiresAt: addTermYears(start, TERM_YEARS).toISOString() };
+};
+
+/** In force now: active and inside its term (a signed renewal waits for the old term to end). */
+export const inEffect = (g: Pick<Grant, 'status' | 'effectiveFrom' | 'expiresAt'>, now: Date): boolean =>
+  g.status === 'active' &&
+  !!g.effectiveFrom &&
+  !!g.expiresAt &&
+  g.effectiveFrom <= now.toISOString() &&
+  now.toISOString() < g.expiresAt;
+
+/**
+ * Art. 10.5: the operator re-applies before the term ends. A renewal is possible while the grant runs
+ * (active or suspended), before its end, and only once.
+ */
+export const assertRenewable = (old: Grant, operatorOrg: string, now: Date): void => {
+  if (old.operatorOrg !== operatorOrg) throw new ForbiddenError('Only the operator of a grant may renew it');
+  if (old.status !== 'active' && old.status !== 'suspended') {
+    throw new ConflictError(`A ${old.status} grant cannot be renewed; apply anew`, 'renewal_refused');
+  }
+  if (!old.expiresAt || now.toISOString() >= old.expiresAt) {
+    throw new ConflictError(
+      'The grant has expired: a renewal must be applied for before the term ends (Art. 10.5)',
+      'renewal_too_late',
+    );
+  }
+  if (old.renewedBy)
+    throw new ConflictError(`The grant was already renewed by ${old.renewedBy}`, 'already_renewed');
+};
+
+// ---------------------------------------------------------------------------------------------------
+// Drafting (Art. 4)
+
+export interface DraftInput {
+  readonly id: string;
+  readonly applicationId: string;
+  readonly announcementId: string;
+  readonly mode: GrantMode;
+  readonly domain?: string;
+  readonly scope: readonly string[];
+  readonly grantor: { readonly org: string; readonly role: GrantorRole; readonly name?: string };
+  readonly operator: { readonly org: string; readonly name: string };
+  readonly authorityOrg?: string;
+  /** The grant being renewed, already checked with assertRenewable. */
+  readonly renewing?: Grant;
+  readonly now: Date;
+}
+
+/** Art. 4: the agreement's written terms, drafted from the announcement's scope. */
+export const draftTerms = (i: Pick<DraftInput, 'mode' | 'domain' | 'scope' | 'grantor'>): GrantTerms => ({
+  scope: { mode: i.mode, ...(i.domain ? { domain: i.domain } : {}), entries: [...i.scope] },
+  term: {
+    years: TERM_YEARS,
+    rule: 'Valid for 2 years from the date both parties have signed (a renewal: from the end of the previous term); the operator must re-apply before it ends (Art. 10.5). No extension in place.',
+  },
+  revenue: {
+    calculation:
+      'Reasonable revenue = prices of data products set under the city pricing rules for public data products, less the platform costs the operator bears (Art. 12.3, 17); calculated per product and reported in each operation report.',
+    distribution:
+      'Distributed among the grantor, the data providers and the operator in the proportions annexed to this agreement, settled yearly on the platform (Art. 12.3).',
+  },
+  operatorRights: [
+    'Process the authorized public data on the platform and develop data products (Art. 4)',
+    'Offer data products to users and earn reasonable revenue (Art. 11.2)',
+    'Request data for named application scenarios (Art. 16)',
+    'Raise data-quality governance requests (Art. 11.1)',
+  ],
+  operatorObligations: [
+    'Explore application scenarios and develop quality products (Art. 12.1)',
+    'Report operations periodically and accept inspection (Art. 12.2)',
+    'Follow pricing and revenue-distribution rules (Art. 12.3)',
+    'Keep the data secure and protect personal information (Art. 12.4)',
+    'Cooperate with evaluations and rectify within the deadline (Art. 13-14)',
+    'Bear the platform costs it incurs (Art. 17)',
+  ],
+  security: [
+    'Process data only on the platform, the single authorized channel (Art. 15)',
+    'Whoever operates is responsible, whoever uses is responsible; the principal is first responsible (Art. 18)',
+    'No re-identification of personal information; graded protection by classification (Art. 6)',
+    'Every action is attributable to a person and an organisation (Art. 18)',
+  ],
+  exit: {
+    triggers: [
+      'Expiry of the term without renewal (Art. 10.5)',
+      'Termination after failed rectification (Art. 14)',
+      'Termination by agreement or for a serious breach',
+    ],
+    items: EXIT_ITEMS.map((e) => e.code),
+  },
+  assetDisposal:
+    'At the end of the term the operator returns or destroys the public data and all derived copies; data products built on it are disposed of or handed over as the grantor decides; both parties confirm on the platform (Art. 4).',
+});
+
+export const draftGrant = (i: DraftInput): Grant => {
+  const at = i.now.toISOString();
+  // Art. 10.5 + renewal: the new term starts exactly when the old one ends (no gap, no overlap).
+  const term = i.renewing?.expiresAt
+    ? termOf(i.renewing.expiresAt)
+    : { effectiveFrom: null, expiresAt: null };
+  return {
+    id: i.id,
+    status: 'signing',
+    operatorOrg: i.operator.org,
+    operatorName: i.operator.name,
+    grantorOrg: i.grantor.org,
+    grantorRole: i.grantor.role,
+    ...(i.grantor.name ? { grantorName: i.grantor.name } : {}),
+    ...(i.authorityOrg
+      ? { authorityOrg: i.authorityOrg }
+      : i.grantor.role === 'authority'
+        ? { authorityOrg: i.grantor.org }
+        : {}),
+    mode: i.mode,
+    ...(i.domain ? { domain: i.domain } : {}),
+    scope: [...new Set(i.scope)],
+    announcementId: i.announcementId,
+    applicationId: i.applicationId,
+    ...term,
+    ...(i.renewing ? { renewalOf: i.renewing.id } : {}),
+    terms: draftTerms(i),
+    signatures: {},
+    exitConfirmations: {},
+    version: 1,
+    createdAt: at,
+    updatedAt: at,
+  };
+};
+
+// ---------------------------------------------------------------------------------------------------
+// Parties and signatures (Art. 10.4)
+
+/** The party a caller signs or confirms for: the operator org, or the grantor org in the grantor's role. */
+export const partyOf = (
+  g: Pick<Grant, 'operatorOrg' | 'grantorOrg' | 'grantorRole'>,
+  p: Principal,
+): Party | undefined => {
+  if (p.role === 'operator' && p.org === g.operatorOrg) return 'operator';
+  if (p.role === g.grantorRole && p.org === g.grantorOrg) return 'grantor';
+  return undefined;
+};
+
+export const sign = (g: Grant, p: Principal, now: Date): Grant => {
+  const party = partyOf(g, p);
+  if (!party) throw new ForbiddenError('Only the grantor and the operator sign the agreement');
+  if (g.status !== 'signing')
+    throw new ConflictError(`The agreement is ${g.status}: there is nothing to sign`, 'invalid_state');
+  if (g.signatures[party]) throw new ConflictError(`The ${party} has already signed`, 'already_signed');
+  const at = now.toISOString();
+  const signatures = {
+    ...g.signatures,
+    [party]: { userId: p.userId, org: p.org, at, ...(p.name ? { name: p.name } : {}) },
+  };
+  const both = !!signatures.grantor && !!signatures.operator;
+  if (!both) return { ...g, signatures, version: g.version + 1, updatedAt: at };
+  // Art. 10.5: the term runs from the second signature; a renewal keeps its start at the old end.
+  const term = g.renewalOf && g.effectiveFrom ? termOf(g.effectiveFrom) : termOf(now);
+  return { ...g, signatures, status: 'active', ...term, version: g.version + 1, updatedAt: at };
+};
+
+// ---------------------------------------------------------------------------------------------------
+// Suspension, reinstatement, termination (Art. 14), expiry (Art. 10.5)
+
+const SUPERVISORS: readonly Role[] = ['authority'];
+
+/** Art. 14: the authority supervises every grant; the grantor its own. */
+const assertSupervisor = (g: Grant, p: Principal, what: string): void => {
+  const grantor = p.role === g.grantorRole && p.org === g.grantorOrg;
+  if (!SUPERVISORS.includes(p.role) && !grantor)
+    throw new ForbiddenError(`Only the authority or the grantor may ${what} a grant`);
+};
+
+const change = (p: Principal, reason: string, now: Date): StatusChange => ({
+  reason,
+  at: now.toISOString(),
+  by: p.userId,
+  org: p.org,
+});
+
+export const suspend = (g: Grant, p: Principal, reason: string, now: Date): Grant => {
+  assertSupervisor(g, p, 'suspend');
+  if (g.status !== 'active')
+    throw new ConflictError(
+      `Only an active grant can be suspended; this one is ${g.status}`,
+      'invalid_state',
+    );
+  return {
+    ...g,
+    status: 'suspended',
+    suspension: change(p, reason, now),
+    version: g.version + 1,
+    updatedAt: now.toISOString(),
+  };
+};
+
+export const reinstate = (g: Grant, p: Principal, reason: string | undefined, now: Date): Grant => {
+  assertSupervisor(g, p, 'reinstate');
+  if (g.status !== 'suspended')
+    throw new ConflictError(
+      `Only a suspended grant can be reinstated; this one is ${g.status}`,
+      'invalid_state',
+    );
+  if (g.expiresAt && now.toISOString() >= g.expiresAt)
+    throw new ConflictError('The term has ended: the grant can no longer be reinstated', 'invalid_state');
+  return {
+    ...g,
+    status: 'active',
+    reinstatement: change(p, reason ?? 'Rectified', now),
+    version: g.version + 1,
+    updatedAt: now.toISOString(),
+  };
+};
+
+export const terminate = (g: Grant, p: Principal, reason: string, now: Date): Grant => {
+  assertSupervisor(g, p, 'terminate');
+  if (g.status !== 'active' && g.status !== 'suspended' && g.status !== 'signing') {
+    throw new ConflictError(`A ${g.status} grant cannot be terminated`, 'invalid_state');
+  }
+  return {
+    ...g,
+    status: 'terminated',
+    termination: change(p, reason, now),
+    version: g.version + 1,
+    updatedAt: now.toISOString(),
+  };
+};
+
+/** Art. 10.5: due for expiry when its term has ended and it is still running. */
+export const isDueForExpiry = (g: Pick<Grant, 'status' | 'expiresAt'>, now: Date): boolean =>
+  (g.status === 'active' || g.status === 'suspended') && !!g.expiresAt && g.expiresAt <= now.toISOString();
+
+export const expire = (g: Grant, now: Date): Grant => {
+  if (!isDueForExpiry(g, now)) throw new ConflictError('The grant is not due for expiry', 'invalid_state');
+  return {
+    ...g,
+    status: 'expired',
+    expiredAt: now.toISOString(),
+    version: g.version + 1,
+    updatedAt: now.toISOString(),
+  };
+};
+
+// ---------------------------------------------------------------------------------------------------
+// Reminders (Art. 10.5)
+
+/**
+ * The reminder due now, if any: the most urgent threshold already reached before the end of the term.
+ * A stale, less urgent reminder that was missed is not sent late (the 90-day one when 20 days are left).
+ */
+export const reminderDue = (expiresAt: string, now: Date): ReminderDays | undefined => {
+  const left = new Date(expiresAt).getTime() - now.getTime();
+  if (left <= 0) return undefined;
+  let due: ReminderDays | undefined;
+  for (const d of REMINDER_DAYS) if (left <= d * DAY_MS) due = d;
+  return due;
+};
+
+/** A running grant that still needs a reminder (a renewed one does not: its successor is signed). */
+export const wantsReminder = (g: Pick<Grant, 'status' | 'renewedBy'>): boolean =>
+  (g.status === 'active' || g.status === 'suspended') && !g.renewedBy;
+
+/**
+ * Expiry windows a reminder run looks at, for each threshold d: grants expiring in
+ * (now + d - lookback, now + d]. `lookback` covers the time since the last run (missed runs included)
+ * but never reaches into the next, more urgent threshold.
+ */
+export const reminderWindows = (
+  now: Date,
+  lastRun: Date | undefined,
+): { days: ReminderDays; from: Date; to: Date }[] =>
+  REMINDER_DAYS.map((days, i) => {
+    const next = REMINDER_DAYS[i + 1] ?? 0;
+    const maxLookback = (days - next) * DAY_MS;
+    const sinceLast = lastRun ? now.getTime() - lastRun.getTime() + 3_600_000 : maxLookback;
+    const lookback = Math.min(Math.max(sinceLast, DAY_MS + 3_600_000), maxLookback);
+    const to = addDays(now, days);
+    return { days, from: new Date(to.getTime() - lookback), to };
+  });
+
+/** The expiry sweep looks back over the time since its last run (at least a week, at most ~13 months). */
+export const sweepLookback = (now: Date, lastRun: Date | undefined): Date => {
+  const week = 7 * DAY_MS;
+  const since = lastRun ? now.getTime() - lastRun.getTime() + DAY_MS : week;
+  return new Date(now.getTime() - Math.min(Math.max(since, week), 400 * DAY_MS));
+};
+
+// ---------------------------------------------------------------------------------------------------
+// Exit (Art. 4)
+
+export const exitItem = (code: ExitItem) => EXIT_ITEMS.find((e) => e.code === code)!;
+
+export const confirmExit = (g: Grant, p: Principal, item: ExitItem, note: string, now: Date): Grant => {
+  if (g.status !== 'terminated' && g.status !== 'expired') {
+    throw new ConflictError(
+      'Exit confirmations are recorded once the grant is terminated or expired',
+      'invalid_state',
+    );
+  }
+  const decl = exitItem(item);
+  const party = partyOf(g, p);
+  if (party !== decl.party) throw new ForbiddenError(`Only the ${decl.party} confirms "${decl.en}"`);
+  if (g.exitConfirmations[item])
+    throw new ConflictError(`"${decl.en}" was already confirmed`, 'already_confirmed');
+  const at = now.toISOString();
+  const exitConfirmations = {
+    ...g.exitConfirmations,
+    [item]: { item, party, note, confirmedBy: p.userId, org: p.org, at },
+  };
+  const complete = g.terms.exit.items.every((i) => exitConfirmations[i]);
+  return {
+    ...g,
+    exitConfirmations,
+    ...(complete ? { exitCompletedAt: at } : {}),
+    version: g.version + 1,
+    updatedAt: at,
+  };
+};
+
+// ---------------------------------------------------------------------------------------------------
+// Visibility and views
+
+const OVERSEERS: readonly Role[] = ['authority', 'regulator'];
+
+/** The two parties, the authority and regulators (Art. 6, 15, 18). */
+export const canView = (g: Grant, p: Principal): boolean =>
+  OVERSEERS.includes(p.role) || partyOf(g, p) !== undefined;
+
+export const viewOf = (g: Grant, now: Date) => ({
+  id: g.id,
+  status: g.status,
+  inEffect: inEffect(g, now),
+  operatorOrg: g.operatorOrg,
+  operatorName: g.operatorName,
+  grantorOrg: g.grantorOrg,
+  grantorRole: g.grantorRole,
+  grantorName: g.grantorName ?? null,
+  mode: g.mode,
+  domain: g.domain ?? null,
+  scope: g.scope,
+  announcementId: g.announcementId,
+  applicationId: g.applicationId,
+  effectiveFrom: g.effectiveFrom,
+  expiresAt: g.expiresAt,
+  renewalOf: g.renewalOf ?? null,
+  renewedBy: g.renewedBy ?? null,
+  terms: g.terms,
+  signatures: g.signatures,
+  suspension: g.suspension ?? null,
+  reinstatement: g.reinstatement ?? null,
+  termination: g.termination ?? null,
+  expiredAt: g.expiredAt ?? null,
+  exit: {
+    required: g.terms.exit.items.map((code) => ({
+      ...exitItem(code),
+      confirmation: g.exitConfirmations[code] ?? null,
+    })),
+    completedAt: g.exitCompletedAt ?? null,
+  },
+  version: g.version,
+  createdAt: g.createdAt,
+  updatedAt: g.updatedAt,
+});
+
+/** 公示: what the public sees of an active grant. */
+export const publicViewOf = (g: Grant) => ({
+  id: g.id,
+  operatorOrg: g.operatorOrg,
+  operatorName: g.operatorName,
+  grantorOrg: g.grantorOrg,
+  grantorName: g.grantorName ?? null,
+  mode: g.mode,
+  domain: g.domain ?? null,
+  scope: g.scope,
+  effectiveFrom: g.effectiveFrom,
+  expiresAt: g.expiresAt,
+});
+
+export const auditState = (g: Grant | undefined) =>
+  g
+    ? {
+        status: g.status,
+        version: g.version,
+        effectiveFrom: g.effectiveFrom,
+        expiresAt: g.expiresAt,
+        signed: Object.keys(g.signatures).sort(),
+        renewedBy: g.renewedBy ?? null,
+      }
+    : null;
+
+/** The facts every grant event carries. */
+export const eventFacts = (g: Grant, now: Date) => ({
+  grantId: g.id,
+  version: g.version,
+  operatorOrg: g.operatorOrg,
+  operatorName: g.operatorName,
+  grantorOrg: g.grantorOrg,
+  grantorRole: g.grantorRole,
+  mode: g.mode,
+  ...(g.domain ? { domain: g.domain } : {}),
+  scope: [...g.scope],
+  effectiveFrom: g.effectiveFrom,
+  expiresAt: g.expiresAt,
+  at: now.toISOString(),
+});
+
+/**
+ * Renewal: on activation of the successor the old grant records it. A terminated grant cannot be
+ * renewed any more (its term ended early; a renewal would leave a gap).
+ */
+export const markRenewed = (old: Grant, successorId: string, now: Date): Grant => {
+  if (old.renewedBy && old.renewedBy !== successorId) {
+    throw new ConflictError(`The grant was already renewed by ${old.renewedBy}`, 'already_renewed');
+  }
+  if (old.status === 'terminated' || old.status === 'signing') {
+    throw new ConflictError(`A ${old.status} grant cannot be renewed`, 'renewal_refused');
+  }
+  return { ...old, renewedBy: successorId, version: old.version + 1, updatedAt: now.toISOString() };
+};

@@ -1,0 +1,130 @@
+import { GrantExpired, GrantExpiryReminder } from '../../events/grants.js';
+import type { DomainEvent } from '../shared/deps.js';
+import type { Invocation } from '../shared/duty.js';
+import { AppError } from '../shared/errors.js';
+import { systemActor, Transaction } from '../shared/store.js';
+import {
+  auditState,
+  eventFacts,
+  expire,
+  type Grant,
+  isDueForExpiry,
+  reminderDue,
+  reminderWindows,
+  sweepLookback,
+  wantsReminder,
+} from './domain.js';
+import { grantsRepository } from './repository.js';
+import { grantResource } from './routes.js';
+
+/** Grants expired per transaction: each is one conditional put plus its audit event (≤ 100 items). */
+const EXPIRY_BATCH = 25;
+
+export const EXPIRY_JOB = 'grant-expiry';
+export const REMINDER_JOB = 'grant-reminders';
+
+/**
+ * Art. 10.5: ends the term of every running grant whose `expiresAt` has passed. Runs every few
+ * minutes and reads only the expiry index's day buckets since its last run, so its cost is the
+ * number of grants expiring, not the number of grants.
+ */
+export const expireGrants = async ({ deps, requestId }: Invocation) => {
+  const repo = grantsRepository(deps);
+  const now = deps.clock.now();
+  const from = sweepLookback(now, await repo.lastRun(EXPIRY_JOB));
+  const scan = await repo.expiringBetween(from, now);
+  const due = scan.grants.filter((g) => isDueForExpiry(g, now));
+  const actor = { principal: systemActor(EXPIRY_JOB), requestId, now };
+
+  const expireAll = async (batch: Grant[]): Promise<Grant[]> => {
+    const tx = new Transaction(deps, actor);
+    const after = batch.map((g) => {
+      const x = expire(g, now);
+      repo.save(tx, x, g.version).audit({
+        action: 'grant.expire',
+        resource: grantResource(g.id),
+        before: auditState(g),
+        after: auditState(x),
+      });
+      return x;
+    });
+    await tx.commit();
+    return after;
+  };
+
+  const expired: Grant[] = [];
+  for (let i = 0; i < due.length; i += EXPIRY_BATCH) {
+    const batch = due.slice(i, i + EXPIRY_BATCH);
+    try {
+      expired.push(...(await expireAll(batch)));
+    } catch (e) {
+      if (!(e instanceof AppError)) throw e;
+      // One grant changed meanwhile (suspended, terminated…): retry one by one, skipping the changed one.
+      for (const g of batch) {
+        try {
+          expired.push(...(await expireAll([g])));
+        } catch (inner) {
+          if (!(inner instanceof AppError)) throw inner;
+          deps.logger.info('Grant changed during the expiry sweep; the next run looks again', {
+            grantId: g.id,
+          });
+        }
+      }
+    }
+  }
+  await deps.events.publish(
+    expired.map((g) =>
+      GrantExpired.make({ ...eventFacts(g, now), ...(g.renewedBy ? { renewedBy: g.renewedBy } : {}) }),
+    ),
+  );
+  const stats = { itemsRead: scan.itemsRead, queries: scan.queries, expired: expired.length };
+  await repo.recordRun(EXPIRY_JOB, now, stats);
+  return stats;
+};
+
+/**
+ * Art. 10.5: reminds the operator and the grantor to re-apply 90, 30 and 7 days before the end of the
+ * term. Each reminder is recorded with a conditional create, so however often the job runs, each is
+ * sent once; the notifications function turns the event into notification records.
+ */
+export const remindExpiringGrants = async ({ deps, requestId }: Invocation) => {
+  const repo = grantsRepository(deps);
+  const now = deps.clock.now();
+  const windows = reminderWindows(now, await repo.lastRun(REMINDER_JOB));
+  const events: DomainEvent[] = [];
+  let itemsRead = 0;
+  let queries = 0;
+  for (const w of windows) {
+    const scan = await repo.expiringBetween(w.from, w.to);
+    itemsRead += scan.itemsRead;
+    queries += scan.queries;
+    for (const g of scan.grants) {
+      if (!wantsReminder(g) || !g.expiresAt || reminderDue(g.expiresAt, now) !== w.days) continue;
+      const tx = new Transaction(deps, { principal: systemActor(REMINDER_JOB), requestId, now });
+      try {
+        await repo
+          .reminderSent(tx, g.id, w.days, now.toISOString())
+          .audit({
+            action: 'grant.remind',
+            resource: grantResource(g.id),
+            before: null,
+            after: { daysBefore: w.days, expiresAt: g.expiresAt },
+          })
+          .commit();
+        events.push(GrantExpiryReminder.make({ ...eventFacts(g, now), daysBefore: w.days }));
+      } catch (e) {
+        // Already sent (an earlier or concurrent run).
+        if (!(e instanceof AppError)) throw e;
+      }
+    }
+  }
+  await deps.events.publish(events);
+  const stats = { itemsRead, queries, reminders: events.length };
+  await repo.recordRun(REMINDER_JOB, now, stats);
+  return stats;
+};
+
+export const grantsSchedules = {
+  [EXPIRY_JOB]: expireGrants,
+  [REMINDER_JOB]: remindExpiringGrants,
+};

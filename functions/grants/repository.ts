@@ -1,0 +1,234 @@
+import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DAY_MS } from '../shared/clock.js';
+import { type Deps, tableName } from '../shared/deps.js';
+import { ConflictError } from '../shared/errors.js';
+import { type Page, queryPage } from '../shared/query.js';
+import type { Transaction } from '../shared/store.js';
+import type { Grant, GrantStatus, ReminderDays } from './domain.js';
+
+/**
+ * The grants table. The head item of a grant (`GRANT#<id>` / `GRANT`) holds the agreement; index
+ * attributes are derived from it on every write:
+ * - `operatorOrg`, `grantorOrg`, `kind` + `createdSort`: the operator's, grantor's and everyone's lists;
+ * - `listing` (sparse, active grants only) + `listingSort`: the public list (公示);
+ * - `expiryDay` (sparse, running grants only: active or suspended) + `expirySort`: the expiry sweep and
+ *   the reminders query one day-bucket at a time, never the whole table.
+ * Reminders sent are `REMINDER#090`… items in the grant's partition (created once, conditionally);
+ * schedule checkpoints are `JOB#<name>` / `CHECKPOINT`.
+ */
+const pk = (id: string) => `GRANT#${id}`;
+const HEAD = 'GRANT';
+const reminderSk = (d: ReminderDays) => `REMINDER#${String(d).padStart(3, '0')}`;
+
+export const dayOf = (iso: string): string => iso.slice(0, 10);
+
+const running = (s: GrantStatus) => s === 'active' || s === 'suspended';
+
+/** The stored head item of a grant (exported for bulk seeding in the benchmark). */
+export const headItem = (g: Grant) => ({
+  pk: pk(g.id),
+  sk: HEAD,
+  kind: 'grant',
+  ...g,
+  createdSort: `${g.createdAt}#${g.id}`,
+  ...(g.status === 'active' && g.effectiveFrom
+    ? { listing: 'active', listingSort: `${g.effectiveFrom}#${g.id}` }
+    : {}),
+  ...(running(g.status) && g.expiresAt
+    ? { expiryDay: dayOf(g.expiresAt), expirySort: `${g.expiresAt}#${g.id}` }
+    : {}),
+});
+
+const INDEX_ATTRS = ['pk', 'sk', 'kind', 'createdSort', 'listing', 'listingSort', 'expiryDay', 'expirySort'];
+
+const fromItem = (item: Record<string, unknown>): Grant => {
+  const g: Record<string, unknown> = { ...item };
+  for (const a of INDEX_ATTRS) delete g[a];
+  return g as unknown as Grant;
+};
+
+export interface ExpiringScan {
+  readonly grants: Grant[];
+  /** Items DynamoDB returned (what the sweep paid to read). */
+  readonly itemsRead: number;
+  readonly queries: number;
+}
+
+export const grantsRepository = (deps: Pick<Deps, 'db' | 'tables'>) => {
+  const table = tableName(deps, 'grants');
+
+  return {
+    async get(id: string, consistent = false): Promise<Grant | undefined> {
+      const out = await deps.db.send(
+        new GetCommand({ TableName: table, Key: { pk: pk(id), sk: HEAD }, ConsistentRead: consistent }),
+      );
+      return out.Item ? fromItem(out.Item) : undefined;
+    },
+
+    create(tx: Transaction, g: Grant): Transaction {
+      return tx.create(
+        'grants',
+        headItem(g),
+        'pk',
+        () => new ConflictError('The grant already exists', 'grant_exists'),
+      );
+    },
+
+    /** Conditional replace: fails with 409 if someone changed the grant since `previousVersion`. */
+    save(tx: Transaction, g: Grant, previousVersion: number): Transaction {
+      return tx.putVersioned('grants', headItem(g), previousVersion);
+    },
+
+    /** Stores the signature workflow's callback token, only while the grant still waits for signatures. */
+    saveSignatureToken(tx: Transaction, id: string, token: string): Transaction {
+      return tx.update(
+        'grants',
+        { pk: pk(id), sk: HEAD },
+        {
+          expression: 'SET #t = :t, #v = #v + :one',
+          condition: '#s = :signing',
+          names: { '#t': 'signatureToken', '#v': 'version', '#s': 'status' },
+          values: { ':t': token, ':one': 1, ':signing': 'signing' },
+        },
+        () => new ConflictError('The grant no longer waits for signatures', 'invalid_state'),
+      );
+    },
+
+    /** Records that a reminder was sent; a second attempt fails (each reminder exactly once). */
+    reminderSent(tx: Transaction, id: string, days: ReminderDays, at: string): Transaction {
+      return tx.create(
+        'grants',
+        { pk: pk(id), sk: reminderSk(days), days, sentAt: at },
+        'pk',
+        () => new ConflictError('The reminder was already sent', 'reminder_sent'),
+      );
+    },
+
+    async remindersSent(id: string): Promise<{ days: number; sentAt: string }[]> {
+      const out = await deps.db.send(
+        new QueryCommand({
+          TableName: table,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :r)',
+          ExpressionAttributeValues: { ':pk': pk(id), ':r': 'REMINDER#' },
+        }),
+      );
+      return (out.Items ?? []).map((i) => ({ days: Number(i.days), sentAt: String(i.sentAt) }));
+    },
+
+    /** Lists grants: one operator's, one grantor's, or all, newest first, optionally by status. */
+    async list(
+      by: { operatorOrg: string } | { grantorOrg: string } | { all: true },
+      q: { status?: GrantStatus; limit: number; cursor?: string | undefined },
+    ): Promise<Page<Grant>> {
+      const [index, attr, value] =
+        'operatorOrg' in by
+          ? ['byOperator', 'operatorOrg', by.operatorOrg]
+          : 'grantorOrg' in by
+            ? ['byGrantor', 'grantorOrg', by.grantorOrg]
+            : ['byKind', 'kind', 'grant'];
+      return queryPage(
+        deps,
+        {
+          TableName: table,
+          IndexName: index,
+          KeyConditionExpression: '#k = :k',
+          ScanIndexForward: false,
+          ...(q.status ? { FilterExpression: '#s = :s' } : {}),
+          ExpressionAttributeNames: { '#k': attr, ...(q.status ? { '#s': 'status' } : {}) },
+          ExpressionAttributeValues: { ':k': value, ...(q.status ? { ':s': q.status } : {}) },
+        },
+        { limit: q.limit, cursor: q.cursor, keyAttrs: ['pk', 'sk', attr, 'createdSort'], map: fromItem },
+      );
+    },
+
+    /** 公示: active grants, newest term first. */
+    async listPublic(q: {
+      mode?: string;
+      domain?: string;
+      limit: number;
+      cursor?: string | undefined;
+    }): Promise<Page<Grant>> {
+      const filters: string[] = [];
+      const names: Record<string, string> = {};
+      const values: Record<string, unknown> = { ':l': 'active' };
+      if (q.mode) {
+        filters.push('#m = :m');
+        names['#m'] = 'mode';
+        values[':m'] = q.mode;
+      }
+      if (q.domain) {
+        filters.push('#d = :d');
+        names['#d'] = 'domain';
+        values[':d'] = q.domain;
+      }
+      return queryPage(
+        deps,
+        {
+          TableName: table,
+          IndexName: 'byListing',
+          KeyConditionExpression: 'listing = :l',
+          ScanIndexForward: false,
+          ...(filters.length
+            ? { FilterExpression: filters.join(' AND '), ExpressionAttributeNames: names }
+            : {}),
+          ExpressionAttributeValues: values,
+        },
+        { limit: q.limit, cursor: q.cursor, keyAttrs: ['pk', 'sk', 'listing', 'listingSort'], map: fromItem },
+      );
+    },
+
+    /**
+     * Running grants whose term ends in [from, to], one day bucket at a time through the sparse expiry
+     * index: the cost is the number of days covered plus the grants found, never the whole table.
+     */
+    async expiringBetween(from: Date, to: Date): Promise<ExpiringScan> {
+      const grants: Grant[] = [];
+      let itemsRead = 0;
+      let queries = 0;
+      const lo = from.toISOString();
+      const hi = `${to.toISOString()}#~`;
+      for (let day = Date.parse(dayOf(lo)); day <= to.getTime(); day += DAY_MS) {
+        const bucket = new Date(day).toISOString().slice(0, 10);
+        let start: Record<string, unknown> | undefined;
+        do {
+          const out = await deps.db.send(
+            new QueryCommand({
+              TableName: table,
+              IndexName: 'byExpiry',
+              KeyConditionExpression: 'expiryDay = :d AND expirySort BETWEEN :lo AND :hi',
+              ExpressionAttributeValues: { ':d': bucket, ':lo': lo, ':hi': hi },
+              ...(start ? { ExclusiveStartKey: start } : {}),
+            }),
+          );
+          queries++;
+          itemsRead += out.Items?.length ?? 0;
+          for (const item of out.Items ?? []) grants.push(fromItem(item));
+          start = out.LastEvaluatedKey;
+        } while (start);
+      }
+      return { grants, itemsRead, queries };
+    },
+
+    async lastRun(job: string): Promise<Date | undefined> {
+      const out = await deps.db.send(
+        new GetCommand({
+          TableName: table,
+          Key: { pk: `JOB#${job}`, sk: 'CHECKPOINT' },
+          ConsistentRead: true,
+        }),
+      );
+      return typeof out.Item?.lastRunAt === 'string' ? new Date(out.Item.lastRunAt) : undefined;
+    },
+
+    /** Operational bookkeeping of a schedule (not a domain change: no audit event). */
+    async recordRun(job: string, at: Date, stats: Record<string, number>): Promise<void> {
+      await deps.db.send(
+        new PutCommand({
+          TableName: table,
+          Item: { pk: `JOB#${job}`, sk: 'CHECKPOINT', lastRunAt: at.toISOString(), ...stats },
+        }),
+      );
+    },
+  };
+};
+export type GrantsRepository = ReturnType<typeof grantsRepository>;

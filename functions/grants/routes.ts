@@ -1,0 +1,261 @@
+import {
+  GrantActivated,
+  GrantExitConfirmed,
+  GrantReinstated,
+  GrantSuspended,
+  GrantTerminated,
+} from '../../events/grants.js';
+import type { Principal } from '../shared/auth.js';
+import type { Deps } from '../shared/deps.js';
+import { ForbiddenError, NotFoundError, StaleVersionError } from '../shared/errors.js';
+import { caller, type RequestContext, type RouteTable, route } from '../shared/http.js';
+import {
+  auditState,
+  canView,
+  confirmExit,
+  eventFacts,
+  type Grant,
+  markRenewed,
+  publicViewOf,
+  reinstate,
+  sign,
+  suspend,
+  terminate,
+  viewOf,
+} from './domain.js';
+import { grantsRepository } from './repository.js';
+import {
+  ConfirmExit,
+  GrantId,
+  ListGrantsQuery,
+  PublicGrantsQuery,
+  ReinstateGrant,
+  SignGrant,
+  SuspendGrant,
+  TerminateGrant,
+} from './schemas.js';
+
+export const grantResource = (id: string) => `grant/${id}`;
+
+const load = async (deps: Deps, id: string): Promise<Grant> => {
+  const g = await grantsRepository(deps).get(id, true);
+  if (!g) throw new NotFoundError('Grant');
+  return g;
+};
+
+const assertVersion = (g: Grant, expected: number | undefined) => {
+  if (expected !== undefined && expected !== g.version) throw new StaleVersionError(expected);
+};
+
+type Ctx<B> = RequestContext<B, unknown, { id: string }>;
+
+/**
+ * Applies one transition to a grant in a transaction with its audit event. Without an explicit
+ * `version` from the caller, a concurrent change (e.g. the workflow storing its callback token) is
+ * retried on the fresh grant, where the rule is checked again.
+ */
+const transition = async <B extends { version?: number | undefined }>(
+  ctx: Ctx<B>,
+  action: string,
+  apply: (g: Grant, p: Principal) => Grant,
+  extra?: (tx: ReturnType<Ctx<B>['tx']>, before: Grant, after: Grant) => Promise<void>,
+): Promise<{ before: Grant; after: Grant }> => {
+  const repo = grantsRepository(ctx.deps);
+  for (let attempt = 0; ; attempt++) {
+    const before = await load(ctx.deps, ctx.params.id);
+    assertVersion(before, ctx.body.version);
+    const after = apply(before, caller(ctx));
+    const tx = repo.save(ctx.tx(), after, before.version).audit({
+      action,
+      resource: grantResource(after.id),
+      before: auditState(before),
+      after: auditState(after),
+    });
+    await extra?.(tx, before, after);
+    try {
+      await tx.commit();
+      return { before, after };
+    } catch (e) {
+      if (!(e instanceof StaleVersionError) || ctx.body.version !== undefined || attempt >= 2) throw e;
+    }
+  }
+};
+
+/** The grants duty's HTTP routes, keyed by the operationIds of infra/system.ts. */
+export const grantsRoutes: RouteTable = {
+  getGrant: route({
+    params: GrantId,
+    async handle(ctx) {
+      const g = await load(ctx.deps, ctx.params.id);
+      if (!canView(g, caller(ctx)))
+        throw new ForbiddenError('Only the parties, the authority and regulators see a grant');
+      return { status: 200, body: viewOf(g, ctx.now), headers: { etag: `"${g.version}"` } };
+    },
+  }),
+
+  listGrants: route({
+    query: ListGrantsQuery,
+    async handle(ctx) {
+      const p = caller(ctx);
+      const { status, operator, limit, cursor } = ctx.query;
+      const repo = grantsRepository(ctx.deps);
+      // Least privilege: an operator sees its own grants, a provider those it granted.
+      const by =
+        p.role === 'operator'
+          ? { operatorOrg: p.org }
+          : p.role === 'provider'
+            ? { grantorOrg: p.org }
+            : operator
+              ? { operatorOrg: operator }
+              : ({ all: true } as const);
+      if (operator && p.role === 'operator' && operator !== p.org)
+        throw new ForbiddenError('An operator sees only its own grants');
+      const page = await repo.list(by, { ...(status ? { status } : {}), limit, cursor });
+      const items = page.items.filter(
+        (g) => p.role !== 'provider' || !operator || g.operatorOrg === operator,
+      );
+      return {
+        status: 200,
+        body: { items: items.map((g) => viewOf(g, ctx.now)), nextCursor: page.nextCursor },
+      };
+    },
+  }),
+
+  listPublicGrants: route({
+    query: PublicGrantsQuery,
+    async handle(ctx) {
+      const { mode, domain, limit, cursor } = ctx.query;
+      const page = await grantsRepository(ctx.deps).listPublic({
+        ...(mode ? { mode } : {}),
+        ...(domain ? { domain } : {}),
+        limit,
+        cursor,
+      });
+      return {
+        status: 200,
+        body: { items: page.items.map(publicViewOf), nextCursor: page.nextCursor },
+        headers: { 'cache-control': 'public, max-age=60' },
+      };
+    },
+  }),
+
+  signGrant: route({
+    params: GrantId,
+    body: SignGrant,
+    async handle(ctx) {
+      const repo = grantsRepository(ctx.deps);
+      const { after } = await transition(
+        ctx,
+        'grant.sign',
+        (g, p) => sign(g, p, ctx.now),
+        async (tx, _before, signed) => {
+          // Renewal: the old grant records its successor in the same transaction.
+          if (signed.status !== 'active' || !signed.renewalOf) return;
+          const old = await repo.get(signed.renewalOf, true);
+          if (!old) throw new NotFoundError('Renewed grant');
+          const renewed = markRenewed(old, signed.id, ctx.now);
+          repo.save(tx, renewed, old.version).audit({
+            action: 'grant.renewed',
+            resource: grantResource(old.id),
+            before: auditState(old),
+            after: auditState(renewed),
+          });
+        },
+      );
+      if (after.status === 'active') {
+        await ctx.deps.events.publish([
+          GrantActivated.make({
+            ...eventFacts(after, ctx.now),
+            applicationId: after.applicationId,
+            ...(after.renewalOf ? { renewalOf: after.renewalOf } : {}),
+          }),
+        ]);
+        await answerSignatureWorkflow(ctx.deps, after);
+      }
+      return { status: 200, body: viewOf(after, ctx.now) };
+    },
+  }),
+
+  suspendGrant: route({
+    params: GrantId,
+    body: SuspendGrant,
+    async handle(ctx) {
+      const { after } = await transition(ctx, 'grant.suspend', (g, p) =>
+        suspend(g, p, ctx.body.reason, ctx.now),
+      );
+      await ctx.deps.events.publish([
+        GrantSuspended.make({ ...eventFacts(after, ctx.now), reason: ctx.body.reason }),
+      ]);
+      return { status: 200, body: viewOf(after, ctx.now) };
+    },
+  }),
+
+  reinstateGrant: route({
+    params: GrantId,
+    body: ReinstateGrant,
+    async handle(ctx) {
+      const { after } = await transition(ctx, 'grant.reinstate', (g, p) =>
+        reinstate(g, p, ctx.body.reason, ctx.now),
+      );
+      await ctx.deps.events.publish([
+        GrantReinstated.make({
+          ...eventFacts(after, ctx.now),
+          ...(ctx.body.reason ? { reason: ctx.body.reason } : {}),
+        }),
+      ]);
+      return { status: 200, body: viewOf(after, ctx.now) };
+    },
+  }),
+
+  terminateGrant: route({
+    params: GrantId,
+    body: TerminateGrant,
+    async handle(ctx) {
+      const { after } = await transition(ctx, 'grant.terminate', (g, p) =>
+        terminate(g, p, ctx.body.reason, ctx.now),
+      );
+      await ctx.deps.events.publish([
+        GrantTerminated.make({ ...eventFacts(after, ctx.now), reason: ctx.body.reason }),
+      ]);
+      // A workflow still waiting for signatures learns that the agreement will never be signed.
+      await answerSignatureWorkflow(ctx.deps, after);
+      return { status: 200, body: viewOf(after, ctx.now) };
+    },
+  }),
+
+  confirmGrantExit: route({
+    params: GrantId,
+    body: ConfirmExit,
+    async handle(ctx) {
+      const { after } = await transition(ctx, 'grant.exit-confirm', (g, p) =>
+        confirmExit(g, p, ctx.body.item, ctx.body.note, ctx.now),
+      );
+      const confirmation = after.exitConfirmations[ctx.body.item];
+      await ctx.deps.events.publish([
+        GrantExitConfirmed.make({
+          ...eventFacts(after, ctx.now),
+          item: ctx.body.item,
+          party: confirmation?.party ?? 'operator',
+          complete: !!after.exitCompletedAt,
+        }),
+      ]);
+      return { status: 201, body: viewOf(after, ctx.now), headers: { location: `/grants/${after.id}` } };
+    },
+  }),
+};
+
+/**
+ * Answers the selection workflow waiting in `awaitSignatures`. A token from before a restart is
+ * unknown to the engine: the replayed execution asks again and is answered from the grant's status.
+ */
+export const answerSignatureWorkflow = async (deps: Deps, g: Grant): Promise<void> => {
+  if (!g.signatureToken) return;
+  try {
+    await deps.workflows.succeed(g.signatureToken, { grantId: g.id, status: g.status });
+  } catch (e) {
+    deps.logger.warn('The signature workflow could not be answered; a replay will be', {
+      grantId: g.id,
+      error: e as Error,
+    });
+  }
+};

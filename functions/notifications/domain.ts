@@ -1,0 +1,264 @@
+/**
+ * Notifications as plain rules: which event tells whom what. A recipient is a user, or a role in an
+ * organisation (its inbox), or a whole role when the organisation is not known (the city authority).
+ */
+import { createHash } from 'node:crypto';
+import { DemandApproved, DemandRejected } from '../../events/demands.js';
+import {
+  GovernanceRequestEscalated,
+  GovernanceRequestFiled,
+  GovernanceRequestForwarded,
+  GovernanceRequestReopened,
+  GovernanceRequestResolved,
+} from '../../events/governance.js';
+import {
+  GrantActivated,
+  GrantExitConfirmed,
+  GrantExpired,
+  GrantExpiryReminder,
+  GrantReinstated,
+  GrantSuspended,
+  GrantTerminated,
+} from '../../events/grants.js';
+import { ReviewTaskOpened, ReviewTaskOverdue } from '../../events/tasks.js';
+import type { Principal } from '../shared/auth.js';
+import type { BusEvent } from '../shared/duty.js';
+
+export interface Recipient {
+  readonly role?: string;
+  readonly org?: string;
+  readonly userId?: string;
+}
+
+export interface Message {
+  readonly recipient: Recipient;
+  readonly title: string;
+  readonly body: string;
+  readonly subject: { readonly type: string; readonly id: string };
+  /** Something the recipient has to do (sign, confirm, re-apply, decide…). */
+  readonly actionRequired: boolean;
+}
+
+export interface Notification extends Omit<Message, 'recipient'> {
+  readonly id: string;
+  readonly recipientKey: string;
+  readonly eventType: string;
+  readonly eventId: string;
+  readonly createdAt: string;
+  readonly readAt?: string;
+  readonly readBy?: string;
+}
+
+/** The events the notification rules of infra/system.ts route here. */
+export const NOTIFIED_EVENTS = [
+  GrantActivated,
+  GrantSuspended,
+  GrantReinstated,
+  GrantTerminated,
+  GrantExpired,
+  GrantExpiryReminder,
+  GrantExitConfirmed,
+  DemandApproved,
+  DemandRejected,
+  GovernanceRequestFiled,
+  GovernanceRequestForwarded,
+  GovernanceRequestResolved,
+  GovernanceRequestReopened,
+  GovernanceRequestEscalated,
+  ReviewTaskOpened,
+  ReviewTaskOverdue,
+] as const;
+
+export const recipientKey = (r: Recipient): string =>
+  r.userId ? `USER#${r.userId}` : `ROLE#${r.role ?? '*'}#${r.org ?? '*'}`;
+
+/** The inboxes a caller reads: personal, its role in its organisation, and its role city-wide. */
+export const inboxesOf = (p: Principal): string[] => [
+  recipientKey({ userId: p.userId }),
+  recipientKey({ role: p.role, org: p.org }),
+  recipientKey({ role: p.role }),
+];
+
+/** Deterministic, time-sortable id: a redelivered event writes the same notification. */
+export const notificationId = (eventId: string, key: string, at: string): string =>
+  `nt_${Date.parse(at).toString(36).padStart(9, '0')}${BigInt(`0x${createHash('sha256').update(`${eventId}|${key}`).digest('hex').slice(0, 20)}`).toString(36)}`;
+
+const grantParties = (g: { operatorOrg: string; grantorOrg: string; grantorRole: string }): Recipient[] => [
+  { role: 'operator', org: g.operatorOrg },
+  { role: g.grantorRole, org: g.grantorOrg },
+];
+
+const toAll = (rs: readonly Recipient[], m: Omit<Message, 'recipient'>): Message[] =>
+  rs.map((recipient) => ({ recipient, ...m }));
+
+const d10 = (iso: string | null) => iso?.slice(0, 10) ?? '—';
+
+/** What an event tells whom; events nobody needs to hear about give []. */
+export const messagesFor = (e: BusEvent): Message[] => {
+  const t = e['detail-type'];
+  const grant = (id: string) => ({ type: 'grant', id });
+  switch (t) {
+    case GrantActivated.detailType: {
+      const g = GrantActivated.parse(e.detail);
+      return toAll(grantParties(g), {
+        title: '授权运营协议已生效 Grant in force',
+        body: `Grant ${g.grantId}: ${d10(g.effectiveFrom)} – ${d10(g.expiresAt)}${g.renewalOf ? ` (renews ${g.renewalOf})` : ''}`,
+        subject: grant(g.grantId),
+        actionRequired: false,
+      });
+    }
+    case GrantSuspended.detailType: {
+      const g = GrantSuspended.parse(e.detail);
+      return toAll(grantParties(g), {
+        title: '授权已暂停 Grant suspended (Art. 14)',
+        body: `Data-use rights under grant ${g.grantId} are suspended: ${g.reason}. Rectify within the deadline.`,
+        subject: grant(g.grantId),
+        actionRequired: true,
+      });
+    }
+    case GrantReinstated.detailType: {
+      const g = GrantReinstated.parse(e.detail);
+      return toAll(grantParties(g), {
+        title: '授权已恢复 Grant reinstated',
+        body: `Grant ${g.grantId} is active again.`,
+        subject: grant(g.grantId),
+        actionRequired: false,
+      });
+    }
+    case GrantTerminated.detailType:
+    case GrantExpired.detailType: {
+      const g =
+        t === GrantTerminated.detailType ? GrantTerminated.parse(e.detail) : GrantExpired.parse(e.detail);
+      const why = 'reason' in g ? `terminated: ${g.reason}` : 'expired';
+      return toAll(grantParties(g), {
+        title: t === GrantTerminated.detailType ? '授权已终止 Grant terminated' : '授权已到期 Grant expired',
+        body: `Grant ${g.grantId} ${why}. Record the exit confirmations the agreement requires (Art. 4).`,
+        subject: grant(g.grantId),
+        actionRequired: true,
+      });
+    }
+    case GrantExpiryReminder.detailType: {
+      const g = GrantExpiryReminder.parse(e.detail);
+      return toAll(grantParties(g), {
+        title: `授权将于${g.daysBefore}天后到期 Grant expires in ${g.daysBefore} days`,
+        body: `Grant ${g.grantId} expires on ${d10(g.expiresAt)}. The operator must re-apply before it expires (Art. 10.5).`,
+        subject: grant(g.grantId),
+        actionRequired: true,
+      });
+    }
+    case GrantExitConfirmed.detailType: {
+      const g = GrantExitConfirmed.parse(e.detail);
+      return toAll(grantParties(g), {
+        title: g.complete ? '退出手续已完成 Exit completed' : '退出确认已记录 Exit confirmation recorded',
+        body: `Grant ${g.grantId}: ${g.item} confirmed by the ${g.party}.`,
+        subject: grant(g.grantId),
+        actionRequired: false,
+      });
+    }
+    case DemandApproved.detailType:
+    case DemandRejected.detailType: {
+      const approved = t === DemandApproved.detailType;
+      const d = approved ? DemandApproved.parse(e.detail) : DemandRejected.parse(e.detail);
+      const reasons = 'reasons' in d ? d.reasons.map((r) => r.reason).join('; ') : '';
+      return [
+        {
+          recipient: { role: 'operator', org: d.operatorOrg },
+          title: approved ? '数据需求已通过 Data demand approved' : '数据需求未通过 Data demand rejected',
+          body: approved
+            ? `"${d.title}": access granted to ${d.entryIds.length} entries.`
+            : `"${d.title}": ${reasons}`,
+          subject: { type: 'data-demand', id: d.demandId },
+          actionRequired: false,
+        },
+      ];
+    }
+    case GovernanceRequestFiled.detailType:
+    case GovernanceRequestForwarded.detailType:
+    case GovernanceRequestResolved.detailType:
+    case GovernanceRequestReopened.detailType:
+    case GovernanceRequestEscalated.detailType: {
+      const r = GovernanceRequestFiled.parse(e.detail);
+      const subject = { type: 'governance-request', id: r.requestId };
+      const authority = { role: 'authority' };
+      const provider = { role: 'provider', org: r.providerOrg };
+      const operator = { role: 'operator', org: r.operatorOrg };
+      const [to, title, body]: [Recipient[], string, string] =
+        t === GovernanceRequestFiled.detailType
+          ? [
+              [authority],
+              '新的数据治理需求 New governance request',
+              `${r.entryTitle}: ${r.kind}. Forward it to the provider with a deadline.`,
+            ]
+          : t === GovernanceRequestForwarded.detailType
+            ? [
+                [provider],
+                '数据治理任务 Data to fix',
+                `${r.entryTitle}: ${r.kind}, due ${d10(r.deadline)} (Art. 11.1).`,
+              ]
+            : t === GovernanceRequestResolved.detailType
+              ? [
+                  [operator],
+                  '数据治理已处理 Governance request resolved',
+                  `${r.entryTitle}: confirm or reopen.`,
+                ]
+              : t === GovernanceRequestReopened.detailType
+                ? [
+                    [provider, authority],
+                    '数据治理需求被重新打开 Request reopened',
+                    `${r.entryTitle}: due ${d10(r.deadline)}.`,
+                  ]
+                : [
+                    [authority, provider],
+                    '数据治理逾期 Governance request overdue',
+                    `${r.entryTitle}: the deadline ${d10(r.deadline)} has passed.`,
+                  ];
+      return toAll(to, { title, body, subject, actionRequired: true });
+    }
+    case ReviewTaskOpened.detailType:
+    case ReviewTaskOverdue.detailType: {
+      const task =
+        t === ReviewTaskOpened.detailType
+          ? ReviewTaskOpened.parse(e.detail)
+          : ReviewTaskOverdue.parse(e.detail);
+      return [
+        {
+          recipient: task.assignee,
+          title:
+            t === ReviewTaskOpened.detailType
+              ? `待审核 To review: ${task.title}`
+              : `审核逾期 Overdue: ${task.title}`,
+          body: `Decide by ${d10(task.dueAt)} at /tasks/${task.taskId}.`,
+          subject: { type: 'review-task', id: task.taskId },
+          actionRequired: true,
+        },
+      ];
+    }
+    default:
+      return [];
+  }
+};
+
+export const notificationsFor = (e: BusEvent): Notification[] =>
+  messagesFor(e).map(({ recipient, ...m }) => {
+    const key = recipientKey(recipient);
+    return {
+      ...m,
+      id: notificationId(e.id, key, e.time),
+      recipientKey: key,
+      eventType: e['detail-type'],
+      eventId: e.id,
+      createdAt: e.time,
+    };
+  });
+
+export const viewOf = (n: Notification) => ({
+  id: n.id,
+  title: n.title,
+  body: n.body,
+  subject: n.subject,
+  actionRequired: n.actionRequired,
+  eventType: n.eventType,
+  createdAt: n.createdAt,
+  read: !!n.readAt,
+  readAt: n.readAt ?? null,
+});

@@ -1,0 +1,108 @@
+/**
+ * The registry of review task kinds: what a decision of each kind looks like (zod schema of the request
+ * body), how a person reads the kind (label), and an optional check of the decision against the task's
+ * own context (e.g. the scoring criteria an expert must score). Other duties add their kinds here: add an
+ * entry to TASK_KINDS with `kind({ ... })`.
+ *
+ * Every decision's output (what the waiting workflow step receives) carries `decision: 'approve' | 'reject'`
+ * and, for a rejection, a `reason`.
+ */
+import { z } from 'zod';
+import { expertTotal, ScoringCriteria } from '../applications/scoring.js';
+import type { FieldIssue } from '../shared/errors.js';
+
+export type Decision = { readonly decision: 'approve' | 'reject'; readonly reason?: string };
+
+export interface TaskKindDef<T extends Decision = Decision> {
+  readonly label: { readonly zh: string; readonly en: string };
+  /** The request body of POST /tasks/{id}/decision for this kind; its output is the decision. */
+  readonly decision: z.ZodType<T>;
+  /**
+   * Checks a parsed decision against the task's context: returns field issues (→ 400), or fields to add
+   * to the decision output (e.g. a computed score).
+   */
+  refine?(
+    decision: T,
+    context: Readonly<Record<string, unknown>>,
+  ): { readonly issues?: readonly FieldIssue[]; readonly extra?: Readonly<Record<string, unknown>> };
+}
+
+/** Typing helper: infers each kind's decision type. */
+const kind = <T extends Decision>(def: TaskKindDef<T>): TaskKindDef<T> => def;
+
+const reason = z.string().trim().min(1).max(2000);
+const comment = z.string().trim().max(4000).optional();
+
+/** Approve (with an optional comment) or reject (with a reason): most review steps. */
+export const ApproveOrReject = z.discriminatedUnion('decision', [
+  z.object({ decision: z.literal('approve'), comment }),
+  z.object({ decision: z.literal('reject'), reason }),
+]);
+
+const ExpertPanel = z.object({
+  decision: z.literal('approve').default('approve'),
+  /** User ids of the experts (the `sub` of their accounts). */
+  experts: z.array(z.string().trim().min(1).max(128)).min(1).max(30),
+  comment,
+});
+
+const ExpertScore = z
+  .object({
+    /** Score per criterion id, from 0 to the criterion's maximum. */
+    scores: z.record(z.string().min(1).max(64), z.number().min(0).max(1000)),
+    comment: z.string().trim().min(1).max(4000),
+  })
+  .transform((v) => ({ decision: 'approve' as const, ...v }));
+
+export const TASK_KINDS = {
+  // Art. 10.3: the authority (comprehensive) or the granting provider (domain) reviews qualifications.
+  'qualification-review': kind({
+    label: { zh: '资格审查', en: 'Qualification review' },
+    decision: ApproveOrReject,
+  }),
+  // Art. 10.3: the authority assigns the third-party expert panel.
+  'expert-panel': kind({
+    label: { zh: '组建专家评审组', en: 'Expert panel assignment' },
+    decision: ExpertPanel,
+    refine: (d, context) => {
+      const size = typeof context.panelSize === 'number' ? context.panelSize : 3;
+      const unique = new Set(d.experts);
+      const issues: FieldIssue[] = [];
+      if (unique.size !== d.experts.length)
+        issues.push({ path: 'body.experts', message: 'Each expert may be named once' });
+      if (unique.size < size)
+        issues.push({ path: 'body.experts', message: `The panel needs at least ${size} experts` });
+      return { issues };
+    },
+  }),
+  // Art. 10.3: each expert scores the application against the announcement's criteria.
+  'expert-score': kind({
+    label: { zh: '专家评分', en: 'Expert scoring' },
+    decision: ExpertScore,
+    refine: (d, context) => {
+      const criteria = ScoringCriteria.safeParse(context.criteria);
+      if (!criteria.success)
+        return { issues: [{ path: 'context.criteria', message: 'The task carries no valid criteria' }] };
+      const result = expertTotal(criteria.data, d.scores);
+      if (!result.ok)
+        return {
+          issues: result.issues.map((i) => ({ path: `body.scores.${i.criterion}`, message: i.message })),
+        };
+      return { extra: { score: result.total } };
+    },
+  }),
+  // Art. 5, 10.3: the city government approves (审定) the selection result the authority submits.
+  'government-approval': kind({
+    label: { zh: '政府审定', en: 'Government approval' },
+    decision: ApproveOrReject,
+  }),
+  // Art. 16: the authority and each providing unit review an operator's data demand.
+  'demand-review': kind({
+    label: { zh: '数据需求审核', en: 'Data demand review' },
+    decision: ApproveOrReject,
+  }),
+} as const satisfies Record<string, TaskKindDef<Decision>>;
+
+export type TaskKind = keyof typeof TASK_KINDS;
+export const isTaskKind = (k: string): k is TaskKind => Object.hasOwn(TASK_KINDS, k);
+export const kindDef = (k: TaskKind): TaskKindDef => TASK_KINDS[k] as unknown as TaskKindDef;

@@ -1,0 +1,218 @@
+import { resolve } from 'node:path';
+import { ArnFormat, CfnElement, Duration, Stack, Validations } from 'aws-cdk-lib';
+import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import type { IEventBus } from 'aws-cdk-lib/aws-events';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { BUNDLING, ESM_REQUIRE_BANNER } from '../bundling.js';
+import { env } from '../system.js';
+import { type Stage, stageSettings } from './config.js';
+import {
+  markDeclared,
+  type PlatformDeclaration,
+  pascal,
+  ROOT,
+  stateMachineEnv,
+  tableEnv,
+} from './declaration.js';
+import type { Identity } from './identity.js';
+
+type FunctionDeclaration = PlatformDeclaration['functions'][string];
+
+const DEFAULT_MEMORY_MB = 256;
+const DEFAULT_TIMEOUT_SECONDS = 10;
+
+/** Physical name of a declared state machine; the local runtime uses the same `<stage>-<name>`. */
+export const stateMachineName = (stage: Stage, machine: string): string => `${stage}-${machine}`;
+
+/**
+ * ARN of a declared state machine, built from its name rather than referenced from the construct: a
+ * function may start a machine that in turn invokes that same function, and a reference in both
+ * directions would be a CloudFormation dependency cycle.
+ */
+export const stateMachineArn = (scope: Construct, stage: Stage, machine: string): string =>
+  Stack.of(scope).formatArn({
+    service: 'states',
+    resource: 'stateMachine',
+    resourceName: stateMachineName(stage, machine),
+    arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+  });
+
+/** Everything a function can be wired to. */
+export interface FunctionContext {
+  readonly stage: Stage;
+  readonly tables: ReadonlyMap<string, TableV2>;
+  /** Index declarations per table, to name the index ARNs the read grants cover. */
+  readonly tableDecls: PlatformDeclaration['tables'];
+  readonly bus: IEventBus;
+  readonly identity: Identity;
+}
+
+const logicalId = (c: Construct): string => {
+  const cfn = c.node.defaultChild;
+  if (!cfn || !CfnElement.isCfnElement(cfn)) throw new Error(`${c.node.path} has no CloudFormation resource`);
+  return Stack.of(c).getLogicalId(cfn);
+};
+
+/**
+ * THE place where a function's declaration becomes both its environment and its IAM permissions, so
+ * the two cannot drift: every table, bus or state machine the function is told about is exactly one it
+ * may use, with the access the declaration states.
+ */
+export const wireFunction = (
+  fn: NodejsFunction,
+  name: string,
+  decl: FunctionDeclaration,
+  ctx: FunctionContext,
+) => {
+  const role = fn.role;
+  if (!role) throw new Error(`function ${name} has no role`);
+  // Resources only reachable as `*` in IAM, collected for one precise cdk-nag acknowledgement.
+  const starActions = [
+    'xray:PutTraceSegments, xray:PutTelemetryRecords (X-Ray has no resource-level permissions)',
+  ];
+
+  fn.addEnvironment(env.stage, ctx.stage);
+  fn.addEnvironment(env.issuer, ctx.identity.issuer);
+  fn.addEnvironment(env.audience, ctx.identity.client.userPoolClientId);
+  fn.addEnvironment(env.jwksUrl, ctx.identity.jwksUrl);
+
+  for (const [t, access] of Object.entries(decl.tables)) {
+    const table = ctx.tables.get(t);
+    if (!table) throw new Error(`function ${name} uses undeclared table ${t}`);
+    fn.addEnvironment(tableEnv(t), table.tableName);
+    const tableDecl = ctx.tableDecls[t];
+    const appendOnlyWrite = access === 'write' && tableDecl?.appendOnly === true;
+    if (appendOnlyWrite) {
+      // Append-only (the audit trail): a write is a new item, never an update or a delete.
+      role.addToPrincipalPolicy(
+        new PolicyStatement({ actions: ['dynamodb:PutItem'], resources: [table.tableArn] }),
+      );
+    } else if (access === 'write') {
+      table.grantReadWriteData(fn);
+    } else {
+      table.grantReadData(fn);
+    }
+    // Read grants include `<table>/index/*`; say why once per table, where the table has indexes.
+    const indexes = Object.keys(tableDecl?.indexes ?? {});
+    if (!appendOnlyWrite && indexes.length > 0) {
+      Validations.of(role).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::<${logicalId(table)}.Arn>/index/*]`,
+        reason: `Queries on table ${t} may use any of its declared global secondary indexes (${indexes.join(', ')}); the wildcard covers only this table's indexes.`,
+      });
+    }
+  }
+
+  if (decl.publishesEvents) {
+    fn.addEnvironment(env.eventBus, ctx.bus.eventBusName);
+    ctx.bus.grantPutEventsTo(fn);
+  }
+
+  const workflows = decl.workflows ?? [];
+  for (const m of workflows) {
+    const arn = stateMachineArn(fn, ctx.stage, m);
+    fn.addEnvironment(stateMachineEnv(m), arn);
+    role.addToPrincipalPolicy(new PolicyStatement({ actions: ['states:StartExecution'], resources: [arn] }));
+  }
+  if (workflows.length > 0) {
+    // Task callbacks are authorized by the opaque task token, not by a resource: IAM only accepts `*`.
+    role.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'],
+        resources: ['*'],
+      }),
+    );
+    starActions.push('states:SendTaskSuccess/Failure/Heartbeat (task tokens are not resource-scoped in IAM)');
+  }
+
+  Validations.of(role).acknowledge({
+    id: 'AwsSolutions-IAM5[Resource::*]',
+    reason: `Only actions without resource-level permissions use "*": ${starActions.join('; ')}.`,
+  });
+};
+
+/** One Lambda function per declared function, bundled locally with esbuild (never Docker). */
+export class PlatformFunctions extends Construct {
+  readonly byName: ReadonlyMap<string, NodejsFunction>;
+
+  constructor(
+    scope: Construct,
+    id: string,
+    props: { functions: PlatformDeclaration['functions']; context: FunctionContext },
+  ) {
+    super(scope, id);
+    const { stage } = props.context;
+    const settings = stageSettings(stage);
+    const byName = new Map<string, NodejsFunction>();
+    for (const [name, decl] of Object.entries(props.functions)) {
+      const cid = pascal(name);
+      const logGroup = new LogGroup(this, `${cid}Logs`, {
+        retention: settings.logRetention,
+        removalPolicy: settings.removalPolicy,
+      });
+      // An own role instead of the AWSLambdaBasicExecutionRole managed policy: logs may only go to this
+      // function's log group.
+      const role = new Role(this, `${cid}Role`, {
+        assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+        description: `Function ${name} (${stage})`,
+      });
+      logGroup.grantWrite(role);
+
+      const fn = new NodejsFunction(this, cid, {
+        entry: resolve(ROOT, decl.entry),
+        handler: 'handler',
+        description: decl.description,
+        runtime: Runtime.NODEJS_22_X,
+        architecture: Architecture.ARM_64,
+        memorySize: decl.memoryMb ?? DEFAULT_MEMORY_MB,
+        timeout: Duration.seconds(decl.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS),
+        tracing: Tracing.ACTIVE,
+        role,
+        logGroup,
+        projectRoot: ROOT,
+        depsLockFilePath: resolve(ROOT, 'package-lock.json'),
+        environment: {
+          NODE_OPTIONS: '--enable-source-maps',
+          POWERTOOLS_SERVICE_NAME: name,
+        },
+        // The esbuild settings of infra/bundling.ts (shared with the bundle-size benchmark), run by the
+        // local esbuild: synth never needs Docker.
+        bundling: {
+          forceDockerBundling: false,
+          format: OutputFormat.ESM,
+          minify: BUNDLING.minify,
+          target: BUNDLING.target,
+          mainFields: [...BUNDLING.mainFields],
+          // ESM output still meets CommonJS dependencies that call require(); the banner gives them one.
+          banner: ESM_REQUIRE_BANNER,
+          esbuildArgs: { '--legal-comments': BUNDLING.legalComments },
+          sourceMap: true,
+          // The AWS SDK v3 is bundled too, not taken from the runtime: tree shaking keeps only the
+          // clients a function imports (smaller, faster cold starts) and the version deployed is the
+          // version tested, not whatever the Lambda runtime ships that month.
+          bundleAwsSDK: true,
+          externalModules: [],
+        },
+      });
+      Validations.of(fn).acknowledge({
+        id: 'AwsSolutions-L1',
+        reason:
+          'Node.js 22 is pinned deliberately: the repository develops, tests and bundles (target node22) on ' +
+          'Node 22 (package.json "node" devDependency); the runtime moves with that pin, not ahead of it.',
+      });
+      markDeclared(fn, 'function', name);
+      wireFunction(fn, name, decl, props.context);
+      byName.set(name, fn);
+    }
+    this.byName = byName;
+  }
+
+  get(name: string): NodejsFunction {
+    const fn = this.byName.get(name);
+    if (!fn) throw new Error(`Function ${name} is not declared`);
+    return fn;
+  }
+}

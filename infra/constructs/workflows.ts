@@ -1,0 +1,72 @@
+import { resolve } from 'node:path';
+import { Validations } from 'aws-cdk-lib';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { functionArnPlaceholder } from '../system.js';
+import { type Stage, stageSettings } from './config.js';
+import { markDeclared, type PlatformDeclaration, pascal, ROOT } from './declaration.js';
+import { type PlatformFunctions, stateMachineName } from './functions.js';
+
+/**
+ * One Standard state machine per declared workflow, defined by its ASL file. Each `${XFunctionArn}`
+ * placeholder of the file becomes the ARN of declared function X, which the machine may invoke.
+ */
+export class Workflows extends Construct {
+  readonly byName: ReadonlyMap<string, StateMachine>;
+
+  constructor(
+    scope: Construct,
+    id: string,
+    props: {
+      stage: Stage;
+      stateMachines: PlatformDeclaration['stateMachines'];
+      functions: PlatformFunctions;
+    },
+  ) {
+    super(scope, id);
+    const settings = stageSettings(props.stage);
+    const byName = new Map<string, StateMachine>();
+    for (const [name, decl] of Object.entries(props.stateMachines)) {
+      const cid = pascal(name);
+      const fns = decl.functions.map((f) => [f, props.functions.get(f)] as const);
+      const logGroup = new LogGroup(this, `${cid}Logs`, {
+        // Step Functions delivers logs as "vended logs"; this prefix keeps the log resource policy small.
+        logGroupName: `/aws/vendedlogs/states/${stateMachineName(props.stage, name)}`,
+        retention: settings.logRetention,
+        removalPolicy: settings.removalPolicy,
+      });
+      const machine = new StateMachine(this, cid, {
+        // The functions that start this machine build its ARN from this name (see stateMachineArn).
+        stateMachineName: stateMachineName(props.stage, name),
+        stateMachineType: StateMachineType.STANDARD,
+        comment: decl.description,
+        definitionBody: DefinitionBody.fromFile(resolve(ROOT, decl.file)),
+        definitionSubstitutions: Object.fromEntries(
+          fns.map(([f, fn]) => [functionArnPlaceholder(f), fn.functionArn]),
+        ),
+        // Execution data holds applications and personal data; the log keeps the path, not the payload.
+        logs: { destination: logGroup, level: LogLevel.ALL, includeExecutionData: false },
+        tracingEnabled: true,
+        removalPolicy: settings.removalPolicy,
+      });
+      // Exactly the unqualified ARNs the definition names (no `:*` for versions or aliases).
+      machine.addToRolePolicy(
+        new PolicyStatement({
+          actions: ['lambda:InvokeFunction'],
+          resources: fns.map(([, fn]) => fn.functionArn),
+        }),
+      );
+      Validations.of(machine.role).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason:
+          'Only actions without resource-level permissions use "*": X-Ray trace upload and the CloudWatch Logs ' +
+          'log-delivery actions (logs:CreateLogDelivery etc.) that Step Functions logging requires.',
+      });
+      markDeclared(machine, 'stateMachine', name);
+      byName.set(name, machine);
+    }
+    this.byName = byName;
+  }
+}

@@ -1,0 +1,343 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { DAY_MS } from '../../functions/shared/clock.js';
+import { approvedEntry, as, type Caller, type Platform, startPlatform } from '../support/platform.js';
+import { activeGrant, auditOf, draftGrant, eventsAbout, scenario } from './grants-fixtures.js';
+
+/** Data demands, their parallel review and the entitlements that follow the grant (Art. 16, 14, 10.5). */
+let p: Platform;
+let transportEntry: string;
+let hrssEntry: string;
+let policeEntry: string;
+let secretEntry: string;
+beforeAll(async () => {
+  p = await startPlatform();
+  transportEntry = await approvedEntry(p, as.transport, { title: '公交刷卡数据' });
+  hrssEntry = await approvedEntry(p, as.hrss, { title: '就业登记数据', domain: 'employment' });
+  policeEntry = await approvedEntry(p, as.police, { title: '户籍数据', domain: 'other' });
+  // Art. 8: catalogued and approved, but never authorizable.
+  secretEntry = await approvedEntry(p, as.police, {
+    title: '涉密数据',
+    domain: 'other',
+    restrictions: { stateSecret: true },
+  });
+});
+afterAll(() => p.stop());
+afterEach(() => p.rt.clock.reset());
+
+const fileDemand = async (
+  grantId: string,
+  entries: string[],
+  as_: Caller = as.operatorA,
+  headers?: Record<string, string>,
+) => p.post('/demands', as_, { grantId, entries, scenario: scenario() }, headers);
+
+/** The pending demand-review task of a reviewer for a demand. */
+const taskOf = async (reviewer: Caller, demandId: string): Promise<string> => {
+  const res = await p.get(`/tasks?kind=demand-review&subjectId=${demandId}&status=pending`, reviewer);
+  const items = res.body.items as { id: string; subject: { id: string } }[];
+  const task = items.find((t) => t.subject.id === demandId);
+  if (!task) throw new Error(`no pending task for ${JSON.stringify(reviewer)}: ${JSON.stringify(res.body)}`);
+  return task.id;
+};
+
+const decide = async (reviewer: Caller, demandId: string, body: Record<string, unknown>) => {
+  const res = await p.post(`/tasks/${await taskOf(reviewer, demandId)}/decision`, reviewer, body);
+  if (res.status !== 200) throw new Error(`decision: ${res.status} ${JSON.stringify(res.body)}`);
+};
+
+/** Files a demand and has every reviewer approve it; returns the demand id. */
+const approvedDemand = async (grantId: string, entries: string[], operator: Caller = as.operatorA) => {
+  const filed = await fileDemand(grantId, entries, operator);
+  if (filed.status !== 201) throw new Error(`demand: ${filed.status} ${JSON.stringify(filed.body)}`);
+  const id = String(filed.body.id);
+  await p.rt.settle();
+  const reviewers = (filed.body.reviewers as { role: string; org: string }[]).map((r) =>
+    r.role === 'authority' ? as.authority : [as.transport, as.hrss, as.police].find((c) => c.org === r.org)!,
+  );
+  for (const r of reviewers) await decide(r, id, { decision: 'approve' });
+  await p.rt.settle();
+  return id;
+};
+
+const check = async (operator: Caller, entry: string, caller_: Caller = operator) =>
+  (await p.get(`/entitlements/check?operator=${operator.org}&entry=${entry}`, caller_)).body;
+
+const entitlementsOf = async (c: Caller, grantId: string) =>
+  ((await p.get(`/entitlements?limit=100&grantId=${grantId}`, c)).body.items as Record<string, unknown>[]) ??
+  [];
+
+describe('filing a data demand (Art. 16)', () => {
+  it('accepts entries inside the grant’s scope and refuses others with a 409 naming the entry', async () => {
+    // Prepare
+    const { id: grantId } = await activeGrant(p, { scope: [transportEntry, hrssEntry, secretEntry] });
+
+    // Act
+    const outside = await fileDemand(grantId, [transportEntry, policeEntry]);
+    const secret = await fileDemand(grantId, [secretEntry]);
+    const notMine = await fileDemand(grantId, [transportEntry], as.operatorB);
+    const invalid = await p.post('/demands', as.operatorA, {
+      grantId,
+      entries: [transportEntry],
+      scenario: scenario({ expectedValue: {}, durationMonths: 0 }),
+    });
+    const byProvider = await p.post('/demands', as.transport, {
+      grantId,
+      entries: [transportEntry],
+      scenario: scenario(),
+    });
+    const inside = await fileDemand(grantId, [transportEntry, hrssEntry], as.operatorA, {
+      'idempotency-key': 'demand-1',
+    });
+    const replay = await fileDemand(grantId, [transportEntry, hrssEntry], as.operatorA, {
+      'idempotency-key': 'demand-1',
+    });
+    await p.rt.settle();
+
+    // Assess
+    expect(outside.status).toBe(409);
+    expect(outside.body.error).toMatchObject({
+      code: 'entry_outside_scope',
+      details: { entryId: policeEntry },
+    });
+    expect(String((outside.body.error as { message: string }).message)).toContain(policeEntry);
+    expect(secret.status).toBe(409);
+    expect(secret.body.error).toMatchObject({
+      code: 'entry_not_authorizable',
+      details: { entryId: secretEntry },
+    });
+    expect(notMine.status).toBe(403);
+    expect(invalid.status).toBe(400);
+    const paths = ((invalid.body.error as { details: { path: string }[] }).details ?? []).map((d) => d.path);
+    expect(paths).toEqual(
+      expect.arrayContaining(['body.scenario.expectedValue', 'body.scenario.durationMonths']),
+    );
+    expect(byProvider.status).toBe(403);
+    expect(inside.status).toBe(201);
+    expect(inside.body).toMatchObject({
+      status: 'under-review',
+      grantId,
+      entries: [
+        { entryId: transportEntry, providerOrg: as.transport.org },
+        { entryId: hrssEntry, providerOrg: as.hrss.org },
+      ],
+    });
+    expect(replay.headers.get('idempotent-replayed')).toBe('true');
+    expect(replay.body.id).toBe(inside.body.id);
+    const demandId = String(inside.body.id);
+    expect(p.rt.workflows.executions().filter((e) => e.name === demandId)).toHaveLength(1);
+    expect((await auditOf(p, `data-demand/${demandId}`)).map((a) => a.action)).toEqual(['demand.file']);
+  });
+
+  it('refuses demands under a grant that is not in force', async () => {
+    const signing = await draftGrant(p, { scope: [transportEntry] });
+    const { id: suspended } = await activeGrant(p, { scope: [transportEntry] });
+    await p.post(`/grants/${suspended}/suspend`, as.authority, { reason: '整改' });
+
+    const a = await fileDemand(signing, [transportEntry]);
+    const b = await fileDemand(suspended, [transportEntry]);
+
+    expect(a.status).toBe(409);
+    expect(a.body.error).toMatchObject({ code: 'grant_not_in_force' });
+    expect(b.status).toBe(409);
+  });
+});
+
+describe('parallel review by the authority and each providing unit', () => {
+  it('opens one task per reviewer at once and rejects with the reasons when one provider rejects', async () => {
+    // Prepare
+    const { id: grantId } = await activeGrant(p, { scope: [transportEntry, hrssEntry] });
+    const filed = await fileDemand(grantId, [transportEntry, hrssEntry]);
+    const demandId = String(filed.body.id);
+    await p.rt.settle();
+
+    // Act: all three tasks are open before anyone decides (parallel, not a chain).
+    const tasks = await Promise.all([as.authority, as.transport, as.hrss].map((r) => taskOf(r, demandId)));
+    const wrongReviewer = await p.post(`/tasks/${tasks[1]}/decision`, as.hrss, { decision: 'approve' });
+    await decide(as.hrss, demandId, { decision: 'reject', reason: '场景不需要个人就业明细' });
+    await decide(as.authority, demandId, { decision: 'approve' });
+    await p.rt.settle();
+    const midway = await p.get(`/demands/${demandId}`, as.operatorA);
+    await decide(as.transport, demandId, { decision: 'approve' });
+    await p.rt.settle();
+
+    // Assess
+    expect(new Set(tasks).size).toBe(3);
+    expect(wrongReviewer.status).toBe(403);
+    expect(midway.body).toMatchObject({ status: 'under-review' });
+    const demand = await p.get(`/demands/${demandId}`, as.operatorA);
+    expect(demand.body).toMatchObject({
+      status: 'rejected',
+      rejectionReasons: [{ reviewer: `provider:${as.hrss.org}`, reason: '场景不需要个人就业明细' }],
+      entitlementIds: [],
+    });
+    expect((demand.body.reviews as unknown[]).length).toBe(3);
+    expect(await entitlementsOf(as.operatorA, grantId)).toEqual([]);
+    expect(eventsAbout(p, 'DemandRejected', 'demandId', demandId)).toHaveLength(1);
+    const inbox = (await p.get('/notifications', as.operatorA)).body.items as { subject: { id: string } }[];
+    expect(inbox.some((n) => n.subject.id === demandId)).toBe(true);
+  });
+
+  it('approves when all approve and creates entitlements valid until the grant’s end', async () => {
+    const { id: grantId, body: grant } = await activeGrant(p, {
+      scope: [transportEntry, hrssEntry],
+      operator: as.operatorB,
+    });
+
+    const demandId = await approvedDemand(grantId, [transportEntry, hrssEntry], as.operatorB);
+
+    const demand = await p.get(`/demands/${demandId}`, as.operatorB);
+    expect(demand.body).toMatchObject({ status: 'approved' });
+    expect((demand.body.entitlementIds as string[]).length).toBe(2);
+    const mine = await entitlementsOf(as.operatorB, grantId);
+    expect(mine).toHaveLength(2);
+    for (const e of mine) {
+      expect(e).toMatchObject({
+        status: 'active',
+        effective: true,
+        demandId,
+        validUntil: grant.expiresAt,
+        scenarioTitle: '城市公交出行分析',
+      });
+    }
+    expect(await check(as.operatorB, transportEntry)).toMatchObject({ entitled: true });
+    expect((await auditOf(p, `data-demand/${demandId}`)).map((a) => a.action)).toEqual([
+      'demand.file',
+      'demand.approve',
+    ]);
+  });
+});
+
+describe('who sees demands and entitlements', () => {
+  it('shows operators their own, providers those on their entries, the authority all', async () => {
+    // Prepare
+    const { id: grantId } = await activeGrant(p, {
+      scope: [transportEntry, hrssEntry],
+      operator: as.operatorC,
+    });
+    const demandId = await approvedDemand(grantId, [transportEntry], as.operatorC);
+
+    // Act
+    const demandIds = async (c: Caller) =>
+      ((await p.get('/demands?limit=100', c)).body.items as { id: string }[]).map((d) => d.id);
+    const entitlementEntries = async (c: Caller) => (await entitlementsOf(c, grantId)).map((e) => e.entryId);
+
+    // Assess
+    expect(await demandIds(as.operatorC)).toEqual([demandId]);
+    expect(await demandIds(as.operatorA)).not.toContain(demandId);
+    expect(await demandIds(as.transport)).toContain(demandId);
+    expect(await demandIds(as.hrss)).not.toContain(demandId);
+    expect(await demandIds(as.authority)).toContain(demandId);
+    expect((await p.get(`/demands/${demandId}`, as.operatorA)).status).toBe(403);
+    expect((await p.get(`/demands/${demandId}`, as.hrss)).status).toBe(403);
+    expect((await p.get(`/demands/${demandId}`, as.regulator)).status).toBe(200);
+    expect(await entitlementEntries(as.operatorC)).toEqual([transportEntry]);
+    expect(await entitlementEntries(as.operatorA)).toEqual([]);
+    expect(await entitlementEntries(as.transport)).toEqual([transportEntry]);
+    expect(await entitlementEntries(as.hrss)).toEqual([]);
+    expect(await entitlementEntries(as.authority)).toEqual([transportEntry]);
+    expect(
+      (await p.get(`/entitlements/check?operator=${as.operatorC.org}&entry=${transportEntry}`, as.operatorA))
+        .status,
+    ).toBe(403);
+    expect(await check(as.operatorC, transportEntry, as.transport)).toMatchObject({ entitled: true });
+    expect(await check(as.operatorC, transportEntry, as.hrss)).toMatchObject({
+      entitled: false,
+      entitlement: null,
+    });
+    expect(await check(as.operatorC, hrssEntry)).toMatchObject({ entitled: false });
+  });
+});
+
+describe('entitlements follow their grant on the bus (Art. 14)', () => {
+  it('become inactive on suspension, active on reinstatement and end on termination', async () => {
+    // Prepare
+    const { id: grantId } = await activeGrant(p, { scope: [transportEntry], operator: as.operatorA });
+    await approvedDemand(grantId, [transportEntry]);
+    const statusNow = async () => ({
+      status: (await entitlementsOf(as.operatorA, grantId))[0]?.status,
+      entitled: (await check(as.operatorA, transportEntry)).entitled,
+    });
+    const initially = await statusNow();
+
+    // Act / Assess, step by step
+    await p.post(`/grants/${grantId}/suspend`, as.authority, { reason: '评估不合格' });
+    await p.rt.settle();
+    const suspended = await statusNow();
+    await p.post(`/grants/${grantId}/reinstate`, as.authority, { reason: '整改完成' });
+    await p.rt.settle();
+    const reinstated = await statusNow();
+    await p.post(`/grants/${grantId}/terminate`, as.authority, { reason: '严重违约' });
+    await p.rt.settle();
+    const terminated = await statusNow();
+    // A late, redelivered suspension changes nothing any more.
+    const [lateSuspension] = eventsAbout(p, 'GrantSuspended', 'grantId', grantId);
+    await p.rt.invoke('entitlements', { ...lateSuspension, deliveredTo: undefined });
+    const afterLate = await statusNow();
+
+    expect(initially).toEqual({ status: 'active', entitled: true });
+    expect(suspended).toEqual({ status: 'inactive', entitled: false });
+    expect(reinstated).toEqual({ status: 'active', entitled: true });
+    expect(terminated).toEqual({ status: 'ended', entitled: false });
+    expect(afterLate).toEqual({ status: 'ended', entitled: false });
+  });
+});
+
+describe('expiry and renewal end and continue entitlements (Art. 10.5)', () => {
+  it('ends entitlements when the grant expires', async () => {
+    const { id: grantId, body } = await activeGrant(p, { scope: [hrssEntry], operator: as.operatorB });
+    await approvedDemand(grantId, [hrssEntry], as.operatorB);
+
+    p.rt.clock.set(new Date(Date.parse(String(body.expiresAt)) - 1000));
+    const lastSecond = await check(as.operatorB, hrssEntry);
+    p.rt.clock.set(new Date(Date.parse(String(body.expiresAt)) + 60_000));
+    await p.rt.scheduler.fire('grant-expiry');
+    await p.rt.settle();
+
+    expect(lastSecond).toMatchObject({ entitled: true });
+    expect(await check(as.operatorB, hrssEntry)).toMatchObject({ entitled: false });
+    expect((await entitlementsOf(as.operatorB, grantId))[0]).toMatchObject({
+      status: 'ended',
+      endReason: 'grant expired',
+    });
+  });
+
+  it('continues entitlements under the renewed grant from the old end, without a gap', async () => {
+    // Prepare
+    const transportEntry = await approvedEntry(p, as.transport, { title: '出租车运营数据' });
+    const { id: old, body } = await activeGrant(p, {
+      scope: [transportEntry, hrssEntry],
+      operator: as.operatorC,
+    });
+    const oldEnd = String(body.expiresAt);
+    await approvedDemand(old, [transportEntry], as.operatorC);
+    p.rt.clock.set(new Date(Date.parse(oldEnd) - 30 * DAY_MS));
+    const { id: renewal } = await activeGrant(p, {
+      scope: [transportEntry],
+      operator: as.operatorC,
+      renewalOf: old,
+    });
+
+    // Act
+    const continued = await entitlementsOf(as.operatorC, renewal);
+    p.rt.clock.set(new Date(Date.parse(oldEnd) - 2000));
+    const beforeEnd = await check(as.operatorC, transportEntry);
+    p.rt.clock.set(new Date(Date.parse(oldEnd) + 1));
+    const afterEndBeforeSweep = await check(as.operatorC, transportEntry);
+    await p.rt.scheduler.fire('grant-expiry');
+    await p.rt.settle();
+    const afterSweep = await check(as.operatorC, transportEntry);
+
+    // Assess
+    expect(continued).toHaveLength(1);
+    expect(continued[0]).toMatchObject({
+      entryId: transportEntry,
+      validFrom: oldEnd,
+      status: 'active',
+      effective: false,
+    });
+    expect(beforeEnd).toMatchObject({ entitled: true, entitlement: { grantId: old } });
+    expect(afterEndBeforeSweep).toMatchObject({ entitled: true, entitlement: { grantId: renewal } });
+    expect(afterSweep).toMatchObject({ entitled: true, entitlement: { grantId: renewal } });
+    expect((await entitlementsOf(as.operatorC, old))[0]).toMatchObject({ status: 'ended' });
+  });
+});

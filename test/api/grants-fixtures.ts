@@ -1,0 +1,82 @@
+import { randomUUID } from 'node:crypto';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DEMO_ORGS } from '../../infra/local/orgs.js';
+import { as, type Caller, type Platform } from '../support/platform.js';
+
+/** Shared setup of the grants, demands, governance and notifications API tests. */
+
+export const orgName = (code: string): string =>
+  Object.values(DEMO_ORGS).find((o) => o.code === code)?.name ?? 'Operator';
+
+export interface GrantSetup {
+  readonly scope: readonly string[];
+  readonly operator?: Caller;
+  /** The grantor: the authority (comprehensive, default) or a provider (domain mode). */
+  readonly grantor?: Caller;
+  readonly renewalOf?: string;
+  readonly applicationId?: string;
+  /** Default: a made-up id (the grants duty does not read announcements). */
+  readonly announcementId?: string;
+}
+
+/** Drafts a grant through the `draftGrant` step (Contract B), as the selection workflow does. */
+export const draftGrant = async (p: Platform, s: GrantSetup): Promise<string> => {
+  const operator = s.operator ?? as.operatorA;
+  const grantor = s.grantor ?? as.authority;
+  const grantorRole = grantor.role === 'provider' ? 'provider' : 'authority';
+  const out = (await p.rt.invoke('grants', {
+    step: 'draftGrant',
+    applicationId: s.applicationId ?? `ap_test${randomUUID().replace(/-/g, '').slice(0, 16)}`,
+    announcementId: s.announcementId ?? 'an_test0000000001',
+    mode: grantorRole === 'provider' ? 'domain' : 'comprehensive',
+    ...(grantorRole === 'provider' ? { domain: 'transport' } : {}),
+    scope: s.scope,
+    grantor: { org: grantor.org, role: grantorRole, name: orgName(grantor.org) },
+    operator: { org: operator.org, name: orgName(operator.org) },
+    ...(s.renewalOf ? { renewalOf: s.renewalOf } : {}),
+    ...(grantorRole === 'provider' ? { authorityOrg: as.authority.org } : {}),
+  })) as { grantId: string };
+  return out.grantId;
+};
+
+/** A grant signed by both parties (active from now). */
+export const activeGrant = async (
+  p: Platform,
+  s: GrantSetup,
+): Promise<{ id: string; body: Record<string, unknown> }> => {
+  const id = await draftGrant(p, s);
+  const first = await p.post(`/grants/${id}/sign`, s.grantor ?? as.authority);
+  if (first.status !== 200)
+    throw new Error(`grantor signature: ${first.status} ${JSON.stringify(first.body)}`);
+  const second = await p.post(`/grants/${id}/sign`, s.operator ?? as.operatorA);
+  if (second.status !== 200)
+    throw new Error(`operator signature: ${second.status} ${JSON.stringify(second.body)}`);
+  await p.rt.settle();
+  return { id, body: second.body };
+};
+
+export const auditOf = async (p: Platform, resource: string) => {
+  const out = await p.rt.db.send(
+    new QueryCommand({
+      TableName: p.rt.tables.audit,
+      KeyConditionExpression: '#r = :r',
+      ExpressionAttributeNames: { '#r': 'resource' },
+      ExpressionAttributeValues: { ':r': resource },
+    }),
+  );
+  return out.Items ?? [];
+};
+
+/** Events published on the local bus about one subject. */
+export const eventsAbout = (p: Platform, detailType: string, key: string, value: string) =>
+  p.rt.bus.events({ detailType }).filter((e) => (e.detail as Record<string, unknown>)[key] === value);
+
+export const scenario = (overrides: Record<string, unknown> = {}) => ({
+  title: '城市公交出行分析',
+  description: '基于公交刷卡数据分析通勤客流，优化线路',
+  implementationPlan: '在平台内建模，输出线路优化报告',
+  expectedValue: { social: '缩短市民通勤时间', economic: '降低公交运营成本' },
+  dataFields: ['卡号', '刷卡时间', '线路'],
+  durationMonths: 12,
+  ...overrides,
+});

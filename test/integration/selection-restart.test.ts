@@ -1,0 +1,131 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { addDays } from '../../functions/shared/clock.js';
+import { DEMO_ORGS } from '../../infra/local/orgs.js';
+import { startLocalRuntime } from '../../infra/local/runtime.js';
+import { approvedEntry, as, type Caller, Platform } from '../support/platform.js';
+
+/**
+ * The workflow survives a restart of the local runtime (issue 3, "Robustness"): executions are replayed
+ * from their start, every finished step answers from what it recorded, and the step that was waiting
+ * gets a new token, so a pending review task decided after the restart moves the workflow on.
+ */
+const dataDir = mkdtempSync(join(tmpdir(), 'selection-restart-'));
+const stage = `r${randomUUID().slice(0, 8)}`;
+const start = async () =>
+  new Platform(
+    await startLocalRuntime({ stage, dataDir, dynamoEndpoint: inject('dynamoEndpoint'), logLevel: 'SILENT' }),
+  );
+
+let current: Platform | undefined;
+afterAll(async () => {
+  await current?.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+type Task = { id: string; status: string };
+
+const pendingTask = async (p: Platform, who: Caller, applicationId: string, kind: string): Promise<Task> => {
+  const res = await p.get<{ items: Task[] }>(
+    `/tasks?status=pending&subjectId=${applicationId}&kind=${kind}`,
+    who,
+  );
+  const task = res.body.items?.[0];
+  if (!task) throw new Error(`no pending ${kind} task: ${res.status} ${JSON.stringify(res.body)}`);
+  return task;
+};
+
+const decide = async (p: Platform, who: Caller, task: Task, body: Record<string, unknown>) => {
+  const res = await p.post(`/tasks/${task.id}/decision`, who, body);
+  await p.rt.settle();
+  expect(res.status).toBe(200);
+};
+
+const scores = { capability: 80, scenarios: 80, security: 80, compliance: 80 };
+
+describe('a restart in the middle of the selection workflow', () => {
+  it('keeps the pending expert tasks decidable and finishes the workflow without duplicating history', async () => {
+    // Prepare: an application waiting for two of its three experts.
+    let p = await start();
+    current = p;
+    const entry = await approvedEntry(p, as.transport);
+    const now = p.rt.clock.now();
+    const an = await p.post('/announcements', as.authority, {
+      year: 2025,
+      title: '重启测试公告',
+      mode: 'comprehensive',
+      scope: [entry],
+      conditions: { text: '条件' },
+      window: { opensAt: addDays(now, -1).toISOString(), closesAt: addDays(now, 10).toISOString() },
+      governmentOrg: DEMO_ORGS.government.code,
+    });
+    await p.post(`/announcements/${an.body.id}/publish`, as.authority, {});
+    const applied = await p.post('/applications', as.operatorA, {
+      announcementId: an.body.id,
+      organisationName: DEMO_ORGS.operatorA.name,
+      creditCode: as.operatorA.org,
+      legalRepresentative: { name: '张三', idNumber: '42030019800101123X' },
+      principal: { name: '李四' },
+      businessStatus: 'in-operation',
+      staff: { total: 10, dataProfessionals: 5 },
+      serviceCapability: '数据服务',
+      scenarios: [{ title: '场景', description: '描述', expectedValue: '价值' }],
+      declarations: {
+        soundBusinessAndFinances: true,
+        qualificationsAndCapability: true,
+        noSeriousViolationRecord: true,
+        notDishonestJudgmentDebtor: true,
+        noMajorTaxViolation: true,
+        truthfulMaterials: true,
+      },
+    });
+    const id = String(applied.body.id);
+    await p.rt.settle();
+    await decide(p, as.authority, await pendingTask(p, as.authority, id, 'qualification-review'), {
+      decision: 'approve',
+    });
+    await decide(p, as.authority, await pendingTask(p, as.authority, id, 'expert-panel'), {
+      experts: ['expert-1', 'expert-2', 'expert-3'],
+    });
+    await decide(p, as.expert(1), await pendingTask(p, as.expert(1), id, 'expert-score'), {
+      scores,
+      comment: '重启前',
+    });
+    const before = await pendingTask(p, as.expert(2), id, 'expert-score');
+
+    // Act: stop the runtime and start a new one on the same stage and data folder.
+    await p.stop();
+    current = undefined;
+    p = await start();
+    current = p;
+    await p.rt.settle();
+
+    // Assess: the same task is still pending and decidable; the workflow continues to the end.
+    const after = await pendingTask(p, as.expert(2), id, 'expert-score');
+    expect(after.id).toBe(before.id);
+    expect(p.rt.workflows.waitingTasks().filter((w) => w.execution === id)).toHaveLength(2);
+    await decide(p, as.expert(2), after, { scores, comment: '重启后' });
+    await decide(p, as.expert(3), await pendingTask(p, as.expert(3), id, 'expert-score'), {
+      scores,
+      comment: '重启后',
+    });
+    await decide(p, as.government, await pendingTask(p, as.government, id, 'government-approval'), {
+      decision: 'approve',
+    });
+    const signing = await p.get(`/applications/${id}`, as.operatorA);
+    const grantId = String(signing.body.grantId);
+    await p.post(`/grants/${grantId}/sign`, as.authority, {});
+    await p.post(`/grants/${grantId}/sign`, as.operatorA, {});
+    await p.rt.settle();
+
+    const done = await p.get(`/applications/${id}`, as.operatorA);
+    expect(done.body).toMatchObject({ status: 'approved', grantId, result: { average: 80, experts: 3 } });
+    const keys = (done.body.history as { key: string }[]).map((h) => h.key);
+    expect(new Set(keys).size).toBe(keys.length);
+    expect((done.body.history as { action: string }[]).filter((h) => h.action === 'scored')).toHaveLength(3);
+    expect(p.rt.workflows.executions().find((e) => e.name === id)?.status).toBe('SUCCEEDED');
+  });
+});

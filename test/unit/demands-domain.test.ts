@@ -1,0 +1,248 @@
+import { describe, expect, it } from 'vitest';
+import type { CatalogEntry } from '../../functions/catalog/domain.js';
+import { CatalogContent } from '../../functions/catalog/schemas.js';
+import {
+  checkDemand,
+  continueUnder,
+  decideDemand,
+  type Entitlement,
+  fileDemand,
+  followGrant,
+  grantEntitlements,
+  isEffective,
+  rejectionReasons,
+  reviewersFor,
+} from '../../functions/entitlements/domain.js';
+import { entitlementIdFor, Scenario } from '../../functions/entitlements/schemas.js';
+import { draftGrant, type Grant, sign, suspend } from '../../functions/grants/domain.js';
+import type { Principal } from '../../functions/shared/auth.js';
+import { ConflictError, ForbiddenError } from '../../functions/shared/errors.js';
+
+const p = (role: Principal['role'], org: string): Principal => ({
+  userId: `${role}-1`,
+  role,
+  roles: [role],
+  org,
+});
+const operator = p('operator', 'OPER');
+const t0 = new Date('2026-03-01T02:00:00.000Z');
+
+const content = (over: Record<string, unknown> = {}) =>
+  CatalogContent.parse({
+    title: 'Entry',
+    description: 'd',
+    domain: 'transport',
+    dataItems: [{ name: 'n', type: 'string', personalInformation: false }],
+    updateFrequency: 'daily',
+    format: 'csv',
+    classification: 'general',
+    openness: 'conditional',
+    ...over,
+  });
+const entry = (
+  id: string,
+  providerOrg: string,
+  over: Record<string, unknown> = {},
+  approved = true,
+): CatalogEntry => ({
+  id,
+  providerOrg,
+  working: { revision: 1, status: approved ? 'approved' : 'draft', content: content(over), createdAt: '' },
+  ...(approved
+    ? { published: { revision: 1, content: content(over), approvedAt: '', approvedBy: 'a' } }
+    : {}),
+  version: 1,
+  createdAt: '',
+  updatedAt: '',
+});
+const catalog = new Map([
+  ['ce_t', entry('ce_t', 'TRANSPORT', { title: 'Bus' })],
+  ['ce_h', entry('ce_h', 'HRSS', { title: 'Jobs' })],
+  [
+    'ce_s',
+    entry('ce_s', 'POLICE', { restrictions: { stateSecret: true, publicSafety: false, closedByLaw: false } }),
+  ],
+  ['ce_d', entry('ce_d', 'POLICE', {}, false)],
+]);
+const grant = (): Grant =>
+  sign(
+    sign(
+      draftGrant({
+        id: 'gr_test000000001',
+        applicationId: 'ap',
+        announcementId: 'an',
+        mode: 'domain',
+        scope: ['ce_t', 'ce_h', 'ce_s', 'ce_d'],
+        grantor: { org: 'TRANSPORT', role: 'provider' },
+        operator: { org: 'OPER', name: 'Op' },
+        authorityOrg: 'AUTH',
+        now: t0,
+      }),
+      p('provider', 'TRANSPORT'),
+      t0,
+    ),
+    operator,
+    t0,
+  );
+const scenario = Scenario.parse({
+  title: 'Commute',
+  description: 'd',
+  implementationPlan: 'p',
+  expectedValue: { social: 's' },
+  dataFields: ['f'],
+  durationMonths: 6,
+});
+
+describe('filing a demand (Art. 16)', () => {
+  it('needs the operator’s grant in force', () => {
+    const g = grant();
+    expect(() => checkDemand(undefined, 'OPER', ['ce_t'], catalog, t0)).toThrow(ForbiddenError);
+    expect(() => checkDemand(g, 'OTHER', ['ce_t'], catalog, t0)).toThrow(ForbiddenError);
+    expect(() =>
+      checkDemand(suspend(g, p('authority', 'AUTH'), 'x', t0), 'OPER', ['ce_t'], catalog, t0),
+    ).toThrow(/not in force/);
+    expect(() => checkDemand(g, 'OPER', ['ce_t'], catalog, new Date(g.expiresAt!))).toThrow(ConflictError);
+  });
+
+  it('accepts entries inside the scope that are authorizable, naming the first that is not', () => {
+    const g = grant();
+    expect(checkDemand(g, 'OPER', ['ce_t', 'ce_h', 'ce_t'], catalog, t0)).toEqual([
+      { entryId: 'ce_t', providerOrg: 'TRANSPORT', title: 'Bus' },
+      { entryId: 'ce_h', providerOrg: 'HRSS', title: 'Jobs' },
+    ]);
+    const outside = (() => {
+      try {
+        checkDemand(g, 'OPER', ['ce_t', 'ce_x'], catalog, t0);
+      } catch (e) {
+        return e as ConflictError;
+      }
+    })();
+    expect(outside).toMatchObject({ status: 409, code: 'entry_outside_scope', details: { entryId: 'ce_x' } });
+    expect(() => checkDemand(g, 'OPER', ['ce_s'], catalog, t0)).toThrow(/ce_s is not approved/);
+    expect(() => checkDemand(g, 'OPER', ['ce_d'], catalog, t0)).toThrow(/ce_d/);
+  });
+
+  it('is reviewed by the authority and each providing unit once', () => {
+    const entries = checkDemand(grant(), 'OPER', ['ce_h', 'ce_t'], catalog, t0);
+    expect(reviewersFor({ authorityOrg: 'AUTH' }, [...entries, ...entries])).toEqual([
+      { role: 'authority', org: 'AUTH' },
+      { role: 'provider', org: 'HRSS' },
+      { role: 'provider', org: 'TRANSPORT' },
+    ]);
+    expect(reviewersFor({}, entries)[0]).toEqual({ role: 'authority' });
+  });
+
+  it('requires a stated economic or social value', () => {
+    expect(Scenario.safeParse({ ...scenario, expectedValue: {} }).success).toBe(false);
+  });
+});
+
+describe('deciding (all must approve)', () => {
+  const g = grant();
+  const d = fileDemand({
+    id: 'dd_1',
+    principal: operator,
+    grant: g,
+    entries: checkDemand(g, 'OPER', ['ce_t', 'ce_h'], catalog, t0),
+    scenario,
+    now: t0,
+  });
+  const review = (i: number, decision: 'approve' | 'reject', reason?: string) => ({
+    reviewer: d.reviewers[i]!,
+    taskId: `rt_${i}`,
+    decision,
+    ...(reason ? { reason } : {}),
+    decidedBy: { userId: 'u', role: d.reviewers[i]!.role, org: d.reviewers[i]!.org ?? '' },
+  });
+
+  it('approves only when every reviewer approved', () => {
+    const ok = decideDemand(
+      d,
+      [review(0, 'approve'), review(1, 'approve'), review(2, 'approve')],
+      ['en_1'],
+      t0,
+    );
+    expect(ok).toMatchObject({ status: 'approved', entitlementIds: ['en_1'] });
+    const missing = decideDemand(d, [review(0, 'approve'), review(1, 'approve')], ['en_1'], t0);
+    expect(missing.status).toBe('rejected');
+    expect(() => decideDemand(ok, [], [], t0)).toThrow(ConflictError);
+  });
+
+  it('rejects with the reasons of each rejecting reviewer', () => {
+    const no = decideDemand(
+      d,
+      [review(0, 'approve'), review(1, 'reject', '不需要'), review(2, 'approve')],
+      ['en_1'],
+      t0,
+    );
+    expect(no).toMatchObject({ status: 'rejected', entitlementIds: [] });
+    expect(rejectionReasons(no)).toEqual([{ reviewer: 'provider:HRSS', reason: '不需要' }]);
+  });
+
+  it('creates one entitlement per entry until the grant’s end, following its state', () => {
+    const es = grantEntitlements(d, g, entitlementIdFor, t0);
+    expect(es.map((e) => [e.entryId, e.providerOrg, e.status, e.validUntil])).toEqual([
+      ['ce_t', 'TRANSPORT', 'active', g.expiresAt],
+      ['ce_h', 'HRSS', 'active', g.expiresAt],
+    ]);
+    expect(
+      grantEntitlements(d, suspend(g, p('authority', 'AUTH'), 'x', t0), entitlementIdFor, t0)[0]?.status,
+    ).toBe('inactive');
+    expect(entitlementIdFor('g', 'd', 'e')).toBe(entitlementIdFor('g', 'd', 'e'));
+  });
+});
+
+describe('entitlements follow the grant', () => {
+  const g = grant();
+  const d = fileDemand({
+    id: 'dd_1',
+    principal: operator,
+    grant: g,
+    entries: checkDemand(g, 'OPER', ['ce_t'], catalog, t0),
+    scenario,
+    now: t0,
+  });
+  const [e] = grantEntitlements(d, g, entitlementIdFor, t0) as [Entitlement];
+
+  it('is effective only while active and inside its validity', () => {
+    expect(isEffective(e, t0)).toBe(true);
+    expect(isEffective(e, new Date(Date.parse(e.validFrom) - 1))).toBe(false);
+    expect(isEffective(e, new Date(e.validUntil))).toBe(false);
+    expect(isEffective({ ...e, status: 'inactive' }, t0)).toBe(false);
+  });
+
+  it('suspends, reinstates and ends; ignores older and repeated events', () => {
+    const v = g.version;
+    const s = followGrant(e, 'GrantSuspended', v + 1, 'x', t0)!;
+    expect(s.status).toBe('inactive');
+    expect(followGrant(s, 'GrantSuspended', v + 1, 'x', t0)).toBeUndefined();
+    const r = followGrant(s, 'GrantReinstated', v + 2, undefined, t0)!;
+    expect(r.status).toBe('active');
+    // A suspension delivered after the reinstatement is older: ignored.
+    expect(followGrant(r, 'GrantSuspended', v + 1, 'x', t0)).toBeUndefined();
+    const ended = followGrant(r, 'GrantTerminated', v + 3, '违约', t0)!;
+    expect(ended).toMatchObject({ status: 'ended', endReason: '违约' });
+    expect(followGrant(ended, 'GrantReinstated', v + 4, undefined, t0)).toBeUndefined();
+  });
+
+  it('continues under a renewal from its start, for entries still in scope', () => {
+    const successor = {
+      grantId: 'gr_next',
+      version: 3,
+      scope: ['ce_t'],
+      effectiveFrom: e.validUntil,
+      expiresAt: '2030-03-01T02:00:00.000Z',
+    };
+    const next = continueUnder(e, successor, entitlementIdFor, t0)!;
+    expect(next).toMatchObject({
+      grantId: 'gr_next',
+      validFrom: e.validUntil,
+      validUntil: successor.expiresAt,
+      continues: e.id,
+      status: 'active',
+    });
+    expect(next.id).not.toBe(e.id);
+    expect(continueUnder(e, { ...successor, scope: ['ce_h'] }, entitlementIdFor, t0)).toBeUndefined();
+    expect(continueUnder({ ...e, status: 'ended' }, successor, entitlementIdFor, t0)).toBeUndefined();
+  });
+});

@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import { patternOf } from '../../events/define.js';
+import { DemandApproved, DemandRejected } from '../../events/demands.js';
+import {
+  GovernanceRequestEscalated,
+  GovernanceRequestFiled,
+  GovernanceRequestForwarded,
+  GovernanceRequestReopened,
+  GovernanceRequestResolved,
+} from '../../events/governance.js';
+import { GRANT_STATE_EVENTS, GrantExitConfirmed, GrantExpiryReminder } from '../../events/grants.js';
+import { ReviewTaskOpened, ReviewTaskOverdue } from '../../events/tasks.js';
+import { messagesFor, NOTIFIED_EVENTS } from '../../functions/notifications/domain.js';
+import { nextFireTime } from '../../infra/local/scheduler.js';
+import { eventRules, schedules } from '../../infra/system.js';
+
+/** The declared rules of issue 4 match the typed events (infra/system.ts is plain data). */
+describe('event rules and schedules of grants, demands, governance', () => {
+  it('route grant state events to the entitlements function', () => {
+    expect(eventRules['entitlements-follow-grants'].pattern).toEqual(patternOf(...GRANT_STATE_EVENTS));
+  });
+
+  it('route every notified event to the notifications function, which handles each', () => {
+    expect(eventRules['notifications-from-grants'].pattern).toEqual(
+      patternOf(...GRANT_STATE_EVENTS, GrantExpiryReminder, GrantExitConfirmed),
+    );
+    expect(eventRules['notifications-from-demands'].pattern).toEqual(
+      patternOf(DemandApproved, DemandRejected),
+    );
+    expect(eventRules['notifications-from-governance'].pattern).toEqual(
+      patternOf(
+        GovernanceRequestFiled,
+        GovernanceRequestForwarded,
+        GovernanceRequestResolved,
+        GovernanceRequestReopened,
+        GovernanceRequestEscalated,
+      ),
+    );
+    expect(eventRules['notifications-from-tasks'].pattern).toEqual(
+      patternOf(ReviewTaskOpened, ReviewTaskOverdue),
+    );
+    const routed = Object.values(eventRules)
+      .filter((r) => r.function === 'notifications')
+      .flatMap((r) => r.pattern['detail-type']);
+    expect([...routed].sort()).toEqual(NOTIFIED_EVENTS.map((e) => e.detailType).sort());
+  });
+
+  it('tells a reminder to both parties of the grant', () => {
+    const msgs = messagesFor({
+      id: 'e1',
+      source: 'shiyan.grants',
+      'detail-type': 'GrantExpiryReminder',
+      time: '2026-01-01T00:00:00.000Z',
+      detail: {
+        grantId: 'gr_1',
+        version: 2,
+        operatorOrg: 'OPER',
+        grantorOrg: 'PROV',
+        grantorRole: 'provider',
+        mode: 'domain',
+        scope: [],
+        effectiveFrom: '2024-04-01T00:00:00.000Z',
+        expiresAt: '2026-04-01T00:00:00.000Z',
+        at: '2026-01-01T00:00:00.000Z',
+        daysBefore: 90,
+      },
+    });
+    expect(msgs.map((m) => m.recipient)).toEqual([
+      { role: 'operator', org: 'OPER' },
+      { role: 'provider', org: 'PROV' },
+    ]);
+  });
+
+  it('expires every few minutes and reminds daily', () => {
+    const from = new Date('2026-01-01T00:00:00.000Z');
+    expect(
+      nextFireTime(schedules['grant-expiry'].expression, from).getTime() - from.getTime(),
+    ).toBeLessThanOrEqual(5 * 60_000);
+    expect(nextFireTime(schedules['grant-reminders'].expression, from).toISOString()).toBe(
+      '2026-01-01T01:00:00.000Z',
+    );
+    expect(nextFireTime(schedules['governance-overdue'].expression, from).toISOString()).toBe(
+      '2026-01-01T02:00:00.000Z',
+    );
+  });
+});
