@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineEvent } from './define.js';
 
 /** Announcement and application events (Art. 9, 10): source `shiyan.applications`. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineEvent } from './define.js';
 
 /** Events of data-quality governance requests (Art. 11.1). */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineEvent } from './define.js';
 
 /** Review task events (Art. 10.3-10.4, 15): source `shiyan.tasks`. */

@@ -1,3 +1,4 @@
+import { cognitoVerifier } from '../shared/aws/cognito.js';
 import { eventBridgePublisher } from '../shared/aws/event-bridge.js';
 import { stepFunctionsEngine } from '../shared/aws/step-functions.js';
 import { baseDeps, type Deps } from '../shared/deps.js';
@@ -11,5 +12,6 @@ export const createHandler = (deps: Deps) =>
 export const handler = createHandler({
   ...baseDeps('applications'),
   events: eventBridgePublisher(),
+  tokens: cognitoVerifier(),
   workflows: stepFunctionsEngine(),
 });

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { CREDIT_LISTS, codesOf, DOMAINS } from '../shared/codes.js';
 import { isValidCreditCode } from '../shared/credit-code.js';
 import { ScoringCriteria } from './scoring.js';

@@ -4,7 +4,7 @@
  * maximum on a 0-100 scale; the application's result is the average of the experts' totals, which must
  * reach the announcement's pass mark.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const Criterion = z.object({
   id: z.string().regex(/^[a-z][a-z0-9-]{0,63}$/, 'Lower-case letters, digits and dashes'),

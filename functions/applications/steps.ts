@@ -5,7 +5,7 @@
  * forward, events are published only when something changed). A withdrawn application makes every step
  * throw `ApplicationWithdrawn`, which the state machine catches to end the execution.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ApplicationApproved, ApplicationRejected } from '../../events/applications.js';
 import type { Deps, DomainEvent } from '../shared/deps.js';
 import type { Invocation, StepInvocation } from '../shared/duty.js';

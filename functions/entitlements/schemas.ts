@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 const orgCode = z.string().regex(/^[0-9A-Z]{18}$/, 'An 18-character unified social credit code');

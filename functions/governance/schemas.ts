@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { codesOf } from '../shared/codes.js';
 import { PROBLEM_KINDS } from './domain.js';
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { codesOf, DOMAINS } from '../shared/codes.js';
 import { EXIT_ITEMS } from './domain.js';
 

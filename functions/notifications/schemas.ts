@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const NotificationId = z.object({
   id: z.string().regex(/^nt_[0-9a-z]{10,40}$/, 'Not a notification id'),

@@ -1,4 +1,3 @@
-import { createRemoteJWKSet, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from 'jose';
 import { ROLES, type Role, type RouteAuth } from '../../infra/system.js';
 import { ForbiddenError, UnauthorizedError } from './errors.js';
 
@@ -60,27 +59,6 @@ export const allowedRoles = (auth: RouteAuth): readonly Role[] | undefined =>
 export interface TokenVerifier {
   verify(token: string): Promise<Claims>;
 }
-
-export interface JwtVerifierOptions {
-  readonly keys: JWTVerifyGetKey;
-  readonly issuer: string;
-  readonly audience: string;
-}
-
-export const createJwtVerifier = ({ keys, issuer, audience }: JwtVerifierOptions): TokenVerifier => ({
-  async verify(token) {
-    try {
-      const { payload } = await jwtVerify(token, keys, { issuer, audience });
-      return payload as JWTPayload & Claims;
-    } catch {
-      throw new UnauthorizedError('The bearer token is missing, expired or not validly signed');
-    }
-  },
-});
-
-/** Production verifier: the Cognito user pool's published keys. Built lazily on first optional-auth call. */
-export const remoteJwtVerifier = (jwksUrl: string, issuer: string, audience: string): TokenVerifier =>
-  createJwtVerifier({ keys: createRemoteJWKSet(new URL(jwksUrl)), issuer, audience });
 
 export const bearerToken = (headers: Record<string, string | undefined>): string | undefined => {
   const value = headers.authorization ?? headers.Authorization;

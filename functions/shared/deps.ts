@@ -3,7 +3,6 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { env, type FunctionName, functions, type TableName } from '../../infra/system.js';
 import type { TokenVerifier } from './auth.js';
-import { remoteJwtVerifier } from './auth.js';
 import { type Clock, systemClock } from './clock.js';
 
 /** A domain event as its producer hands it over; see events/ for the typed catalogue. */
@@ -45,13 +44,13 @@ const required = (name: string): string => {
 const unavailable = (what: string) => (): Promise<never> =>
   Promise.reject(new Error(`${what} is not configured for this function; declare it in infra/system.ts`));
 
-let verifier: TokenVerifier | undefined;
-
 /**
  * Production dependencies of a function, read from the environment once at cold start; a missing
  * variable throws here rather than on the hundredth request. Event and workflow clients live in
  * functions/shared/aws/ so that only the functions that use them bundle them.
  */
+export { required as requiredEnv };
+
 export const baseDeps = (fn: FunctionName): Deps => {
   const tables: Partial<Record<TableName, string>> = {};
   for (const t of Object.keys(functions[fn].tables) as TableName[]) tables[t] = required(env.table(t));
@@ -63,8 +62,9 @@ export const baseDeps = (fn: FunctionName): Deps => {
     clock: systemClock,
     logger: new Logger({ serviceName: fn }),
     tokens: () => {
-      verifier ??= remoteJwtVerifier(required(env.jwksUrl), required(env.issuer), required(env.audience));
-      return verifier;
+      throw new Error(
+        `${fn} verifies no tokens itself; give it cognitoVerifier() (functions/shared/aws/cognito.ts)`,
+      );
     },
     events: { publish: unavailable('Publishing events') },
     workflows: {

@@ -34,7 +34,8 @@ export const queryPage = async <T>(
     const out = await deps.db.send(
       new QueryCommand({
         ...input,
-        Limit: Math.max(opts.limit * 2, 25),
+        // One item past the page tells whether more exist; a filter may drop items, so read further ahead.
+        Limit: input.FilterExpression ? Math.max(opts.limit * 2, 25) : opts.limit + 1,
         ...(start ? { ExclusiveStartKey: start } : {}),
       }),
     );

@@ -7,7 +7,7 @@
  * Every decision's output (what the waiting workflow step receives) carries `decision: 'approve' | 'reject'`
  * and, for a rejection, a `reason`.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { expertTotal, ScoringCriteria } from '../applications/scoring.js';
 import type { FieldIssue } from '../shared/errors.js';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ROLES } from '../../infra/system.js';
 
 const creditCode = z.string().regex(/^[0-9A-Z]{18}$/, 'An 18-character unified social credit code');

@@ -1,12 +1,8 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createLocalJWKSet, exportJWK, generateKeyPair, importJWK, type JWK, SignJWT } from 'jose';
-import {
-  CLAIM_GROUPS,
-  CLAIM_ORG,
-  createJwtVerifier,
-  type TokenVerifier,
-} from '../../functions/shared/auth.js';
+import { CLAIM_GROUPS, CLAIM_ORG, type TokenVerifier } from '../../functions/shared/auth.js';
+import { createJwtVerifier } from '../../functions/shared/jwt.js';
 import type { Role } from '../system.js';
 
 /** The local stand-in for the Cognito user pool: signs ID-token-shaped JWTs with an RSA key. */

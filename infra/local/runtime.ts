@@ -56,6 +56,8 @@ export interface LocalRuntime {
   invoke(fn: FunctionName, event: unknown): Promise<unknown>;
   /** A bearer token for a role and organisation. */
   token(role: Role | readonly Role[], org: string, sub?: string): Promise<string>;
+  /** Handler invocations so far, per function (HTTP, steps, events, schedules alike). */
+  invocations(): Record<string, number>;
   /** What this runtime serves, read back from its parts (compared with the CDK template in a test). */
   inventory(): {
     routes: string[];
@@ -139,9 +141,11 @@ export const startLocalRuntime = async (opts: LocalRuntimeOptions = {}): Promise
   });
 
   const handlers = new Map<FunctionName, (event: unknown, context: Context) => Promise<unknown>>();
+  const invocationCounts: Record<string, number> = {};
   const invoke = async (fn: FunctionName, event: unknown): Promise<unknown> => {
     const h = handlers.get(fn);
     if (!h) throw new Error(`No local function ${fn}`);
+    invocationCounts[fn] = (invocationCounts[fn] ?? 0) + 1;
     // A copy, as Lambda receives a serialized event.
     return h(structuredClone(event), lambdaContext(fn));
   };
@@ -246,6 +250,7 @@ export const startLocalRuntime = async (opts: LocalRuntimeOptions = {}): Promise
     invoke,
     token: (role, org, sub) =>
       issuer.token({ roles: typeof role === 'string' ? [role] : role, org, ...(sub ? { sub } : {}) }),
+    invocations: () => ({ ...invocationCounts }),
     inventory: () => ({
       routes: [...routeKeys].sort(),
       stateMachines: workflows.machineNames().sort(),
