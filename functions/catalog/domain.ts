@@ -5,7 +5,7 @@
 import type { Role } from '../../infra/system.js';
 import type { Principal } from '../shared/auth.js';
 import { ConflictError, ForbiddenError, StaleVersionError } from '../shared/errors.js';
-import type { CatalogContent } from './schemas.js';
+import type { CatalogContent, CatalogPatch } from './schemas.js';
 
 export type CatalogStatus = 'draft' | 'submitted' | 'approved' | 'rejected';
 
@@ -97,14 +97,21 @@ export const createEntry = (args: {
 export const updateEntry = (
   e: CatalogEntry,
   p: Principal,
-  patch: Partial<CatalogContent>,
+  patch: CatalogPatch,
   expectedVersion: number | undefined,
   now: Date,
 ): CatalogEntry => {
   assertOwner(e, p);
   assertVersion(e, expectedVersion);
   const at = now.toISOString();
-  const content = { ...e.working.content, ...patch };
+  const { restrictions, ...fields } = patch;
+  const defined = stripUndefined(fields);
+  const content: CatalogContent = {
+    ...e.working.content,
+    ...defined,
+    // Art. 8 flags change only when named: an edit of other fields keeps them.
+    restrictions: { ...e.working.content.restrictions, ...stripUndefined(restrictions ?? {}) },
+  };
   switch (e.working.status) {
     case 'draft':
     case 'rejected':
@@ -154,6 +161,9 @@ export const submitEntry = (
     updatedAt: at,
   };
 };
+
+const stripUndefined = <T extends object>(o: T): Partial<T> =>
+  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 
 const stripDecision = (r: Revision): Revision => ({
   revision: r.revision,

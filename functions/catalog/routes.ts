@@ -1,6 +1,6 @@
 import type { Deps } from '../shared/deps.js';
 import { ForbiddenError, NotFoundError } from '../shared/errors.js';
-import { caller, type RouteTable, route } from '../shared/http.js';
+import { caller, expectedVersion, type RouteTable, route } from '../shared/http.js';
 import { newId } from '../shared/ids.js';
 import {
   auditState,
@@ -23,16 +23,6 @@ import {
 } from './schemas.js';
 
 const resource = (id: string) => `catalog-entry/${id}`;
-
-/** `If-Match: 3` (or `"3"`) is accepted wherever a body `version` is. */
-const expectedVersion = (
-  body: { version?: number },
-  headers: Readonly<Record<string, string | undefined>>,
-) => {
-  const ifMatch = headers['if-match']?.replace(/^W\//, '').replace(/"/g, '');
-  const fromHeader = ifMatch && /^\d+$/.test(ifMatch) ? Number(ifMatch) : undefined;
-  return body.version ?? fromHeader;
-};
 
 const load = async (deps: Deps, id: string) => {
   const e = await catalogRepository(deps).get(id);
@@ -68,7 +58,8 @@ export const catalogRoutes: RouteTable = {
       if (!insider && !isPublic(e)) throw new NotFoundError('Catalog entry');
       const revisions = await catalogRepository(deps).revisions(e.id);
       const versions = revisions
-        .filter((r) => insider || r.status === 'approved')
+        // Art. 8: a revision once approved as a state secret stays hidden even after declassification.
+        .filter((r) => insider || (r.status === 'approved' && !r.content.restrictions.stateSecret))
         .map((r) => ({
           revision: r.revision,
           status: r.status,

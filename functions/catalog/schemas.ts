@@ -44,9 +44,30 @@ export const CreateCatalogEntry = CatalogContent.extend({
   providerName: text(200).optional(),
 });
 
-export const UpdateCatalogEntry = CatalogContent.partial().extend({
+/**
+ * A patch names only what changes. No defaults here: zod's `.partial()` would still fill them in, and a
+ * title-only edit would then clear the Art. 8 flags.
+ */
+export const UpdateCatalogEntry = z.object({
+  title: text(200).optional(),
+  description: text(4000).optional(),
+  domain: z.enum(codesOf(DOMAINS)).optional(),
+  dataItems: z.array(DataItem).min(1).max(500).optional(),
+  updateFrequency: z.enum(codesOf(UPDATE_FREQUENCIES)).optional(),
+  format: z.enum(codesOf(FORMATS)).optional(),
+  classification: z.enum(codesOf(CLASSIFICATIONS)).optional(),
+  openness: z.enum(codesOf(OPENNESS)).optional(),
+  usageRequirements: z.string().trim().max(4000).optional(),
+  restrictions: z
+    .object({
+      stateSecret: z.boolean().optional(),
+      publicSafety: z.boolean().optional(),
+      closedByLaw: z.boolean().optional(),
+    })
+    .optional(),
   version: z.number().int().positive().optional(),
 });
+export type CatalogPatch = Omit<z.infer<typeof UpdateCatalogEntry>, 'version'>;
 
 export const SubmitCatalogEntry = z.object({ version: z.number().int().positive().optional() });
 

@@ -65,8 +65,3 @@ export const bearerToken = (headers: Record<string, string | undefined>): string
   const m = value?.match(/^Bearer\s+(.+)$/i);
   return m?.[1];
 };
-
-// Organisation-scoped checks used by every duty.
-export const requireOrg = (p: Principal, org: string, what = 'this record'): void => {
-  if (p.org !== org) throw new ForbiddenError(`Your organisation does not own ${what}`);
-};

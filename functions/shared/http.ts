@@ -47,6 +47,16 @@ export const caller = (ctx: { principal: Principal | undefined }): Principal => 
   return ctx.principal;
 };
 
+/** The version a change expects: a body `version`, or `If-Match: 3` / `"3"`. Undefined: no expectation. */
+export const expectedVersion = (
+  body: { version?: number | undefined },
+  headers: Readonly<Record<string, string | undefined>>,
+): number | undefined => {
+  const ifMatch = headers['if-match']?.replace(/^W\//, '').replace(/"/g, '');
+  const fromHeader = ifMatch && /^\d+$/.test(ifMatch) ? Number(ifMatch) : undefined;
+  return body.version ?? fromHeader;
+};
+
 export interface RouteHandler<B = unknown, Q = unknown, P = unknown> {
   readonly body?: ZodType<B>;
   readonly query?: ZodType<Q>;

@@ -24,10 +24,16 @@ export const queryPage = async <T>(
   },
 ): Promise<Page<T>> => {
   let start = decodeCursor(opts.cursor);
-  if (opts.cursor && !start)
+  // A cursor must be exactly a key of this query (string attributes), or DynamoDB would answer 500.
+  const wellFormed =
+    !!start &&
+    Object.keys(start).sort().join() === [...opts.keyAttrs].sort().join() &&
+    Object.values(start).every((v) => typeof v === 'string');
+  if (opts.cursor && !wellFormed) {
     throw new ValidationError('Invalid cursor', [
       { path: 'query.cursor', message: 'Not a cursor this API issued' },
     ]);
+  }
   const raw: Record<string, unknown>[] = [];
   let exhausted = false;
   while (raw.length < opts.limit && !exhausted) {

@@ -195,6 +195,9 @@ export class Transaction {
               after: c.after ?? null,
               requestId,
             },
+            // Append-only: an audit event is never overwritten.
+            ConditionExpression: 'attribute_not_exists(#r)',
+            ExpressionAttributeNames: { '#r': 'resource' },
           },
         },
         onConflict: () => new Error('audit event collision'),

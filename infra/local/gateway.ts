@@ -60,6 +60,15 @@ const send = (res: ServerResponse, status: number, body: unknown, headers: Recor
   res.end(typeof body === 'string' ? body : JSON.stringify(body));
 };
 
+/** API Gateway passes a path segment it cannot decode through as sent; the handler's schema then rejects it. */
+const safeDecode = (segment: string): string => {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+};
+
 const errorBody = (code: string, message: string) => ({ error: { code, message, details: null } });
 
 const readBody = (req: IncomingMessage): Promise<Buffer> =>
@@ -145,7 +154,7 @@ export const startGateway = (
         ...(match.route.params.length
           ? {
               pathParameters: Object.fromEntries(
-                match.route.params.map((p, i) => [p, decodeURIComponent(match.values[i] ?? '')]),
+                match.route.params.map((p, i) => [p, safeDecode(match.values[i] ?? '')]),
               ),
             }
           : {}),

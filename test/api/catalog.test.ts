@@ -256,6 +256,48 @@ describe('Art. 8 restrictions and visibility', () => {
   });
 });
 
+describe('Art. 8 flags survive edits', () => {
+  it('keeps the flags on a partial edit and never discloses a revision approved as a state secret', async () => {
+    // Prepare: an approved state secret.
+    const id = await approvedEntry(p, as.police, {
+      title: '涉密名录',
+      restrictions: { stateSecret: true, publicSafety: false, closedByLaw: false },
+    });
+
+    // Act: a title-only edit, approved; then declassification, approved.
+    await p.patch(`/catalog/${id}`, as.police, { title: '涉密名录（修订）' });
+    await p.post(`/catalog/${id}/review`, as.authority, { decision: 'approve' });
+    const afterTitleEdit = await p.get(`/catalog/${id}`, as.police);
+    const publicAfterTitleEdit = await p.get(`/catalog/${id}`);
+    await p.patch(`/catalog/${id}`, as.police, { restrictions: { stateSecret: false } });
+    await p.post(`/catalog/${id}/review`, as.authority, { decision: 'approve' });
+    const publicAfterDeclassification = await p.get<{ versions: { revision: number }[] }>(`/catalog/${id}`);
+
+    // Assess
+    expect(afterTitleEdit.body).toMatchObject({
+      authorizable: false,
+      published: { title: '涉密名录（修订）', restrictions: { stateSecret: true } },
+    });
+    expect(publicAfterTitleEdit.status).toBe(404);
+    expect(publicAfterDeclassification.status).toBe(200);
+    expect(publicAfterDeclassification.body.versions.map((v) => v.revision)).toEqual([3]);
+  });
+});
+
+describe('hostile input', () => {
+  it('answers 400, never 500, for forged cursors and undecodable path segments', async () => {
+    const forged = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
+
+    const wrongKeys = await p.get(`/catalog?cursor=${forged({ pk: 'x' })}`);
+    const wrongTypes = await p.get(`/catalog?cursor=${forged({ pk: 1, sk: 2, listing: 3, listingSort: 4 })}`);
+    const badPath = await p.get('/catalog/%E0%A4%A');
+
+    expect(wrongKeys.status).toBe(400);
+    expect(wrongTypes.status).toBe(400);
+    expect(badPath.status).toBe(400);
+  });
+});
+
 describe('listing', () => {
   it('pages through approved entries with a cursor and filters them', async () => {
     const ids: string[] = [];
