@@ -1,6 +1,6 @@
-import { BatchGetCommand, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { type Deps, tableName } from '../shared/deps.js';
-import { type Page, queryPage } from '../shared/query.js';
+import { batchGetAll, type Page, queryPage } from '../shared/query.js';
 import type { Transaction } from '../shared/store.js';
 import { type CatalogEntry, isPublic, type Revision } from './domain.js';
 import type { ListCatalogQuery } from './schemas.js';
@@ -70,22 +70,9 @@ export const catalogRepository = (deps: Pick<Deps, 'db' | 'tables'>) => {
 
     /** Many heads at once (announcements and data demands check their scope with this). */
     async getMany(ids: readonly string[]): Promise<Map<string, CatalogEntry>> {
-      const found = new Map<string, CatalogEntry>();
-      const unique = [...new Set(ids)];
-      for (let i = 0; i < unique.length; i += 100) {
-        let keys: Record<string, unknown>[] | undefined = unique
-          .slice(i, i + 100)
-          .map((id) => ({ pk: pk(id), sk: HEAD }));
-        while (keys?.length) {
-          const out = await deps.db.send(new BatchGetCommand({ RequestItems: { [table]: { Keys: keys } } }));
-          for (const item of out.Responses?.[table] ?? []) {
-            const e = fromItem(item);
-            found.set(e.id, e);
-          }
-          keys = out.UnprocessedKeys?.[table]?.Keys as Record<string, unknown>[] | undefined;
-        }
-      }
-      return found;
+      const keys = [...new Set(ids)].map((id) => ({ pk: pk(id), sk: HEAD }));
+      const items = await batchGetAll(deps, table, keys);
+      return new Map(items.map((item) => [String(item.id), fromItem(item)]));
     },
 
     async revisions(id: string): Promise<Revision[]> {

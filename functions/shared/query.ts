@@ -1,4 +1,9 @@
-import { QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchGetCommand,
+  type BatchGetCommandOutput,
+  QueryCommand,
+  type QueryCommandInput,
+} from '@aws-sdk/lib-dynamodb';
 import type { Deps } from './deps.js';
 import { ValidationError } from './errors.js';
 import { decodeCursor, encodeCursor } from './store.js';
@@ -54,4 +59,88 @@ export const queryPage = async <T>(
   const more = raw.length > opts.limit || !exhausted;
   const cursorKey = more && last ? Object.fromEntries(opts.keyAttrs.map((k) => [k, last[k]])) : undefined;
   return { items: items.map(opts.map), nextCursor: encodeCursor(cursorKey) ?? null };
+};
+
+/** Every item a query matches, page after page (for bounded sets: sweeps use indexes that stay small). */
+export const queryAll = async (
+  deps: Pick<Deps, 'db'>,
+  input: Omit<QueryCommandInput, 'ExclusiveStartKey'>,
+  max = Number.POSITIVE_INFINITY,
+): Promise<Record<string, unknown>[]> => {
+  const found: Record<string, unknown>[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const out = await deps.db.send(
+      new QueryCommand({ ...input, ...(start ? { ExclusiveStartKey: start } : {}) }),
+    );
+    found.push(...((out.Items ?? []) as Record<string, unknown>[]));
+    start = out.LastEvaluatedKey;
+  } while (start && found.length < max);
+  return found.slice(0, max);
+};
+
+/** Gets many items by key, 100 per request, retrying what DynamoDB leaves unprocessed. */
+export const batchGetAll = async (
+  deps: Pick<Deps, 'db'>,
+  table: string,
+  keys: readonly Record<string, unknown>[],
+  opts: { consistent?: boolean } = {},
+): Promise<Record<string, unknown>[]> => {
+  const found: Record<string, unknown>[] = [];
+  for (let i = 0; i < keys.length; i += 100) {
+    let pending: Record<string, unknown>[] | undefined = keys.slice(i, i + 100);
+    while (pending?.length) {
+      const out: BatchGetCommandOutput = await deps.db.send(
+        new BatchGetCommand({
+          RequestItems: { [table]: { Keys: pending, ConsistentRead: opts.consistent ?? false } },
+        }),
+      );
+      found.push(...((out.Responses?.[table] ?? []) as Record<string, unknown>[]));
+      pending = out.UnprocessedKeys?.[table]?.Keys as Record<string, unknown>[] | undefined;
+    }
+  }
+  return found;
+};
+
+/**
+ * A page of one index partition (`attr = value`), newest first, with optional equality filters — the
+ * shape of most listings ("my grants", "requests for my entries").
+ */
+export const indexPage = <T>(
+  deps: Pick<Deps, 'db'>,
+  q: {
+    table: string;
+    index: string;
+    attr: string;
+    value: unknown;
+    equals?: Record<string, unknown>;
+    keyAttrs: readonly string[];
+    limit: number;
+    cursor: string | undefined;
+    map: (item: Record<string, unknown>) => T;
+  },
+): Promise<Page<T>> => {
+  const names: Record<string, string> = { '#k': q.attr };
+  const values: Record<string, unknown> = { ':k': q.value };
+  const filters: string[] = [];
+  Object.entries(q.equals ?? {})
+    .filter(([, v]) => v !== undefined)
+    .forEach(([attr, v], i) => {
+      names[`#f${i}`] = attr;
+      values[`:f${i}`] = v;
+      filters.push(`#f${i} = :f${i}`);
+    });
+  return queryPage(
+    deps,
+    {
+      TableName: q.table,
+      IndexName: q.index,
+      KeyConditionExpression: '#k = :k',
+      ScanIndexForward: false,
+      ...(filters.length ? { FilterExpression: filters.join(' AND ') } : {}),
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    },
+    { limit: q.limit, cursor: q.cursor, keyAttrs: q.keyAttrs, map: q.map },
+  );
 };

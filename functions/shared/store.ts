@@ -1,6 +1,12 @@
-import { GetCommand, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { randomUUID } from 'node:crypto';
+import {
+  BatchWriteCommand,
+  GetCommand,
+  TransactWriteCommand,
+  type TransactWriteCommandInput,
+} from '@aws-sdk/lib-dynamodb';
 import type { Principal } from './auth.js';
-import { type Deps, tableName } from './deps.js';
+import { type Deps, type DomainEvent, tableName } from './deps.js';
 import { type AppError, StaleVersionError } from './errors.js';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
@@ -67,9 +73,10 @@ interface Op {
 export class Transaction {
   private readonly ops: Op[] = [];
   private readonly changes: Change[] = [];
+  private readonly outbox: { id: string; event: DomainEvent }[] = [];
 
   constructor(
-    private readonly deps: Pick<Deps, 'db' | 'tables'>,
+    private readonly deps: Pick<Deps, 'db' | 'tables'> & Partial<Pick<Deps, 'events' | 'logger'>>,
     private readonly actor: Actor,
     private readonly idempotency?: IdempotencyClaim,
   ) {}
@@ -175,6 +182,16 @@ export class Transaction {
     return this;
   }
 
+  /**
+   * Domain events of this change. They are written to the outbox in the same transaction, published
+   * right after the commit, and re-published by the `outbox-relay` schedule if that publish was lost:
+   * no committed change loses its event (consumers see each at least once).
+   */
+  publish(...events: DomainEvent[]): this {
+    for (const event of events) this.outbox.push({ id: randomUUID(), event });
+    return this;
+  }
+
   /** Writes everything or nothing. `reply` is stored for Idempotency-Key replays of a create. */
   async commit(reply?: StoredReply): Promise<void> {
     const { principal, requestId, now } = this.actor;
@@ -203,6 +220,18 @@ export class Transaction {
         onConflict: () => new Error('audit event collision'),
       });
     });
+    const expiresAt = Math.floor(now.getTime() / 1000) + OUTBOX_TTL_SECONDS;
+    for (const { id, event } of this.outbox) {
+      items.push({
+        item: {
+          Put: {
+            TableName: tableName(this.deps, 'outbox'),
+            Item: { id, event, createdAt: at, pending: 'pending', expiresAt },
+          },
+        },
+        onConflict: () => new Error('outbox id collision'),
+      });
+    }
     if (this.idempotency && reply) {
       const claim = this.idempotency;
       items.push({
@@ -239,8 +268,39 @@ export class Transaction {
       }
       throw items[failed]?.onConflict() ?? e;
     }
+    if (this.outbox.length) await relayOutbox(this.deps, this.outbox);
   }
 }
+
+const OUTBOX_TTL_SECONDS = 7 * 24 * 3600;
+
+/**
+ * Publishes outbox events and deletes them once the bus took them. A failure is logged and left to
+ * the relay schedule: the change is already committed, so the request itself still succeeds.
+ */
+export const relayOutbox = async (
+  deps: Pick<Deps, 'db' | 'tables'> & Partial<Pick<Deps, 'events' | 'logger'>>,
+  entries: readonly { id: string; event: DomainEvent }[],
+): Promise<number> => {
+  if (!deps.events) throw new Error('This function publishes events but has no publisher');
+  try {
+    await deps.events.publish(entries.map((e) => e.event));
+  } catch (error) {
+    deps.logger?.warn('Publishing failed; the outbox relay will retry', { error: error as Error });
+    return 0;
+  }
+  const table = tableName(deps, 'outbox');
+  for (let i = 0; i < entries.length; i += 25) {
+    let requests: Record<string, unknown>[] = entries
+      .slice(i, i + 25)
+      .map(({ id }) => ({ DeleteRequest: { Key: { id } } }));
+    while (requests.length) {
+      const out = await deps.db.send(new BatchWriteCommand({ RequestItems: { [table]: requests } }));
+      requests = (out.UnprocessedItems?.[table] ?? []) as Record<string, unknown>[];
+    }
+  }
+  return entries.length;
+};
 
 export const readIdempotency = async (
   deps: Pick<Deps, 'db' | 'tables'>,

@@ -1,0 +1,38 @@
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { Deps, DomainEvent } from '../shared/deps.js';
+import { tableName } from '../shared/deps.js';
+import { relayOutbox } from '../shared/store.js';
+
+/** Events younger than this are still being published by the request that committed them. */
+export const RELAY_GRACE_MS = 60_000;
+const PAGE = 100;
+
+/**
+ * The outbox relay: publishes every pending event older than the grace period, oldest first, through
+ * the sparse `byPending` index (only unpublished events carry `pending`), then deletes it.
+ */
+export const relayPending = async (deps: Deps): Promise<{ relayed: number }> => {
+  const before = new Date(deps.clock.now().getTime() - RELAY_GRACE_MS).toISOString();
+  let relayed = 0;
+  let start: Record<string, unknown> | undefined;
+  do {
+    const out = await deps.db.send(
+      new QueryCommand({
+        TableName: tableName(deps, 'outbox'),
+        IndexName: 'byPending',
+        KeyConditionExpression: 'pending = :p AND createdAt < :before',
+        ExpressionAttributeValues: { ':p': 'pending', ':before': before },
+        Limit: PAGE,
+        ...(start ? { ExclusiveStartKey: start } : {}),
+      }),
+    );
+    const entries = (out.Items ?? []).map((i) => ({ id: String(i.id), event: i.event as DomainEvent }));
+    if (entries.length) {
+      const n = await relayOutbox(deps, entries);
+      if (n === 0) break; // the bus is down: try again on the next run
+      relayed += n;
+    }
+    start = out.LastEvaluatedKey;
+  } while (start);
+  return { relayed };
+};
