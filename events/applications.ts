@@ -30,7 +30,11 @@ export const ApplicationSubmitted = defineEvent(
   z.object({ ...ApplicationRef, mode: z.enum(['comprehensive', 'domain']), reviewerOrg: z.string() }),
 );
 
-/** Rejected at any step: automatic screening, qualification review, expert review or government approval. */
+/**
+ * Rejected at any step: automatic screening, qualification review, expert review, government approval
+ * (also: the domain's one operator already selected, Art. 5), or signing (the agreement could not be
+ * drafted, or was terminated before both signatures, Art. 10.4).
+ */
 export const ApplicationRejected = defineEvent(
   'applications',
   'ApplicationRejected',

@@ -23,7 +23,10 @@ const GrantFacts = z.object({
 
 const SOURCE = 'grants';
 
-/** Second signature: the agreement is in force (from `effectiveFrom`, which a renewal fixes to the old end). */
+/**
+ * Second signature: the agreement is in force from `effectiveFrom` (a renewal: the old end, or the
+ * activation when the old term had already ended).
+ */
 export const GrantActivated = defineEvent(
   SOURCE,
   'GrantActivated',
@@ -62,6 +65,21 @@ export const GrantExpiryReminder = defineEvent(
   SOURCE,
   'GrantExpiryReminder',
   GrantFacts.extend({ daysBefore: z.number().int().positive() }),
+);
+
+/**
+ * Art. 10.4: the agreement was not signed by both parties by its deadline (`signBy`); raised once, as
+ * an escalation to the parties still to sign and to the authority.
+ */
+export const GrantSignatureOverdue = defineEvent(
+  SOURCE,
+  'GrantSignatureOverdue',
+  GrantFacts.extend({
+    signBy: z.string(),
+    missing: z.array(z.enum(['grantor', 'operator'])).min(1),
+    authorityOrg: z.string().optional(),
+    applicationId: z.string(),
+  }),
 );
 
 /** Art. 4: one exit confirmation (asset disposal, data return/destruction…) recorded. */

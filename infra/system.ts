@@ -105,6 +105,12 @@ export const tables = {
   },
   audit: { partitionKey: 'resource', sortKey: 'sk', appendOnly: true },
   idempotency: { partitionKey: 'key', timeToLive: 'expiresAt' },
+  // Domain events committed with their change, until the bus has them (functions/shared/store.ts).
+  outbox: {
+    partitionKey: 'id',
+    indexes: { byPending: { partitionKey: 'pending', sortKey: 'createdAt' } },
+    timeToLive: 'expiresAt',
+  },
   // Announcements, applications and their uniqueness guards (Art. 9-10): one item type per key prefix.
   applications: {
     partitionKey: 'pk',
@@ -155,6 +161,8 @@ export const tables = {
       byListing: { partitionKey: 'listing', sortKey: 'listingSort' },
       // Sparse: running grants by expiry day (expiry sweep and reminders query day buckets, never scan).
       byExpiry: { partitionKey: 'expiryDay', sortKey: 'expirySort' },
+      // Sparse: grants waiting for signatures, not yet flagged overdue, by deadline (Art. 10.4).
+      bySignatureDue: { partitionKey: 'signDueKey', sortKey: 'signDueSort' },
     },
   },
   // Data demands and entitlements (Art. 16).
@@ -209,6 +217,7 @@ export const functions = {
       tasks: 'read',
       audit: 'write',
       idempotency: 'write',
+      outbox: 'write',
     },
     publishesEvents: true,
     workflows: ['selection'],
@@ -217,7 +226,7 @@ export const functions = {
     entry: 'functions/tasks/handler.ts',
     description:
       'Human review tasks: task-token callbacks, decisions, deadlines and escalation (Art. 10, 15)',
-    tables: { tasks: 'write', audit: 'write', idempotency: 'write' },
+    tables: { tasks: 'write', audit: 'write', idempotency: 'write', outbox: 'write' },
     publishesEvents: true,
     // Answers the waiting human steps of every machine that opens review tasks.
     workflows: ['selection', 'data-demand-review'],
@@ -226,7 +235,8 @@ export const functions = {
     entry: 'functions/grants/handler.ts',
     description:
       'Grants (agreements): drafting, signatures, suspension, termination, expiry, reminders, exit (Art. 4, 10.5, 14)',
-    tables: { grants: 'write', audit: 'write', idempotency: 'write' },
+    // Reads the catalog to draft only authorizable entries into a grant's scope (Art. 8).
+    tables: { grants: 'write', catalog: 'read', audit: 'write', idempotency: 'write', outbox: 'write' },
     publishesEvents: true,
     // Answers the selection workflow waiting for both signatures.
     workflows: ['selection'],
@@ -234,7 +244,14 @@ export const functions = {
   entitlements: {
     entry: 'functions/entitlements/handler.ts',
     description: 'Data demands, their parallel review and the entitlements they create (Art. 16)',
-    tables: { entitlements: 'write', grants: 'read', catalog: 'read', audit: 'write', idempotency: 'write' },
+    tables: {
+      entitlements: 'write',
+      grants: 'read',
+      catalog: 'read',
+      audit: 'write',
+      idempotency: 'write',
+      outbox: 'write',
+    },
     publishesEvents: true,
     workflows: ['data-demand-review'],
   },
@@ -247,6 +264,7 @@ export const functions = {
       catalog: 'read',
       audit: 'write',
       idempotency: 'write',
+      outbox: 'write',
     },
     publishesEvents: true,
   },
@@ -254,6 +272,12 @@ export const functions = {
     entry: 'functions/notifications/handler.ts',
     description: 'Notifications per recipient, fed by domain events',
     tables: { notifications: 'write', audit: 'write' },
+  },
+  outbox: {
+    entry: 'functions/outbox/handler.ts',
+    description: 'Re-publishes committed domain events whose first publish was lost',
+    tables: { outbox: 'write' },
+    publishesEvents: true,
   },
 } as const satisfies Record<string, FunctionDecl>;
 export type FunctionName = keyof typeof functions;
@@ -706,7 +730,7 @@ export const eventRules = {
     function: 'entitlements',
   },
   'notifications-from-grants': {
-    description: 'Notifies the parties of grant changes and expiry reminders',
+    description: 'Notifies the parties of grant changes, expiry reminders and overdue signatures',
     pattern: {
       source: ['shiyan.grants'],
       'detail-type': [
@@ -717,6 +741,7 @@ export const eventRules = {
         'GrantExpired',
         'GrantExpiryReminder',
         'GrantExitConfirmed',
+        'GrantSignatureOverdue',
       ],
     },
     function: 'notifications',
@@ -748,6 +773,11 @@ export const eventRules = {
 } as const satisfies Record<string, EventRuleDecl>;
 
 export const schedules = {
+  'outbox-relay': {
+    description: 'Publishes outbox events older than a minute (a publish after commit failed)',
+    expression: 'rate(1 minute)',
+    function: 'outbox',
+  },
   'review-task-deadlines': {
     description: 'Flags pending review tasks past their deadline and raises the escalation event',
     expression: 'rate(1 hour)',
@@ -762,6 +792,12 @@ export const schedules = {
     description:
       'Reminds operators and grantors 90, 30 and 7 days before a grant expires (Art. 10.5), once each',
     expression: 'cron(0 1 * * ? *)',
+    function: 'grants',
+  },
+  'grant-signature-overdue': {
+    description:
+      'Flags agreements not signed by their deadline and escalates each once (Art. 10.4), from a sparse index',
+    expression: 'rate(1 hour)',
     function: 'grants',
   },
   'governance-overdue': {

@@ -3,6 +3,7 @@
  * the current record and returns the next one, or throws the error the caller should see.
  */
 import { createHash } from 'node:crypto';
+import { assertRenewalDraftable, type Grant, SIGNATURE_DUE_DAYS } from '../grants/domain.js';
 import type { Principal } from '../shared/auth.js';
 import { ConflictError, ForbiddenError, StaleVersionError, ValidationError } from '../shared/errors.js';
 import type { CreateAnnouncement, StepDeadlines, SubmitApplication, UpdateAnnouncement } from './schemas.js';
@@ -50,6 +51,8 @@ export const DEFAULT_DEADLINES: StepDeadlines = {
   expertPanel: 5,
   expertScore: 10,
   governmentApproval: 15,
+  // Art. 10.4: both parties sign the agreement (the grants duty flags and escalates a late signature).
+  signing: SIGNATURE_DUE_DAYS,
 };
 
 const assertAuthority = (p: Principal): void => {
@@ -75,6 +78,10 @@ const modeIssues = (a: Pick<Announcement, 'mode' | 'domain' | 'grantingProvider'
       : [{ path: 'body.grantingProvider', message: 'Domain mode names the granting provider (Art. 5)' }]),
   ];
 };
+
+/** The keys of a partial object that are set (an explicit `undefined` never overwrites). */
+const definedOf = <T extends object>(o: T | undefined): Partial<T> =>
+  Object.fromEntries(Object.entries(o ?? {}).filter(([, v]) => v !== undefined)) as Partial<T>;
 
 const fields = (b: UpdateAnnouncement, base: Partial<Announcement>) => {
   const merged = {
@@ -143,7 +150,9 @@ export const updateAnnouncement = (
   const next: Announcement = {
     ...merged,
     scope: [...new Set(merged.scope)],
-    deadlines: { ...a.deadlines, ...(patch.deadlines ?? {}) },
+    // Nested objects are merged too: a PATCH naming one deadline (or only the conditions' text) keeps the rest.
+    conditions: { ...a.conditions, ...definedOf(patch.conditions) },
+    deadlines: { ...a.deadlines, ...definedOf(patch.deadlines) },
     version: a.version + 1,
     updatedAt: now.toISOString(),
   };
@@ -283,7 +292,7 @@ export const announcementView = (a: Announcement, p: Principal | undefined) => (
   criteria: a.criteria,
   passMark: a.passMark,
   panelSize: a.panelSize,
-  deadlines: a.deadlines,
+  deadlines: { ...DEFAULT_DEADLINES, ...a.deadlines },
   governmentOrg: a.governmentOrg ?? null,
   authorityOrg: a.authorityOrg,
   status: a.status,
@@ -667,6 +676,8 @@ export const recordExpertReview = (
   outcomes: readonly TaskOutcome[],
   result: { average: number; passMark: number; passed: boolean; experts: number },
   now: Date,
+  /** Art. 5: the domain's operator is already selected; a passing result is not submitted. */
+  selectable = true,
 ): Transition => {
   assertInWorkflow(app);
   const at = now.toISOString();
@@ -681,7 +692,8 @@ export const recordExpertReview = (
     score: result.average,
     detail: { passMark: result.passMark, experts: result.experts },
   });
-  if (result.passed) {
+  const submit = result.passed && selectable;
+  if (submit) {
     entries.push({
       key: 'result-submitted',
       step: 'government-approval',
@@ -697,7 +709,7 @@ export const recordExpertReview = (
       ...app,
       result,
       currentStep:
-        result.passed && rank('government-approval') > rank(app.currentStep)
+        submit && rank('government-approval') > rank(app.currentStep)
           ? 'government-approval'
           : app.currentStep,
       history: appendNew(app.history, entries),
@@ -708,6 +720,58 @@ export const recordExpertReview = (
 
 export const expertRejectionReason = (r: { average: number; passMark: number }): string =>
   `专家评审平均分 ${r.average} 低于合格分 ${r.passMark}。The experts' average score ${r.average} is below the pass mark ${r.passMark} (Art. 10.3).`;
+
+// ---------------------------------------------------------------------------------------------------
+// Art. 5: domain authorization selects ONE operator
+
+/**
+ * Art. 5: "分领域授权由数据提供单位选择一家本领域运营单位" — in domain mode the provider selects one
+ * operator for its domain; comprehensive authorization may select "one or more" (一家或多家). A domain
+ * application takes the announcement's selection slot when the government has approved it (it enters
+ * signing), in the same transaction, so at most one application per domain announcement can ever be
+ * signing or approved. A renewal (Art. 10.5) continues the selected operator's own grant: it takes no
+ * slot of its own.
+ */
+export const takesSelectionSlot = (app: Pick<Application, 'mode' | 'renewalOf'>): boolean =>
+  app.mode === 'domain' && !app.renewalOf;
+
+export const SELECTION_TAKEN_REASON =
+  '分领域授权由数据提供单位选择一家本领域运营单位（第五条），本公告已选定运营单位。Domain authorization selects one operator for the domain (Art. 5): this announcement has already selected its operator.';
+
+/** A workflow step failed (a state machine Catch: `{ Error, Cause }`): the error's own message. */
+export const failureMessage = (f: { Error: string; Cause?: string | undefined }): string => {
+  if (f.Cause) {
+    try {
+      const parsed = JSON.parse(f.Cause) as { errorMessage?: unknown };
+      if (typeof parsed.errorMessage === 'string' && parsed.errorMessage) return parsed.errorMessage;
+    } catch {
+      // Not JSON: the cause is the message itself.
+    }
+    return f.Cause;
+  }
+  return f.Error;
+};
+
+/** The agreement could not be drafted (Art. 4, 10.4): the application ends with the grants duty's reason. */
+export const draftFailureReason = (message: string): string =>
+  `授权运营协议未能起草：${message}。The agreement could not be drafted: ${message}`;
+
+const GRANT_STATUS_ZH: Record<string, string> = {
+  terminated: '已终止',
+  expired: '已到期',
+  suspended: '已暂停',
+  signing: '未完成签署',
+};
+
+/**
+ * Art. 10.4: the application is approved only when the agreement became active on the second signature.
+ * Any other outcome (e.g. the grant terminated while being signed) ends it with the grant's status.
+ */
+export const signingRejectionReason = (status: string, terminationReason?: string): string => {
+  const why = terminationReason ? `（原因：${terminationReason}）` : '';
+  const whyEn = terminationReason ? ` (reason: ${terminationReason})` : '';
+  return `授权运营协议未生效：协议${GRANT_STATUS_ZH[status] ?? status}${why}。The agreement did not take effect: the grant is ${status}${whyEn} (Art. 10.4).`;
+};
 
 /** Rejection at any step ends the application with the reason; idempotent. */
 export const rejectApplication = (
@@ -788,29 +852,64 @@ export const canSeeApplication = (app: Application, p: Principal): boolean => {
   }
 };
 
-export const applicationView = (app: Application) => ({
-  id: app.id,
-  announcementId: app.announcementId,
-  renewalOf: app.renewalOf ?? null,
-  operatorOrg: app.operatorOrg,
-  mode: app.mode,
-  domain: app.domain ?? null,
-  reviewerOrg: app.reviewerOrg,
-  grantor: app.grantor,
-  status: app.status,
-  currentStep: app.currentStep,
-  applicant: app.applicant,
-  history: app.history,
-  panel: app.panel ?? null,
-  result: app.result ?? null,
-  grantId: app.grantId ?? null,
-  rejection: app.rejection ?? null,
-  withdrawal: app.withdrawal ?? null,
-  plan: app.plan,
-  version: app.version,
-  createdAt: app.createdAt,
-  updatedAt: app.updatedAt,
-});
+/**
+ * Art. 10.3: the experts are third parties. The applicant follows its application (current step,
+ * history of decisions, the experts' average and result) but never sees who the experts are, nor any
+ * single expert's scores or comments; the authority, the reviewing/granting provider, the government and
+ * regulators see the whole review.
+ */
+export const seesReviewDetail = (app: Application, p: Principal | undefined): boolean =>
+  !!p && canSeeApplication(app, p) && p.role !== 'operator';
+
+/** The history as the applicant sees it: each expert's entry left out, the panel's names removed. */
+const applicantHistory = (history: readonly HistoryEntry[]): HistoryEntry[] =>
+  history
+    .filter((h) => !(h.step === 'expert-review' && h.action === 'scored'))
+    .map((h) => {
+      if (h.action !== 'panel-assigned') return h;
+      const { detail: _d, comment: _c, ...rest } = h;
+      return rest;
+    });
+
+export const applicationView = (app: Application, viewer?: Principal) => {
+  const full = seesReviewDetail(app, viewer);
+  return {
+    id: app.id,
+    announcementId: app.announcementId,
+    renewalOf: app.renewalOf ?? null,
+    operatorOrg: app.operatorOrg,
+    mode: app.mode,
+    domain: app.domain ?? null,
+    reviewerOrg: app.reviewerOrg,
+    grantor: app.grantor,
+    status: app.status,
+    currentStep: app.currentStep,
+    applicant: app.applicant,
+    history: full ? app.history : applicantHistory(app.history),
+    panel: full ? (app.panel ?? null) : null,
+    panelSize: app.panel?.length ?? null,
+    result: app.result ?? null,
+    grantId: app.grantId ?? null,
+    rejection: app.rejection ?? null,
+    withdrawal: app.withdrawal ?? null,
+    plan: app.plan,
+    version: app.version,
+    createdAt: app.createdAt,
+    updatedAt: app.updatedAt,
+  };
+};
+
+/** A review task of the application as its viewer may see it: an expert's task without the expert. */
+export const applicationTaskView = <
+  T extends { kind: string; assignee: { role: string; org?: string; userId?: string } },
+>(
+  app: Application,
+  viewer: Principal | undefined,
+  t: T,
+): T => {
+  if (seesReviewDetail(app, viewer) || t.assignee.role !== 'expert') return t;
+  return { ...t, assignee: { role: t.assignee.role } };
+};
 
 export const applicationAudit = (app: Application | undefined) =>
   app
@@ -838,12 +937,22 @@ export const workflowPlan = (app: Application) => {
     ...(app.renewalOf ? { renewalOf: app.renewalOf } : {}),
   };
   const name = `${app.applicant.organisationName} — ${app.plan.announcementTitle}`;
+  const reviewer = {
+    role: app.grantor.role === 'provider' ? 'provider' : 'authority',
+    org: app.reviewerOrg,
+  };
+  // Applications made before a step's deadline was configurable get the default.
+  const deadlines = { ...DEFAULT_DEADLINES, ...app.plan.deadlines };
   return {
     applicationId: app.id,
-    reviewer: { role: app.grantor.role === 'provider' ? 'provider' : 'authority', org: app.reviewerOrg },
+    reviewer,
+    // Art. 10.3: the party that reviews qualifications also organises the third-party experts — the
+    // authority for comprehensive authorization, the granting provider for domain authorization
+    // ("数据提供单位对申请分领域授权的单位进行资格审查，组织第三方专家进行评审").
+    panelOrganiser: reviewer,
     authority: { role: 'authority', org: app.authorityOrg },
     government: { role: 'government', ...(app.governmentOrg ? { org: app.governmentOrg } : {}) },
-    deadlines: app.plan.deadlines,
+    deadlines,
     titles: {
       qualificationReview: `资格审查 Qualification review: ${name}`,
       expertPanel: `组建专家评审组 Assign the expert panel: ${name}`,
@@ -868,6 +977,8 @@ export const workflowPlan = (app: Application) => {
       operator: { org: app.operatorOrg, name: app.applicant.organisationName },
       ...(app.renewalOf ? { renewalOf: app.renewalOf } : {}),
       ...(app.grantor.org !== app.authorityOrg ? { authorityOrg: app.authorityOrg } : {}),
+      // Art. 10.4: signing is a human step with the announcement's deadline, like the review steps.
+      signatureDueInDays: deadlines.signing,
     },
   };
 };
@@ -876,20 +987,18 @@ export const workflowPlan = (app: Application) => {
 // Renewal (Art. 10.5)
 
 /**
- * Art. 10.5: the operator re-applies before its grant expires. Only the grant's operator, only while the
- * grant runs (active or suspended) and before its end.
+ * Art. 10.5: "运营单位在协议有效期满前，需向公共数据主管部门重新申请" — the operator applies for the
+ * renewal before its grant's term ends. Which grants can be renewed at all, by whom and only once
+ * (another operator's, never signed, terminated or already renewed: refused) is the grants duty's own
+ * rule, reused here; the applications duty adds the time rule of the application itself. Once applied
+ * for in time, the review may end after the old term (the grants duty does not check the clock again).
  */
-export const assertRenewable = (
-  g: { status: string; operatorOrg: string; expiresAt: string | null },
-  p: Principal,
-  now: Date,
-): void => {
-  if (p.org !== g.operatorOrg)
-    throw new ForbiddenError('Only the grant’s operator may apply for its renewal');
-  const ended =
-    g.status === 'expired' || (g.expiresAt !== null && now.getTime() >= new Date(g.expiresAt).getTime());
-  if (ended) throw new ConflictError('renewal refused: the grant has expired', 'grant_expired');
-  if (g.status !== 'active' && g.status !== 'suspended') {
-    throw new ConflictError(`renewal refused: the grant is ${g.status}`, 'grant_not_running');
+export const assertRenewable = (g: Grant, p: Principal, now: Date): void => {
+  assertRenewalDraftable(g, p.org);
+  if (g.status === 'expired' || !g.expiresAt || now.getTime() >= new Date(g.expiresAt).getTime()) {
+    throw new ConflictError(
+      'The grant’s term has ended: a renewal must be applied for before it ends (Art. 10.5)',
+      'renewal_too_late',
+    );
   }
 };

@@ -4,14 +4,23 @@ import { ConflictError } from '../shared/errors.js';
 import { type Page, queryPage } from '../shared/query.js';
 import type { Transaction } from '../shared/store.js';
 import { type CreditListEntry, subjectKey } from './credit-list.js';
-import { type Announcement, type Application, activeKey, isActive } from './domain.js';
+import {
+  type Announcement,
+  type Application,
+  activeKey,
+  isActive,
+  SELECTION_TAKEN_REASON,
+  takesSelectionSlot,
+} from './domain.js';
 
 /**
  * The applications table holds three item types, each in its own partition:
  * - `ANN#<id>` / `ANN`: an announcement (`listing` marks the public ones);
  * - `APP#<id>` / `APP`: an application (`appAnnouncement`, `appOperator`, `appReviewer` list it);
  * - `ACTIVE#<announcement>#<operator>` / `ACTIVE`: the uniqueness guard of an operator's active
- *   application, written in the same transaction as the application (race-free duplicate rule).
+ *   application, written in the same transaction as the application (race-free duplicate rule);
+ * - `SELECTED#<announcement>` / `SELECTED`: the selection slot of a domain announcement (Art. 5: one
+ *   operator), taken in the same transaction as the application entering signing.
  * Index attributes are derived from the record on every write.
  */
 const annPk = (id: string) => `ANN#${id}`;
@@ -63,6 +72,28 @@ const guardItem = (a: Application) => ({
   applicationId: a.id,
   active: isActive(a.status),
 });
+
+/** Art. 5: the selection slot of a domain announcement; `held` while its application signs or was approved. */
+const slotKey = (announcementId: string) => ({ pk: `SELECTED#${announcementId}`, sk: 'SELECTED' });
+const slotItem = (a: Application, held: boolean) => ({
+  ...slotKey(a.announcementId),
+  applicationId: a.id,
+  operatorOrg: a.operatorOrg,
+  held,
+});
+
+export interface SelectionSlot {
+  readonly applicationId: string;
+  readonly operatorOrg: string;
+  readonly held: boolean;
+}
+
+/** Art. 5: another application of this domain announcement holds the selection (the error name is caught by the state machine). */
+export class OperatorAlreadySelected extends ConflictError {
+  constructor() {
+    super(SELECTION_TAKEN_REASON, 'operator_already_selected');
+  }
+}
 
 export class DuplicateApplication extends ConflictError {
   constructor() {
@@ -147,14 +178,45 @@ export const applicationsRepository = (deps: Pick<Deps, 'db' | 'tables'>) => {
       });
     },
 
-    /** Conditional replace; an application leaving the active states releases its guard. */
-    saveApplication(tx: Transaction, a: Application, previousVersion: number): Transaction {
-      tx.putVersioned('applications', appItem(a), previousVersion);
+    /**
+     * Conditional replace of `before` by `a`. An application leaving the active states releases its
+     * guard. Art. 5: a domain application entering signing takes its announcement's selection slot
+     * (the whole transaction fails with OperatorAlreadySelected while another application holds it), and
+     * leaves it again if it is rejected while signing.
+     */
+    saveApplication(tx: Transaction, a: Application, before: Application): Transaction {
+      tx.putVersioned('applications', appItem(a), before.version);
+      if (takesSelectionSlot(a) && a.status === 'signing' && before.status !== 'signing') {
+        tx.put('applications', slotItem(a, true), {
+          condition: 'attribute_not_exists(pk) OR #held = :false OR applicationId = :id',
+          names: { '#held': 'held' },
+          values: { ':false': false, ':id': a.id },
+          onConflict: () => new OperatorAlreadySelected(),
+        });
+      }
+      if (takesSelectionSlot(a) && before.status === 'signing' && a.status === 'rejected') {
+        tx.put('applications', slotItem(a, false), {
+          condition: 'attribute_not_exists(pk) OR applicationId = :id',
+          values: { ':id': a.id },
+        });
+      }
       if (isActive(a.status)) return tx;
       return tx.put('applications', guardItem(a), {
         condition: 'attribute_not_exists(pk) OR applicationId = :id',
         values: { ':id': a.id },
       });
+    },
+
+    /** Art. 5: who holds the selection of a domain announcement, if anyone. */
+    async getSelection(announcementId: string): Promise<SelectionSlot | undefined> {
+      const item = await getItem(slotKey(announcementId));
+      return item
+        ? {
+            applicationId: String(item.applicationId),
+            operatorOrg: String(item.operatorOrg),
+            held: item.held === true,
+          }
+        : undefined;
     },
 
     async listApplications(

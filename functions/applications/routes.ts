@@ -18,6 +18,7 @@ import {
   announcementAudit,
   announcementView,
   applicationAudit,
+  applicationTaskView,
   applicationView,
   assertRenewable,
   assertWindowOpen,
@@ -428,7 +429,7 @@ const applicationRoutes: RouteTable = {
         hits,
         now: ctx.now,
       });
-      const body = applicationView(app);
+      const body = applicationView(app, p);
       const tx = applicationsRepository(ctx.deps)
         .createApplication(ctx.tx(), app)
         .audit({
@@ -476,28 +477,34 @@ const applicationRoutes: RouteTable = {
       else if (ctx.query.announcementId) by = { index: 'byAnnouncement', value: ctx.query.announcementId };
       else by = { index: 'byKind', value: 'application' };
       const page = await repo.listApplications(by, ctx.query);
-      return { status: 200, body: { items: page.items.map(applicationView), nextCursor: page.nextCursor } };
+      return {
+        status: 200,
+        body: { items: page.items.map((a) => applicationView(a, p)), nextCursor: page.nextCursor },
+      };
     },
   }),
 
   getApplication: route({
     params: ApplicationId,
     async handle(ctx) {
+      const p = caller(ctx);
       const app = await loadApplication(ctx.deps, ctx.params.id);
-      if (!canSeeApplication(app, caller(ctx))) throw new ForbiddenError('You may not see this application');
-      // The review tasks of the application: who must act, by when, and whether the deadline passed.
+      if (!canSeeApplication(app, p)) throw new ForbiddenError('You may not see this application');
+      // The review tasks of the application: who must act, by when, and whether the deadline passed
+      // (the applicant does not learn which expert holds which task, Art. 10.3).
       const tasks = (await tasksRepository(ctx.deps).listBySubject({ type: 'application', id: app.id })).map(
-        ({ task: t }) => ({
-          id: t.id,
-          kind: t.kind,
-          status: t.status,
-          assignee: t.assignee,
-          dueAt: t.dueAt,
-          overdue: t.overdue,
-          escalatedAt: t.escalatedAt ?? null,
-          decision: t.decision ?? null,
-          decidedAt: t.decidedAt ?? null,
-        }),
+        ({ task: t }) =>
+          applicationTaskView(app, p, {
+            id: t.id,
+            kind: t.kind,
+            status: t.status,
+            assignee: t.assignee,
+            dueAt: t.dueAt,
+            overdue: t.overdue,
+            escalatedAt: t.escalatedAt ?? null,
+            decision: t.decision ?? null,
+            decidedAt: t.decidedAt ?? null,
+          }),
       );
       const pending = tasks.filter((t) => t.status === 'pending');
       const deadline = pending.length
@@ -505,7 +512,7 @@ const applicationRoutes: RouteTable = {
         : null;
       return {
         status: 200,
-        body: { ...applicationView(app), tasks, deadline },
+        body: { ...applicationView(app, p), tasks, deadline },
         headers: { etag: `"${app.version}"` },
       };
     },
@@ -524,7 +531,7 @@ const applicationRoutes: RouteTable = {
       const before = await loadApplication(ctx.deps, ctx.params.id);
       const after = withdrawApplication(before, caller(ctx), ctx.body.reason, ctx.now);
       await applicationsRepository(ctx.deps)
-        .saveApplication(ctx.tx(), after, before.version)
+        .saveApplication(ctx.tx(), after, before)
         .audit({
           action: 'application.withdraw',
           resource: applicationResource(after.id),
@@ -541,7 +548,7 @@ const applicationRoutes: RouteTable = {
           ...(ctx.body.reason ? { reason: ctx.body.reason } : {}),
         }),
       ]);
-      return { status: 200, body: applicationView(after) };
+      return { status: 200, body: applicationView(after, ctx.principal) };
     },
   }),
 };

@@ -24,21 +24,37 @@ export const IdNumber = z
 
 export const MODES = ['comprehensive', 'domain'] as const;
 
-/** Days each human step may take before it is flagged overdue (configurable per announcement). */
+const stepDays = z.number().int().min(1).max(180);
+
+/**
+ * Days each human step may take before it is flagged overdue (configurable per announcement). No
+ * `.default()` here: zod 4 still applies inner defaults under `.partial()`, so a partial PATCH would
+ * reset the deadlines it does not name. The defaults (DEFAULT_DEADLINES) are applied on create only.
+ */
 export const StepDeadlines = z.object({
-  qualificationReview: z.number().int().min(1).max(180).default(10),
-  expertPanel: z.number().int().min(1).max(180).default(5),
-  expertScore: z.number().int().min(1).max(180).default(10),
-  governmentApproval: z.number().int().min(1).max(180).default(15),
+  qualificationReview: stepDays,
+  expertPanel: stepDays,
+  expertScore: stepDays,
+  governmentApproval: stepDays,
+  /** Art. 10.4: the agreement signed by both parties (passed to the grants duty's signature deadline). */
+  signing: stepDays,
 });
 export type StepDeadlines = z.infer<typeof StepDeadlines>;
 
+/** A document the applicant must provide; a new item of a (wholly replaced) list is mandatory unless said. */
 export const RequiredDocument = z.object({
   code: z.string().regex(/^[a-z][a-z0-9-]{0,63}$/, 'Lower-case letters, digits and dashes'),
   name: text(200),
   mandatory: z.boolean().default(true),
 });
 
+/** Application conditions (申报条件): free text plus the documents an applicant must provide. */
+const Conditions = z.object({
+  text: text(8000),
+  requiredDocuments: z.array(RequiredDocument).max(50),
+});
+
+/** The announcement's fields without defaults: the base of both the create and the update schema. */
 const AnnouncementFields = {
   year: z.number().int().min(2023).max(2100),
   title: text(200),
@@ -48,16 +64,13 @@ const AnnouncementFields = {
   grantingProvider: z.object({ org: CreditCode, name: text(200).optional() }).optional(),
   /** Catalog entries in scope (each approved and authorizable when published). */
   scope: z.array(catalogEntryId).min(1).max(200),
-  /** Application conditions (申报条件): free text plus the documents an applicant must provide. */
-  conditions: z.object({
-    text: text(8000),
-    requiredDocuments: z.array(RequiredDocument).max(50).default([]),
-  }),
+  conditions: Conditions,
   window: z.object({ opensAt: isoDateTime, closesAt: isoDateTime }),
   criteria: ScoringCriteria.optional(),
   /** Pass mark of the experts' average, 0-100. */
   passMark: z.number().min(0).max(100).optional(),
   panelSize: z.number().int().min(3).max(30).optional(),
+  /** Only the steps named; the others keep their defaults (create) or current values (update). */
   deadlines: StepDeadlines.partial().optional(),
   /** The approving city government (审定); omitted: any organisation holding the government role. */
   governmentOrg: CreditCode.optional(),
@@ -80,11 +93,21 @@ const modeRules = (
   }
 };
 
-export const CreateAnnouncement = z.object(AnnouncementFields).superRefine(modeRules);
+/** Create: the only place defaults apply (deadlines and pass mark etc. are defaulted in the domain). */
+export const CreateAnnouncement = z
+  .object({
+    ...AnnouncementFields,
+    conditions: Conditions.extend({ requiredDocuments: Conditions.shape.requiredDocuments.default([]) }),
+  })
+  .superRefine(modeRules);
 export type CreateAnnouncement = z.infer<typeof CreateAnnouncement>;
 
+/**
+ * Update (PATCH of a draft): every field optional and no defaults, so what the body does not name keeps
+ * its current value; `conditions` and `deadlines` are merged field by field (domain.updateAnnouncement).
+ */
 export const UpdateAnnouncement = z
-  .object(AnnouncementFields)
+  .object({ ...AnnouncementFields, conditions: Conditions.partial() })
   .partial()
   .extend({ version: z.number().int().positive().optional() });
 export type UpdateAnnouncement = z.infer<typeof UpdateAnnouncement>;

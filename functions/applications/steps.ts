@@ -16,14 +16,20 @@ import {
   advance,
   applicationAudit,
   approveApplication,
+  draftFailureReason,
   expertRejectionReason,
+  failureMessage,
   recordExpertReview,
   rejectApplication,
+  SELECTION_TAKEN_REASON,
   STEPS,
+  signingRejectionReason,
   type TaskOutcome,
   type Transition,
+  takesSelectionSlot,
   workflowPlan,
 } from './domain.js';
+import { readGrant } from './grants-reader.js';
 import { applicationsRepository } from './repository.js';
 import { expertTotal, panelResult } from './scoring.js';
 
@@ -54,7 +60,17 @@ const Advance = z.object({
 const ScoreExperts = z.object({ applicationId: z.string(), scores: z.array(Outcome).min(1) });
 const Reject = z.object({
   applicationId: z.string(),
-  rejection: z.object({ step: Step, outcome: Outcome.optional(), reason: z.string().optional() }),
+  rejection: z.object({
+    step: Step,
+    outcome: Outcome.optional(),
+    reason: z.string().optional(),
+    /** A failed step's error as a state machine Catch hands it over; its message is the reason. */
+    failure: z.object({ Error: z.string(), Cause: z.string().optional() }).optional(),
+    /** What failed: `grant-draft` when the agreement could not be drafted. */
+    failed: z.enum(['grant-draft']).optional(),
+    /** Art. 10.4: the signatures ended without an active grant (e.g. it was terminated while signing). */
+    signing: z.object({ grantId: z.string(), status: z.string() }).optional(),
+  }),
 });
 const Approve = z.object({ applicationId: z.string(), grantId: z.string() });
 
@@ -70,6 +86,12 @@ const outcomeOf = (o: z.infer<typeof Outcome>): TaskOutcome => ({
   ...(o.decidedBy ? { decidedBy: o.decidedBy } : {}),
   ...(o.decidedAt ? { decidedAt: o.decidedAt } : {}),
 });
+
+const isTransactionConflict = (e: unknown): boolean =>
+  (e as { name?: string }).name === 'TransactionCanceledException' &&
+  !!(e as { CancellationReasons?: { Code?: string }[] }).CancellationReasons?.some(
+    (r) => r.Code === 'TransactionConflict',
+  );
 
 /**
  * Applies a transition to the stored application: read, decide (pure), write with its audit event in one
@@ -96,7 +118,7 @@ const transition = async (
     });
     try {
       await repo
-        .saveApplication(tx, app, before.version)
+        .saveApplication(tx, app, before)
         .audit({
           action,
           resource: applicationResource(id),
@@ -105,7 +127,9 @@ const transition = async (
         })
         .commit();
     } catch (e) {
-      if (e instanceof StaleVersionError && attempt < 3) continue;
+      // A concurrent change (stale version), or DynamoDB cancelling one of two transactions racing for
+      // the same item (e.g. Art. 5: two applications entering signing): read again and decide again.
+      if ((e instanceof StaleVersionError || isTransactionConflict(e)) && attempt < 3) continue;
       throw e;
     }
     const out = events(app);
@@ -120,6 +144,26 @@ const refOf = (app: Application) => ({
   operatorOrg: app.operatorOrg,
   ...(app.renewalOf ? { renewalOf: app.renewalOf } : {}),
 });
+
+/**
+ * The reason a rejection records: the reviewer's (outcome), the workflow's (reason), a failed step's
+ * error message, or the status the agreement ended in while being signed (Art. 10.4).
+ */
+const rejectionReason = async (
+  deps: Deps,
+  r: z.infer<typeof Reject>['rejection'],
+): Promise<string | undefined> => {
+  if (r.reason) return r.reason;
+  if (r.failure) {
+    const message = failureMessage(r.failure);
+    return r.failed === 'grant-draft' ? draftFailureReason(message) : message;
+  }
+  if (r.signing) {
+    const grant = await readGrant(deps, r.signing.grantId);
+    return signingRejectionReason(grant?.status ?? r.signing.status, grant?.termination?.reason);
+  }
+  return undefined;
+};
 
 export const applicationSteps = {
   /** First step: the application enters qualification review; returns the plan every later state reads. */
@@ -155,7 +199,8 @@ export const applicationSteps = {
    */
   async scoreExperts(raw: StepInvocation, { deps, requestId }: Invocation) {
     const { applicationId, scores } = ScoreExperts.parse(raw);
-    const stored = await applicationsRepository(deps).getApplication(applicationId);
+    const repo = applicationsRepository(deps);
+    const stored = await repo.getApplication(applicationId);
     if (!stored) throw new NotFoundError(`Application ${applicationId}`);
     const outcomes = scores.map((o) => {
       const total = o.scores ? expertTotal(stored.plan.criteria, o.scores) : undefined;
@@ -167,15 +212,28 @@ export const applicationSteps = {
       outcomes.map((o) => o.score),
       stored.plan.passMark,
     );
+    // Art. 5: a domain announcement whose operator is already selected submits no further result to the
+    // government (the binding check is the slot taken on entering signing, see repository.saveApplication).
+    const slot =
+      result.passed && takesSelectionSlot(stored)
+        ? await repo.getSelection(stored.announcementId)
+        : undefined;
+    const selectable = !(slot?.held && slot.applicationId !== stored.id);
     await transition(deps, requestId, applicationId, 'application.expert-review', (a) =>
-      recordExpertReview(a, outcomes, result, deps.clock.now()),
+      recordExpertReview(a, outcomes, result, deps.clock.now(), selectable),
     );
-    return { ...result, ...(result.passed ? {} : { reason: expertRejectionReason(result) }) };
+    const reason = !result.passed
+      ? expertRejectionReason(result)
+      : !selectable
+        ? SELECTION_TAKEN_REASON
+        : undefined;
+    return { ...result, selectable, ...(reason ? { reason } : {}) };
   },
 
   /** Rejection at any step: records the decision and the reason, ends the application. */
   async reject(raw: StepInvocation, { deps, requestId }: Invocation) {
     const { applicationId, rejection } = Reject.parse(raw);
+    const reason = await rejectionReason(deps, rejection);
     const app = await transition(
       deps,
       requestId,
@@ -187,7 +245,7 @@ export const applicationSteps = {
           {
             step: rejection.step,
             ...(rejection.outcome ? { outcome: outcomeOf(rejection.outcome) } : {}),
-            ...(rejection.reason ? { reason: rejection.reason } : {}),
+            ...(reason ? { reason } : {}),
           },
           deps.clock.now(),
         ),

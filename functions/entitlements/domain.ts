@@ -15,6 +15,7 @@ import type { Scenario } from './schemas.js';
 
 export type DemandStatus = 'under-review' | 'approved' | 'rejected';
 export type EntitlementStatus = 'active' | 'inactive' | 'ended';
+export type EndCause = 'grant-expired' | 'grant-terminated';
 
 /** A reviewer of a demand: the authority (any authority account when its org is not known) or a provider. */
 export interface Reviewer {
@@ -71,12 +72,17 @@ export interface Entitlement {
   readonly continues?: string;
   readonly endedAt?: string;
   readonly endReason?: string;
+  /** Why it ended: only one that ended with its grant's term may continue under a renewal. */
+  readonly endCause?: EndCause;
   readonly version: number;
   readonly createdAt: string;
   readonly updatedAt: string;
 }
 
-/** Most entries one demand may request (one transaction writes the demand and all its entitlements). */
+/**
+ * Most entries one demand may request: one transaction writes the demand, its provider links, all its
+ * entitlements, their audit events and the grant check (at most 31 + 30 + 31 + 1 of 100 items).
+ */
 export const MAX_DEMAND_ENTRIES = 30;
 
 // ---------------------------------------------------------------------------------------------------
@@ -222,7 +228,11 @@ export const grantEntitlements = (
     grantVersion: grant.version,
     ...(grant.status === 'active' || grant.status === 'suspended'
       ? {}
-      : { endedAt: at, endReason: `grant ${grant.status}` }),
+      : {
+          endedAt: at,
+          endReason: `grant ${grant.status}`,
+          endCause: grant.status === 'terminated' ? 'grant-terminated' : 'grant-expired',
+        }),
     version: 1,
     createdAt: at,
     updatedAt: at,
@@ -271,13 +281,19 @@ export const followGrant = (
         status: 'ended',
         endedAt: at,
         endReason: reason ?? (change === 'GrantExpired' ? 'grant expired' : 'grant terminated'),
+        endCause: change === 'GrantExpired' ? 'grant-expired' : 'grant-terminated',
       };
   }
 };
 
 /**
- * Renewal (Art. 10.5): the successor grant continues the entitlements of the old one for the entries
- * still in its scope, from the old end (no gap, no overlap) to the new end.
+ * Renewal (Art. 10.5): the successor grant continues the entitlements of the old one, from the
+ * successor's start (the old end, or its activation when that came later: no access for a gap) to its
+ * end, for the entries that
+ * - are still in the successor's scope,
+ * - are still approved and authorizable now (Art. 6, 8: an entry restricted since the demand was
+ *   approved is not carried over; the operator files a new demand if it becomes authorizable again),
+ * - and whose old entitlement did not end for another reason than the end of the old term.
  */
 export const continueUnder = (
   old: Entitlement,
@@ -288,13 +304,19 @@ export const continueUnder = (
     effectiveFrom: string;
     expiresAt: string;
   },
+  catalog: ReadonlyMap<string, Pick<CatalogEntry, 'published'>>,
   idOf: (grantId: string, demandId: string, entryId: string) => string,
   now: Date,
 ): Entitlement | undefined => {
-  if (old.status === 'ended' || !successor.scope.includes(old.entryId)) return undefined;
+  if (old.status === 'ended' && old.endCause !== 'grant-expired') return undefined;
+  if (!successor.scope.includes(old.entryId)) return undefined;
+  const entry = catalog.get(old.entryId);
+  // Art. 8: never authorizable once restricted.
+  if (!entry || !isAuthorizable(entry)) return undefined;
   const at = now.toISOString();
+  const { endedAt: _e, endReason: _r, endCause: _c, ...rest } = old;
   return {
-    ...old,
+    ...rest,
     id: idOf(successor.grantId, old.demandId, old.entryId),
     status: 'active',
     grantId: successor.grantId,

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import * as z from 'zod';
+import { MAX_DEMAND_ENTRIES } from './domain.js';
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 const orgCode = z.string().regex(/^[0-9A-Z]{18}$/, 'An 18-character unified social credit code');
@@ -24,7 +25,7 @@ export type Scenario = z.infer<typeof Scenario>;
 
 export const CreateDemand = z.object({
   grantId,
-  entries: z.array(entryId).min(1).max(30),
+  entries: z.array(entryId).min(1).max(MAX_DEMAND_ENTRIES),
   scenario: Scenario,
 });
 

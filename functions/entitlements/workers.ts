@@ -6,12 +6,14 @@ import {
   GrantSuspended,
   GrantTerminated,
 } from '../../events/grants.js';
+import { catalogRepository } from '../catalog/repository.js';
 import { grantsRepository } from '../grants/repository.js';
 import type { BusEvent, Invocation, StepInvocation } from '../shared/duty.js';
 import { AppError, ConflictError, NotFoundError } from '../shared/errors.js';
 import { type Actor, systemActor, Transaction } from '../shared/store.js';
 import {
   continueUnder,
+  type Demand,
   decideDemand,
   demandAudit,
   type Entitlement,
@@ -97,40 +99,52 @@ export const entitlementsSteps = {
       decidedBy: r.decidedBy,
     }));
     const approve = reviews.length === d.reviewers.length && reviews.every((r) => r.decision === 'approve');
-    const grant = approve ? await grantsRepository(deps).get(d.grantId, true) : undefined;
-    if (approve && !grant) throw new NotFoundError(`Grant ${d.grantId}`);
-    const entitlements = grant ? grantEntitlements(d, grant, entitlementIdFor, now) : [];
-    const after = decideDemand(
-      d,
-      reviews,
-      entitlements.map((e) => e.id),
-      now,
-    );
+    const grants = grantsRepository(deps);
 
-    const tx = new Transaction(deps, { principal: systemActor('decideDemand'), requestId, now });
-    repo.saveDemand(tx, after, d.version).audit({
-      action: `demand.${after.status === 'approved' ? 'approve' : 'reject'}`,
-      resource: demandResource(d.id),
-      before: demandAudit(d),
-      after: demandAudit(after),
-    });
-    for (const e of entitlements) {
-      repo.createEntitlement(tx, e).audit({
-        action: 'entitlement.grant',
-        resource: entitlementResource(e),
-        before: null,
-        after: entitlementAudit(e),
+    let after: Demand;
+    for (let attempt = 0; ; attempt++) {
+      // Entitlements start in the state the grant is in when they are created (active, inactive or
+      // ended). The transaction holds a check that the grant is still the version read: a grant event
+      // committed in between (a suspension…) would otherwise be missed, as its delivery found no
+      // entitlements yet. On conflict the grant is read again and the entitlements follow it.
+      const grant = approve ? await grants.get(d.grantId, true) : undefined;
+      if (approve && !grant) throw new NotFoundError(`Grant ${d.grantId}`);
+      const entitlements = grant ? grantEntitlements(d, grant, entitlementIdFor, now) : [];
+      after = decideDemand(
+        d,
+        reviews,
+        entitlements.map((e) => e.id),
+        now,
+      );
+
+      const tx = new Transaction(deps, { principal: systemActor('decideDemand'), requestId, now });
+      repo.saveDemand(tx, after, d.version).audit({
+        action: `demand.${after.status === 'approved' ? 'approve' : 'reject'}`,
+        resource: demandResource(d.id),
+        before: demandAudit(d),
+        after: demandAudit(after),
       });
-    }
-    try {
-      await tx.commit();
-    } catch (e) {
-      // A concurrent replay decided it first.
-      if (e instanceof ConflictError) {
-        const current = await repo.getDemand(d.id, true);
-        if (current && current.status !== 'under-review') return { demandId: d.id, status: current.status };
+      for (const e of entitlements) {
+        repo.createEntitlement(tx, e).audit({
+          action: 'entitlement.grant',
+          resource: entitlementResource(e),
+          before: null,
+          after: entitlementAudit(e),
+        });
       }
-      throw e;
+      if (grant) grants.unchanged(tx, grant);
+      try {
+        await tx.commit();
+        break;
+      } catch (e) {
+        if (e instanceof ConflictError && e.code === 'grant_changed' && attempt < 4) continue;
+        // A concurrent replay decided it first.
+        if (e instanceof ConflictError) {
+          const current = await repo.getDemand(d.id, true);
+          if (current && current.status !== 'under-review') return { demandId: d.id, status: current.status };
+        }
+        throw e;
+      }
     }
     const facts = {
       demandId: d.id,
@@ -202,8 +216,15 @@ export const entitlementsEvents = {
     };
     const now = inv.deps.clock.now();
     const old = await entitlementsRepository(inv.deps).ofGrant(g.renewalOf);
+    // Art. 8: each entry is checked again now; a restricted one is not carried over.
+    const catalog = await catalogRepository(inv.deps).getMany(old.map((e) => e.entryId));
     const changes = old.flatMap((e) => {
-      const next = continueUnder(e, successor, entitlementIdFor, now);
+      const next = continueUnder(e, successor, catalog, entitlementIdFor, now);
+      if (!next && successor.scope.includes(e.entryId) && e.status !== 'ended')
+        inv.deps.logger.info('Entitlement not carried over: its entry is no longer authorizable', {
+          entitlementId: e.id,
+          entryId: e.entryId,
+        });
       return next ? [{ before: undefined, after: next }] : [];
     });
     await writeAll(

@@ -3,6 +3,7 @@
  * current grant and returns the next one, or throws the error the caller should see.
  */
 import type { Role } from '../../infra/system.js';
+import { type CatalogEntry, isAuthorizable } from '../catalog/domain.js';
 import type { Principal } from '../shared/auth.js';
 import { addDays, DAY_MS } from '../shared/clock.js';
 import { ConflictError, ForbiddenError } from '../shared/errors.js';
@@ -14,6 +15,12 @@ export type Party = 'grantor' | 'operator';
 
 /** Art. 10.5: an agreement is valid for 2 years. */
 export const TERM_YEARS = 2;
+
+/**
+ * Art. 10.4: signing the agreement is a human step with a deadline (days after drafting); the step
+ * input may set another (`signatureDueInDays`). Past it the grant is flagged and escalated once.
+ */
+export const SIGNATURE_DUE_DAYS = 30;
 
 /** Art. 10.5: reminders to re-apply, in days before the end of the term (most urgent last). */
 export const REMINDER_DAYS = [90, 30, 7] as const;
@@ -76,6 +83,12 @@ export interface GrantTerms {
   readonly assetDisposal: string;
 }
 
+/** A scope entry left out of the agreement because it can no longer be authorized (Art. 6, 8). */
+export interface ExcludedEntry {
+  readonly entryId: string;
+  readonly reason: 'not-in-catalog' | 'not-approved' | 'restricted';
+}
+
 export interface StatusChange {
   readonly reason: string;
   readonly at: string;
@@ -97,12 +110,16 @@ export interface Grant {
   readonly domain?: string;
   /** Catalog entry ids. */
   readonly scope: readonly string[];
+  /** Entries of the requested scope dropped at drafting because they were no longer authorizable (Art. 8). */
+  readonly excludedScope?: readonly ExcludedEntry[];
   readonly announcementId: string;
   readonly applicationId: string;
-  /** ISO 8601; null until the second signature (except a renewal, whose start is fixed at draft). */
+  /** ISO 8601; null until the second signature fixes the term (renewals too: see `renewalStart`). */
   readonly effectiveFrom: string | null;
   readonly expiresAt: string | null;
   readonly renewalOf?: string;
+  /** Renewal: the end of the renewed grant's term (fixed: no term is ever extended in place). */
+  readonly previousExpiresAt?: string;
   readonly renewedBy?: string;
   readonly terms: GrantTerms;
   readonly signatures: Partial<Record<Party, Signature>>;
@@ -112,6 +129,10 @@ export interface Grant {
   readonly expiredAt?: string;
   readonly exitConfirmations: Partial<Record<ExitItem, ExitConfirmation>>;
   readonly exitCompletedAt?: string;
+  /** Art. 10.4: the deadline for both signatures. */
+  readonly signBy?: string;
+  /** When the signature deadline was found passed and escalated (once). */
+  readonly signatureOverdueAt?: string;
   /** Callback token of the workflow waiting for the signatures (Contract B); never shown. */
   readonly signatureToken?: string;
   readonly version: number;
@@ -162,22 +183,50 @@ export const inEffect = (g: Pick<Grant, 'status' | 'effectiveFrom' | 'expiresAt'
   now.toISOString() < g.expiresAt;
 
 /**
- * Art. 10.5: the operator re-applies before the term ends. A renewal is possible while the grant runs
- * (active or suspended), before its end, and only once.
+ * Art. 10.5: the operator must APPLY for the renewal before the term ends; the applications duty
+ * checks that when the application is submitted. The review chain may end after the old term ended,
+ * so drafting the successor no longer looks at the clock: it refuses only a grant that cannot be
+ * renewed at all (another operator's, never signed, terminated, or already renewed).
  */
-export const assertRenewable = (old: Grant, operatorOrg: string, now: Date): void => {
+export const assertRenewalDraftable = (old: Grant, operatorOrg: string): void => {
   if (old.operatorOrg !== operatorOrg) throw new ForbiddenError('Only the operator of a grant may renew it');
-  if (old.status !== 'active' && old.status !== 'suspended') {
+  if (old.status === 'terminated' || old.status === 'signing' || !old.expiresAt) {
     throw new ConflictError(`A ${old.status} grant cannot be renewed; apply anew`, 'renewal_refused');
-  }
-  if (!old.expiresAt || now.toISOString() >= old.expiresAt) {
-    throw new ConflictError(
-      'The grant has expired: a renewal must be applied for before the term ends (Art. 10.5)',
-      'renewal_too_late',
-    );
   }
   if (old.renewedBy)
     throw new ConflictError(`The grant was already renewed by ${old.renewedBy}`, 'already_renewed');
+};
+
+/**
+ * When a renewal's term starts, fixed at its activation (the second signature):
+ * - the old term has not ended yet: exactly at the old end, so there is no gap and no overlap;
+ * - it has ended (the review finished late): at the activation instant. The agreement takes effect
+ *   only once signed (Art. 10.4) and grants data only for its own term (Art. 10.5, Art. 16), so the
+ *   time between the old end and the activation is not authorized retroactively: access pauses for
+ *   that gap and the 2-year term runs from the activation.
+ */
+export const renewalStart = (previousExpiresAt: string, activatedAt: Date): string =>
+  previousExpiresAt > activatedAt.toISOString() ? previousExpiresAt : activatedAt.toISOString();
+
+/**
+ * Art. 6, 8: only approved entries without an Art. 8 restriction can be authorized. The requested
+ * scope is checked again at drafting (an entry may have been restricted since the announcement or the
+ * renewed grant): the others are dropped and recorded with the reason.
+ */
+export const authorizableScope = (
+  requested: readonly string[],
+  catalog: ReadonlyMap<string, Pick<CatalogEntry, 'published'>>,
+): { scope: string[]; excluded: ExcludedEntry[] } => {
+  const scope: string[] = [];
+  const excluded: ExcludedEntry[] = [];
+  for (const entryId of new Set(requested)) {
+    const e = catalog.get(entryId);
+    if (!e) excluded.push({ entryId, reason: 'not-in-catalog' });
+    else if (!e.published) excluded.push({ entryId, reason: 'not-approved' });
+    else if (!isAuthorizable(e)) excluded.push({ entryId, reason: 'restricted' });
+    else scope.push(entryId);
+  }
+  return { scope, excluded };
 };
 
 // ---------------------------------------------------------------------------------------------------
@@ -193,8 +242,12 @@ export interface DraftInput {
   readonly grantor: { readonly org: string; readonly role: GrantorRole; readonly name?: string };
   readonly operator: { readonly org: string; readonly name: string };
   readonly authorityOrg?: string;
-  /** The grant being renewed, already checked with assertRenewable. */
+  /** The grant being renewed, already checked with assertRenewalDraftable. */
   readonly renewing?: Grant;
+  /** Entries of the requested scope left out as no longer authorizable (see authorizableScope). */
+  readonly excludedScope?: readonly ExcludedEntry[];
+  /** Art. 10.4: days the parties have to sign (default SIGNATURE_DUE_DAYS). */
+  readonly signatureDueInDays?: number;
   readonly now: Date;
 }
 
@@ -203,7 +256,7 @@ export const draftTerms = (i: Pick<DraftInput, 'mode' | 'domain' | 'scope' | 'gr
   scope: { mode: i.mode, ...(i.domain ? { domain: i.domain } : {}), entries: [...i.scope] },
   term: {
     years: TERM_YEARS,
-    rule: 'Valid for 2 years from the date both parties have signed (a renewal: from the end of the previous term); the operator must re-apply before it ends (Art. 10.5). No extension in place.',
+    rule: 'Valid for 2 years from the date both parties have signed (a renewal: from the end of the previous term, or from its signature when that comes later); the operator must re-apply before it ends (Art. 10.5). No extension in place.',
   },
   revenue: {
     calculation:
@@ -245,10 +298,7 @@ export const draftTerms = (i: Pick<DraftInput, 'mode' | 'domain' | 'scope' | 'gr
 
 export const draftGrant = (i: DraftInput): Grant => {
   const at = i.now.toISOString();
-  // Art. 10.5 + renewal: the new term starts exactly when the old one ends (no gap, no overlap).
-  const term = i.renewing?.expiresAt
-    ? termOf(i.renewing.expiresAt)
-    : { effectiveFrom: null, expiresAt: null };
+  // Art. 10.5: the term is fixed by the second signature (a renewal's start by renewalStart).
   return {
     id: i.id,
     status: 'signing',
@@ -265,12 +315,17 @@ export const draftGrant = (i: DraftInput): Grant => {
     mode: i.mode,
     ...(i.domain ? { domain: i.domain } : {}),
     scope: [...new Set(i.scope)],
+    ...(i.excludedScope?.length ? { excludedScope: [...i.excludedScope] } : {}),
     announcementId: i.announcementId,
     applicationId: i.applicationId,
-    ...term,
+    effectiveFrom: null,
+    expiresAt: null,
     ...(i.renewing ? { renewalOf: i.renewing.id } : {}),
-    terms: draftTerms(i),
+    ...(i.renewing?.expiresAt ? { previousExpiresAt: i.renewing.expiresAt } : {}),
+    terms: draftTerms({ ...i, scope: [...new Set(i.scope)] }),
     signatures: {},
+    // Art. 10.4: signing is a human step with a deadline.
+    signBy: addDays(i.now, i.signatureDueInDays ?? SIGNATURE_DUE_DAYS).toISOString(),
     exitConfirmations: {},
     version: 1,
     createdAt: at,
@@ -304,9 +359,30 @@ export const sign = (g: Grant, p: Principal, now: Date): Grant => {
   };
   const both = !!signatures.grantor && !!signatures.operator;
   if (!both) return { ...g, signatures, version: g.version + 1, updatedAt: at };
-  // Art. 10.5: the term runs from the second signature; a renewal keeps its start at the old end.
-  const term = g.renewalOf && g.effectiveFrom ? termOf(g.effectiveFrom) : termOf(now);
+  // Art. 10.5: the term runs from the second signature; a renewal from the old end if that is later.
+  const term = termOf(g.previousExpiresAt ? renewalStart(g.previousExpiresAt, now) : now);
   return { ...g, signatures, status: 'active', ...term, version: g.version + 1, updatedAt: at };
+};
+
+/** The parties that have not signed yet. */
+export const missingSignatures = (g: Pick<Grant, 'signatures'>): Party[] =>
+  (['grantor', 'operator'] as const).filter((party) => !g.signatures[party]);
+
+/**
+ * Art. 10.4: a grant still waiting for signatures after its deadline is overdue. It is flagged (and
+ * escalated) once; the parties can still sign afterwards: the flag makes the delay visible, it does
+ * not decide anything.
+ */
+export const isSignatureOverdue = (
+  g: Pick<Grant, 'status' | 'signBy' | 'signatureOverdueAt'>,
+  now: Date,
+): boolean => g.status === 'signing' && !!g.signBy && !g.signatureOverdueAt && g.signBy <= now.toISOString();
+
+export const flagSignatureOverdue = (g: Grant, now: Date): Grant => {
+  if (!isSignatureOverdue(g, now))
+    throw new ConflictError('The signatures are not overdue, or were already flagged', 'invalid_state');
+  const at = now.toISOString();
+  return { ...g, signatureOverdueAt: at, version: g.version + 1, updatedAt: at };
 };
 
 // ---------------------------------------------------------------------------------------------------
@@ -488,14 +564,19 @@ export const viewOf = (g: Grant, now: Date) => ({
   mode: g.mode,
   domain: g.domain ?? null,
   scope: g.scope,
+  excludedScope: g.excludedScope ?? [],
   announcementId: g.announcementId,
   applicationId: g.applicationId,
   effectiveFrom: g.effectiveFrom,
   expiresAt: g.expiresAt,
   renewalOf: g.renewalOf ?? null,
+  previousExpiresAt: g.previousExpiresAt ?? null,
   renewedBy: g.renewedBy ?? null,
   terms: g.terms,
   signatures: g.signatures,
+  signBy: g.signBy ?? null,
+  signatureOverdue: !!g.signatureOverdueAt,
+  signatureOverdueAt: g.signatureOverdueAt ?? null,
   suspension: g.suspension ?? null,
   reinstatement: g.reinstatement ?? null,
   termination: g.termination ?? null,
@@ -535,6 +616,7 @@ export const auditState = (g: Grant | undefined) =>
         expiresAt: g.expiresAt,
         signed: Object.keys(g.signatures).sort(),
         renewedBy: g.renewedBy ?? null,
+        ...(g.signatureOverdueAt ? { signatureOverdueAt: g.signatureOverdueAt } : {}),
       }
     : null;
 
@@ -556,7 +638,8 @@ export const eventFacts = (g: Grant, now: Date) => ({
 
 /**
  * Renewal: on activation of the successor the old grant records it. A terminated grant cannot be
- * renewed any more (its term ended early; a renewal would leave a gap).
+ * renewed any more (Art. 14: its authorization was ended); an expired one can, when the renewal was
+ * applied for in time and its review ended late (its term then starts at the activation: renewalStart).
  */
 export const markRenewed = (old: Grant, successorId: string, now: Date): Grant => {
   if (old.renewedBy && old.renewedBy !== successorId) {

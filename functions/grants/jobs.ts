@@ -1,4 +1,4 @@
-import { GrantExpired, GrantExpiryReminder } from '../../events/grants.js';
+import { GrantExpired, GrantExpiryReminder, GrantSignatureOverdue } from '../../events/grants.js';
 import type { DomainEvent } from '../shared/deps.js';
 import type { Invocation } from '../shared/duty.js';
 import { AppError } from '../shared/errors.js';
@@ -7,8 +7,11 @@ import {
   auditState,
   eventFacts,
   expire,
+  flagSignatureOverdue,
   type Grant,
   isDueForExpiry,
+  isSignatureOverdue,
+  missingSignatures,
   reminderDue,
   reminderWindows,
   sweepLookback,
@@ -22,6 +25,7 @@ const EXPIRY_BATCH = 25;
 
 export const EXPIRY_JOB = 'grant-expiry';
 export const REMINDER_JOB = 'grant-reminders';
+export const SIGNATURE_JOB = 'grant-signature-overdue';
 
 /**
  * Art. 10.5: ends the term of every running grant whose `expiresAt` has passed. Runs every few
@@ -124,7 +128,56 @@ export const remindExpiringGrants = async ({ deps, requestId }: Invocation) => {
   return stats;
 };
 
+/**
+ * Art. 10.4: signing is a human step with a deadline. Flags every grant still waiting for signatures
+ * past its `signBy` and escalates it once (GrantSignatureOverdue): the flag and the event are written
+ * only by the conditional save that takes the grant out of the sparse signature-deadline index, so a
+ * second run (or a concurrent one) finds nothing to do. Reads only the overdue grants, never the table.
+ */
+export const flagOverdueSignatures = async ({ deps, requestId }: Invocation) => {
+  const repo = grantsRepository(deps);
+  const now = deps.clock.now();
+  const scan = await repo.signaturesOverdue(now);
+  const events: DomainEvent[] = [];
+  for (const candidate of scan.grants.filter((x) => isSignatureOverdue(x, now))) {
+    // The index is eventually consistent: decide on the current grant (its version included).
+    const g = await repo.get(candidate.id, true);
+    if (!g || !isSignatureOverdue(g, now)) continue;
+    const flagged = flagSignatureOverdue(g, now);
+    const tx = new Transaction(deps, { principal: systemActor(SIGNATURE_JOB), requestId, now });
+    try {
+      await repo
+        .save(tx, flagged, g.version)
+        .audit({
+          action: 'grant.signature-overdue',
+          resource: grantResource(g.id),
+          before: auditState(g),
+          after: { ...auditState(flagged), signBy: g.signBy ?? null, missing: missingSignatures(g) },
+        })
+        .commit();
+    } catch (e) {
+      // Signed, terminated or flagged meanwhile: the next run looks again if it still applies.
+      if (!(e instanceof AppError)) throw e;
+      continue;
+    }
+    events.push(
+      GrantSignatureOverdue.make({
+        ...eventFacts(flagged, now),
+        signBy: g.signBy ?? now.toISOString(),
+        missing: missingSignatures(flagged),
+        ...(flagged.authorityOrg ? { authorityOrg: flagged.authorityOrg } : {}),
+        applicationId: flagged.applicationId,
+      }),
+    );
+  }
+  await deps.events.publish(events);
+  const stats = { itemsRead: scan.itemsRead, queries: scan.queries, flagged: events.length };
+  await repo.recordRun(SIGNATURE_JOB, now, stats);
+  return stats;
+};
+
 export const grantsSchedules = {
   [EXPIRY_JOB]: expireGrants,
   [REMINDER_JOB]: remindExpiringGrants,
+  [SIGNATURE_JOB]: flagOverdueSignatures,
 };

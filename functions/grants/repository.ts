@@ -12,7 +12,9 @@ import type { Grant, GrantStatus, ReminderDays } from './domain.js';
  * - `operatorOrg`, `grantorOrg`, `kind` + `createdSort`: the operator's, grantor's and everyone's lists;
  * - `listing` (sparse, active grants only) + `listingSort`: the public list (公示);
  * - `expiryDay` (sparse, running grants only: active or suspended) + `expirySort`: the expiry sweep and
- *   the reminders query one day-bucket at a time, never the whole table.
+ *   the reminders query one day-bucket at a time, never the whole table;
+ * - `signDueKey` (sparse: grants waiting for signatures and not yet flagged overdue) + `signDueSort`:
+ *   the signature-deadline sweep reads only the grants past their `signBy`.
  * Reminders sent are `REMINDER#090`… items in the grant's partition (created once, conditionally);
  * schedule checkpoints are `JOB#<name>` / `CHECKPOINT`.
  */
@@ -23,6 +25,8 @@ const reminderSk = (d: ReminderDays) => `REMINDER#${String(d).padStart(3, '0')}`
 export const dayOf = (iso: string): string => iso.slice(0, 10);
 
 const running = (s: GrantStatus) => s === 'active' || s === 'suspended';
+
+const SIGNING = 'signing';
 
 /** The stored head item of a grant (exported for bulk seeding in the benchmark). */
 export const headItem = (g: Grant) => ({
@@ -37,9 +41,23 @@ export const headItem = (g: Grant) => ({
   ...(running(g.status) && g.expiresAt
     ? { expiryDay: dayOf(g.expiresAt), expirySort: `${g.expiresAt}#${g.id}` }
     : {}),
+  ...(g.status === 'signing' && g.signBy && !g.signatureOverdueAt
+    ? { signDueKey: SIGNING, signDueSort: `${g.signBy}#${g.id}` }
+    : {}),
 });
 
-const INDEX_ATTRS = ['pk', 'sk', 'kind', 'createdSort', 'listing', 'listingSort', 'expiryDay', 'expirySort'];
+const INDEX_ATTRS = [
+  'pk',
+  'sk',
+  'kind',
+  'createdSort',
+  'listing',
+  'listingSort',
+  'expiryDay',
+  'expirySort',
+  'signDueKey',
+  'signDueSort',
+];
 
 const fromItem = (item: Record<string, unknown>): Grant => {
   const g: Record<string, unknown> = { ...item };
@@ -47,6 +65,7 @@ const fromItem = (item: Record<string, unknown>): Grant => {
   return g as unknown as Grant;
 };
 
+/** Grants found by a sweep over a sparse index, with what the sweep paid to read them. */
 export interface ExpiringScan {
   readonly grants: Grant[];
   /** Items DynamoDB returned (what the sweep paid to read). */
@@ -104,28 +123,33 @@ export const grantsRepository = (deps: Pick<Deps, 'db' | 'tables'>) => {
       );
     },
 
-    async remindersSent(id: string): Promise<{ days: number; sentAt: string }[]> {
-      const out = await deps.db.send(
-        new QueryCommand({
-          TableName: table,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :r)',
-          ExpressionAttributeValues: { ':pk': pk(id), ':r': 'REMINDER#' },
-        }),
-      );
-      return (out.Items ?? []).map((i) => ({ days: Number(i.days), sentAt: String(i.sentAt) }));
-    },
-
-    /** Lists grants: one operator's, one grantor's, or all, newest first, optionally by status. */
+    /**
+     * Lists grants: one operator's, one grantor's (optionally to one operator), or all, newest first,
+     * optionally by status. Filters run inside queryPage, which reads on until the page is full.
+     */
     async list(
-      by: { operatorOrg: string } | { grantorOrg: string } | { all: true },
+      by: { operatorOrg: string } | { grantorOrg: string; operatorOrg?: string } | { all: true },
       q: { status?: GrantStatus; limit: number; cursor?: string | undefined },
     ): Promise<Page<Grant>> {
       const [index, attr, value] =
-        'operatorOrg' in by
-          ? ['byOperator', 'operatorOrg', by.operatorOrg]
-          : 'grantorOrg' in by
-            ? ['byGrantor', 'grantorOrg', by.grantorOrg]
+        'grantorOrg' in by
+          ? ['byGrantor', 'grantorOrg', by.grantorOrg]
+          : 'operatorOrg' in by
+            ? ['byOperator', 'operatorOrg', by.operatorOrg]
             : ['byKind', 'kind', 'grant'];
+      const filters: string[] = [];
+      const names: Record<string, string> = { '#k': attr };
+      const values: Record<string, unknown> = { ':k': value };
+      if (q.status) {
+        filters.push('#s = :s');
+        names['#s'] = 'status';
+        values[':s'] = q.status;
+      }
+      if ('grantorOrg' in by && by.operatorOrg) {
+        filters.push('#o = :o');
+        names['#o'] = 'operatorOrg';
+        values[':o'] = by.operatorOrg;
+      }
       return queryPage(
         deps,
         {
@@ -133,9 +157,9 @@ export const grantsRepository = (deps: Pick<Deps, 'db' | 'tables'>) => {
           IndexName: index,
           KeyConditionExpression: '#k = :k',
           ScanIndexForward: false,
-          ...(q.status ? { FilterExpression: '#s = :s' } : {}),
-          ExpressionAttributeNames: { '#k': attr, ...(q.status ? { '#s': 'status' } : {}) },
-          ExpressionAttributeValues: { ':k': value, ...(q.status ? { ':s': q.status } : {}) },
+          ...(filters.length ? { FilterExpression: filters.join(' AND ') } : {}),
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
         },
         { limit: q.limit, cursor: q.cursor, keyAttrs: ['pk', 'sk', attr, 'createdSort'], map: fromItem },
       );
@@ -207,6 +231,51 @@ export const grantsRepository = (deps: Pick<Deps, 'db' | 'tables'>) => {
         } while (start);
       }
       return { grants, itemsRead, queries };
+    },
+
+    /**
+     * Art. 10.4: grants still waiting for signatures whose deadline has passed and that were not yet
+     * flagged, from the sparse signature-deadline index (flagging removes a grant from it).
+     */
+    async signaturesOverdue(now: Date): Promise<ExpiringScan> {
+      const grants: Grant[] = [];
+      let itemsRead = 0;
+      let queries = 0;
+      let start: Record<string, unknown> | undefined;
+      do {
+        const out = await deps.db.send(
+          new QueryCommand({
+            TableName: table,
+            IndexName: 'bySignatureDue',
+            KeyConditionExpression: 'signDueKey = :k AND signDueSort <= :hi',
+            ExpressionAttributeValues: { ':k': SIGNING, ':hi': `${now.toISOString()}#~` },
+            ...(start ? { ExclusiveStartKey: start } : {}),
+          }),
+        );
+        queries++;
+        itemsRead += out.Items?.length ?? 0;
+        for (const item of out.Items ?? []) grants.push(fromItem(item));
+        start = out.LastEvaluatedKey;
+      } while (start);
+      return { grants, itemsRead, queries };
+    },
+
+    /**
+     * Makes a transaction conditional on the grant being unchanged since it was read (same version,
+     * hence same status and term): another duty's writes that depend on the grant's state commit only
+     * if that state still holds.
+     */
+    unchanged(tx: Transaction, g: Pick<Grant, 'id' | 'version' | 'status'>): Transaction {
+      return tx.conditionCheck(
+        'grants',
+        { pk: pk(g.id), sk: HEAD },
+        {
+          condition: '#v = :v AND #s = :s',
+          names: { '#v': 'version', '#s': 'status' },
+          values: { ':v': g.version, ':s': g.status },
+        },
+        () => new ConflictError('The grant changed meanwhile', 'grant_changed'),
+      );
     },
 
     async lastRun(job: string): Promise<Date | undefined> {

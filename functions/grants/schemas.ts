@@ -26,6 +26,8 @@ export const DraftGrantInput = z.object({
   renewalOf: GrantId.shape.id.optional(),
   /** The city authority, when it is not the grantor (domain mode). */
   authorityOrg: orgCode.optional(),
+  /** Art. 10.4: days the parties have to sign (default SIGNATURE_DUE_DAYS). */
+  signatureDueInDays: z.number().int().min(1).max(365).optional(),
 });
 export type DraftGrantInput = z.infer<typeof DraftGrantInput>;
 

@@ -1,7 +1,8 @@
+import { catalogRepository } from '../catalog/repository.js';
 import type { Invocation, StepInvocation } from '../shared/duty.js';
 import { ConflictError, NotFoundError } from '../shared/errors.js';
 import { systemActor, Transaction } from '../shared/store.js';
-import { assertRenewable, auditState, draftGrant } from './domain.js';
+import { assertRenewalDraftable, auditState, authorizableScope, draftGrant } from './domain.js';
 import { grantsRepository } from './repository.js';
 import { answerSignatureWorkflow, grantResource } from './routes.js';
 import { AwaitSignaturesInput, DraftGrantInput, grantIdFor } from './schemas.js';
@@ -11,7 +12,11 @@ import { AwaitSignaturesInput, DraftGrantInput, grantIdFor } from './schemas.js'
  * replays finished steps after a restart).
  */
 export const grantsSteps = {
-  /** Drafts the agreement (Art. 4) once per application: the grant id is derived from the application id. */
+  /**
+   * Drafts the agreement (Art. 4) once per application: the grant id is derived from the application id.
+   * Entries of the scope that are no longer authorizable are dropped and recorded (Art. 6, 8); a scope
+   * with none left is refused.
+   */
   async draftGrant(raw: StepInvocation, { deps, requestId }: Invocation): Promise<{ grantId: string }> {
     const input = DraftGrantInput.parse(raw);
     const repo = grantsRepository(deps);
@@ -22,8 +27,20 @@ export const grantsSteps = {
     if (input.renewalOf) {
       renewing = await repo.get(input.renewalOf, true);
       if (!renewing) throw new NotFoundError(`Grant ${input.renewalOf} to renew`);
-      // Art. 10.5: a renewal is applied for before the term ends.
-      assertRenewable(renewing, input.operator.org, now);
+      // Art. 10.5: the application was made before the end (checked at submission); the draft only
+      // refuses a grant that cannot be renewed at all. A late activation starts late (renewalStart).
+      assertRenewalDraftable(renewing, input.operator.org);
+    }
+    const { scope, excluded } = authorizableScope(
+      input.scope,
+      await catalogRepository(deps).getMany(input.scope),
+    );
+    if (!scope.length) {
+      throw new ConflictError(
+        'No entry of the scope can be authorized any more (Art. 8)',
+        'scope_not_authorizable',
+        { excluded },
+      );
     }
     const g = draftGrant({
       id,
@@ -31,11 +48,13 @@ export const grantsSteps = {
       announcementId: input.announcementId,
       mode: input.mode,
       ...(input.domain ? { domain: input.domain } : {}),
-      scope: input.scope,
+      scope,
+      excludedScope: excluded,
       grantor: input.grantor,
       operator: input.operator,
       ...(input.authorityOrg ? { authorityOrg: input.authorityOrg } : {}),
       ...(renewing ? { renewing } : {}),
+      ...(input.signatureDueInDays ? { signatureDueInDays: input.signatureDueInDays } : {}),
       now,
     });
     const tx = new Transaction(deps, { principal: systemActor('draftGrant'), requestId, now });
@@ -46,7 +65,12 @@ export const grantsSteps = {
           action: 'grant.draft',
           resource: grantResource(id),
           before: null,
-          after: { ...auditState(g), applicationId: g.applicationId },
+          after: {
+            ...auditState(g),
+            applicationId: g.applicationId,
+            signBy: g.signBy ?? null,
+            excludedScope: g.excludedScope ?? [],
+          },
         })
         .commit();
     } catch (e) {

@@ -17,6 +17,7 @@ import {
   GrantExpired,
   GrantExpiryReminder,
   GrantReinstated,
+  GrantSignatureOverdue,
   GrantSuspended,
   GrantTerminated,
 } from '../../events/grants.js';
@@ -58,6 +59,7 @@ export const NOTIFIED_EVENTS = [
   GrantExpired,
   GrantExpiryReminder,
   GrantExitConfirmed,
+  GrantSignatureOverdue,
   DemandApproved,
   DemandRejected,
   GovernanceRequestFiled,
@@ -153,6 +155,27 @@ export const messagesFor = (e: BusEvent): Message[] => {
         body: `Grant ${g.grantId}: ${g.item} confirmed by the ${g.party}.`,
         subject: grant(g.grantId),
         actionRequired: false,
+      });
+    }
+    case GrantSignatureOverdue.detailType: {
+      // Art. 10.4: the parties still to sign are asked again; the authority sees the escalation.
+      const g = GrantSignatureOverdue.parse(e.detail);
+      const late = g.missing.map((party) =>
+        party === 'operator'
+          ? { role: 'operator', org: g.operatorOrg }
+          : { role: g.grantorRole, org: g.grantorOrg },
+      );
+      const authority: Recipient = g.authorityOrg
+        ? { role: 'authority', org: g.authorityOrg }
+        : { role: 'authority' };
+      const recipients = [...late, authority].filter(
+        (r, i, all) => all.findIndex((x) => recipientKey(x) === recipientKey(r)) === i,
+      );
+      return toAll(recipients, {
+        title: '授权运营协议签署逾期 Agreement signature overdue',
+        body: `Grant ${g.grantId} was to be signed by ${d10(g.signBy)}; still to sign: ${g.missing.join(', ')}.`,
+        subject: grant(g.grantId),
+        actionRequired: true,
       });
     }
     case DemandApproved.detailType:

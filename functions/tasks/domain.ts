@@ -110,7 +110,8 @@ export const openTask = (args: {
   };
 };
 
-const assertPending = (t: ReviewTask): void => {
+/** A decided or cancelled task takes no (further) decision: 409. */
+export const assertPending = (t: ReviewTask): void => {
   if (t.status === 'decided')
     throw new ConflictError('This task has already been decided', 'already_decided');
   if (t.status === 'cancelled') throw new ConflictError('This task was cancelled', 'task_cancelled');

@@ -60,7 +60,9 @@ export const TASK_KINDS = {
     label: { zh: '资格审查', en: 'Qualification review' },
     decision: ApproveOrReject,
   }),
-  // Art. 10.3: the authority assigns the third-party expert panel.
+  // Art. 10.3: the third-party expert panel is organised by the authority (comprehensive) or by the
+  // granting provider (domain): "数据提供单位对申请分领域授权的单位进行资格审查，组织第三方专家进行评审".
+  // The workflow assigns the task accordingly (state-machines/selection.asl.json).
   'expert-panel': kind({
     label: { zh: '组建专家评审组', en: 'Expert panel assignment' },
     decision: ExpertPanel,

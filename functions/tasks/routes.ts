@@ -7,7 +7,16 @@ import {
   ValidationError,
 } from '../shared/errors.js';
 import { caller, type RouteTable, route } from '../shared/http.js';
-import { auditState, callerKeys, canSee, decideTask, type ReviewTask, viewOf } from './domain.js';
+import {
+  assertPending,
+  auditState,
+  callerKeys,
+  canSee,
+  decideTask,
+  isAssignee,
+  type ReviewTask,
+  viewOf,
+} from './domain.js';
 import { isTaskKind, kindDef, TASK_KINDS } from './kinds.js';
 import { tasksRepository } from './repository.js';
 import { DecisionBody, ListTasksQuery, TaskId } from './schemas.js';
@@ -54,7 +63,12 @@ export const tasksRoutes: RouteTable = {
     params: TaskId,
     body: DecisionBody,
     async handle(ctx) {
+      const p = caller(ctx);
       const { task, token } = await load(ctx.deps, ctx.params.id);
+      // Only the assignee learns anything about the task: who else asks gets 403 before the body is
+      // validated (a 400 would reveal what the decision needs, e.g. the expert criteria).
+      if (!isAssignee(task, p)) throw new ForbiddenError('Only the assigned party may decide this task');
+      assertPending(task);
       if (!isTaskKind(task.kind))
         throw new ConflictError(`Tasks of kind ${task.kind} cannot be decided here`, 'unknown_kind');
       const def = kindDef(task.kind);
@@ -63,8 +77,8 @@ export const tasksRoutes: RouteTable = {
         throw new ValidationError('The decision is invalid', fieldIssues(parsed.error.issues, 'body'));
       const refined = def.refine?.(parsed.data, task.context) ?? {};
       if (refined.issues?.length) throw new ValidationError('The decision is invalid', [...refined.issues]);
-      // Forbidden (not the assignee) and already decided are checked on the stored task first.
-      const after = decideTask(task, caller(ctx), { ...parsed.data, ...(refined.extra ?? {}) }, ctx.now);
+      // Already decided (or cancelled) is checked on the stored task, then again by the conditional write.
+      const after = decideTask(task, p, { ...parsed.data, ...(refined.extra ?? {}) }, ctx.now);
       await tasksRepository(ctx.deps)
         .save(ctx.tx(), after, task.version, {
           whilePending: true,

@@ -1,7 +1,11 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { entitlementsSteps } from '../../functions/entitlements/workers.js';
 import { DAY_MS } from '../../functions/shared/clock.js';
+import type { Deps } from '../../functions/shared/deps.js';
 import { approvedEntry, as, type Caller, type Platform, startPlatform } from '../support/platform.js';
-import { activeGrant, auditOf, draftGrant, eventsAbout, scenario } from './grants-fixtures.js';
+import { activeGrant, auditOf, draftGrant, eventsAbout, restrictEntry, scenario } from './grants-fixtures.js';
 
 /** Data demands, their parallel review and the entitlements that follow the grant (Art. 16, 14, 10.5). */
 let p: Platform;
@@ -68,12 +72,17 @@ const entitlementsOf = async (c: Caller, grantId: string) =>
 
 describe('filing a data demand (Art. 16)', () => {
   it('accepts entries inside the grant’s scope and refuses others with a 409 naming the entry', async () => {
-    // Prepare
-    const { id: grantId } = await activeGrant(p, { scope: [transportEntry, hrssEntry, secretEntry] });
+    // Prepare: the secret entry never enters the scope (Art. 8); another is restricted after the grant.
+    const laterRestricted = await approvedEntry(p, as.police, { title: '治安数据', domain: 'other' });
+    const { id: grantId } = await activeGrant(p, {
+      scope: [transportEntry, hrssEntry, secretEntry, laterRestricted],
+    });
+    await restrictEntry(p, as.police, laterRestricted);
 
     // Act
     const outside = await fileDemand(grantId, [transportEntry, policeEntry]);
-    const secret = await fileDemand(grantId, [secretEntry]);
+    const neverInScope = await fileDemand(grantId, [secretEntry]);
+    const secret = await fileDemand(grantId, [laterRestricted]);
     const notMine = await fileDemand(grantId, [transportEntry], as.operatorB);
     const invalid = await p.post('/demands', as.operatorA, {
       grantId,
@@ -100,10 +109,15 @@ describe('filing a data demand (Art. 16)', () => {
       details: { entryId: policeEntry },
     });
     expect(String((outside.body.error as { message: string }).message)).toContain(policeEntry);
+    expect(neverInScope.status).toBe(409);
+    expect(neverInScope.body.error).toMatchObject({
+      code: 'entry_outside_scope',
+      details: { entryId: secretEntry },
+    });
     expect(secret.status).toBe(409);
     expect(secret.body.error).toMatchObject({
       code: 'entry_not_authorizable',
-      details: { entryId: secretEntry },
+      details: { entryId: laterRestricted },
     });
     expect(notMine.status).toBe(403);
     expect(invalid.status).toBe(400);
@@ -200,6 +214,76 @@ describe('parallel review by the authority and each providing unit', () => {
       });
     }
     expect(await check(as.operatorB, transportEntry)).toMatchObject({ entitled: true });
+    expect((await auditOf(p, `data-demand/${demandId}`)).map((a) => a.action)).toEqual([
+      'demand.file',
+      'demand.approve',
+    ]);
+  });
+});
+
+describe('a grant changing while a demand is decided', () => {
+  it('creates the entitlements in the state the grant is in at commit, not at read', async () => {
+    // Prepare: a demand under review; its decision step runs with a database that lets the grant be
+    // suspended (and the suspension delivered) between the step's read of the grant and its commit.
+    const entry = await approvedEntry(p, as.transport, { title: '网约车订单数据' });
+    const { id: grantId } = await activeGrant(p, { scope: [entry], operator: as.operatorB });
+    const filed = await fileDemand(grantId, [entry], as.operatorB);
+    const demandId = String(filed.body.id);
+    await p.rt.settle();
+    let interleaved = false;
+    const db = new Proxy(p.rt.db, {
+      get(target, prop, receiver) {
+        if (prop !== 'send') return Reflect.get(target, prop, receiver);
+        return async (command: Parameters<typeof target.send>[0]) => {
+          if (!interleaved && command instanceof TransactWriteCommand) {
+            interleaved = true;
+            const suspended = await p.post(`/grants/${grantId}/suspend`, as.authority, {
+              reason: '评估不合格',
+            });
+            if (suspended.status !== 200) throw new Error(`suspend: ${suspended.status}`);
+            await p.rt.settle();
+          }
+          return target.send(command);
+        };
+      },
+    });
+    const deps: Deps = {
+      db,
+      tables: p.rt.tables,
+      clock: p.rt.clock,
+      logger: new Logger({ serviceName: 'entitlements', logLevel: 'SILENT' }),
+      tokens: () => {
+        throw new Error('no tokens here');
+      },
+      events: p.rt.bus.publisher,
+      workflows: p.rt.workflows,
+    };
+    const reviewers = filed.body.reviewers as { role: string; org: string }[];
+    const reviews = reviewers.map((r, i) => ({
+      taskId: `tk_race${i}`,
+      decision: 'approve',
+      decidedBy: { userId: `${r.role}-1`, role: r.role, org: r.org },
+    }));
+
+    // Act
+    const decided = await entitlementsSteps.decideDemand(
+      { step: 'decideDemand', demandId, reviews },
+      { deps, requestId: 'race-1' },
+    );
+    const afterSuspension = await entitlementsOf(as.operatorB, grantId);
+    const checkSuspended = await check(as.operatorB, entry);
+    await p.post(`/grants/${grantId}/reinstate`, as.authority, { reason: '整改完成' });
+    await p.rt.settle();
+
+    // Assess
+    expect(interleaved).toBe(true);
+    expect(decided).toEqual({ demandId, status: 'approved' });
+    expect(afterSuspension).toHaveLength(1);
+    expect(afterSuspension[0]).toMatchObject({ status: 'inactive', effective: false });
+    expect(checkSuspended).toMatchObject({ entitled: false });
+    // It follows the grant from there: the reinstatement (a newer version) restores it.
+    expect((await entitlementsOf(as.operatorB, grantId))[0]).toMatchObject({ status: 'active' });
+    expect(await check(as.operatorB, entry)).toMatchObject({ entitled: true });
     expect((await auditOf(p, `data-demand/${demandId}`)).map((a) => a.action)).toEqual([
       'demand.file',
       'demand.approve',
@@ -339,5 +423,78 @@ describe('expiry and renewal end and continue entitlements (Art. 10.5)', () => {
     expect(afterEndBeforeSweep).toMatchObject({ entitled: true, entitlement: { grantId: renewal } });
     expect(afterSweep).toMatchObject({ entitled: true, entitlement: { grantId: renewal } });
     expect((await entitlementsOf(as.operatorC, old))[0]).toMatchObject({ status: 'ended' });
+  });
+
+  it('carries over only entries still authorizable, checked at drafting and at activation (Art. 8)', async () => {
+    // Prepare: an old grant with approved entitlements to three entries.
+    const kept = await approvedEntry(p, as.transport, { title: '公交站点数据' });
+    const restrictedBeforeDraft = await approvedEntry(p, as.police, {
+      title: '交通事故数据',
+      domain: 'other',
+    });
+    const restrictedBeforeSigning = await approvedEntry(p, as.hrss, {
+      title: '招聘岗位数据',
+      domain: 'employment',
+    });
+    const all = [kept, restrictedBeforeDraft, restrictedBeforeSigning];
+    const { id: old, body } = await activeGrant(p, { scope: all, operator: as.operatorA });
+    await approvedDemand(old, all, as.operatorA);
+    p.rt.clock.set(new Date(Date.parse(String(body.expiresAt)) - 30 * DAY_MS));
+
+    // Act
+    await restrictEntry(p, as.police, restrictedBeforeDraft);
+    const renewal = await draftGrant(p, { scope: all, operator: as.operatorA, renewalOf: old });
+    const drafted = (await p.get(`/grants/${renewal}`, as.operatorA)).body;
+    await restrictEntry(p, as.hrss, restrictedBeforeSigning);
+    await p.post(`/grants/${renewal}/sign`, as.authority);
+    await p.post(`/grants/${renewal}/sign`, as.operatorA);
+    await p.rt.settle();
+    const continued = await entitlementsOf(as.operatorA, renewal);
+
+    // Assess
+    expect(drafted).toMatchObject({
+      scope: [kept, restrictedBeforeSigning],
+      excludedScope: [{ entryId: restrictedBeforeDraft, reason: 'restricted' }],
+    });
+    expect(continued.map((e) => e.entryId)).toEqual([kept]);
+    expect((await entitlementsOf(as.operatorA, old)).map((e) => e.status)).toEqual([
+      'active',
+      'active',
+      'active',
+    ]);
+  });
+
+  it('resumes access under a renewal activated after the old end from its activation, not for the gap', async () => {
+    // Prepare: the old grant ends (and its entitlements with it) before the renewal is signed.
+    const entry = await approvedEntry(p, as.transport, { title: '公共自行车数据' });
+    const { id: old, body } = await activeGrant(p, { scope: [entry], operator: as.operatorB });
+    const oldEnd = Date.parse(String(body.expiresAt));
+    await approvedDemand(old, [entry], as.operatorB);
+    p.rt.clock.set(new Date(oldEnd + 60_000));
+    await p.rt.scheduler.fire('grant-expiry');
+    await p.rt.settle();
+
+    // Act
+    p.rt.clock.set(new Date(oldEnd + 2 * DAY_MS));
+    const renewal = await draftGrant(p, { scope: [entry], operator: as.operatorB, renewalOf: old });
+    const inGap = await check(as.operatorB, entry);
+    p.rt.clock.set(new Date(oldEnd + 4 * DAY_MS));
+    await p.post(`/grants/${renewal}/sign`, as.authority);
+    const signed = await p.post(`/grants/${renewal}/sign`, as.operatorB);
+    await p.rt.settle();
+    const afterActivation = await check(as.operatorB, entry);
+    const continued = await entitlementsOf(as.operatorB, renewal);
+
+    // Assess
+    const start = String(signed.body.effectiveFrom);
+    expect(Date.parse(start)).toBeGreaterThanOrEqual(oldEnd + 4 * DAY_MS);
+    expect(inGap).toMatchObject({ entitled: false });
+    expect((await entitlementsOf(as.operatorB, old))[0]).toMatchObject({ status: 'ended' });
+    expect(continued).toHaveLength(1);
+    expect(continued[0]).toMatchObject({ status: 'active', validFrom: start, effective: true });
+    expect(afterActivation).toMatchObject({
+      entitled: true,
+      entitlement: { grantId: renewal, validFrom: start },
+    });
   });
 });

@@ -17,6 +17,8 @@ export interface GrantSetup {
   readonly applicationId?: string;
   /** Default: a made-up id (the grants duty does not read announcements). */
   readonly announcementId?: string;
+  /** Art. 10.4: the signature deadline in days (default: the grants duty's). */
+  readonly signatureDueInDays?: number;
 }
 
 /** Drafts a grant through the `draftGrant` step (Contract B), as the selection workflow does. */
@@ -35,6 +37,7 @@ export const draftGrant = async (p: Platform, s: GrantSetup): Promise<string> =>
     operator: { org: operator.org, name: orgName(operator.org) },
     ...(s.renewalOf ? { renewalOf: s.renewalOf } : {}),
     ...(grantorRole === 'provider' ? { authorityOrg: as.authority.org } : {}),
+    ...(s.signatureDueInDays ? { signatureDueInDays: s.signatureDueInDays } : {}),
   })) as { grantId: string };
   return out.grantId;
 };
@@ -70,6 +73,21 @@ export const auditOf = async (p: Platform, resource: string) => {
 /** Events published on the local bus about one subject. */
 export const eventsAbout = (p: Platform, detailType: string, key: string, value: string) =>
   p.rt.bus.events({ detailType }).filter((e) => (e.detail as Record<string, unknown>)[key] === value);
+
+/** Has a provider restrict an approved entry (Art. 8) and the authority approve that new version. */
+export const restrictEntry = async (p: Platform, owner: Caller, entryId: string): Promise<void> => {
+  const changed = await p.patch(`/catalog/${entryId}`, owner, {
+    restrictions: { stateSecret: false, publicSafety: true, closedByLaw: false },
+  });
+  if (changed.status !== 200) throw new Error(`restrict: ${changed.status} ${JSON.stringify(changed.body)}`);
+  if (changed.body.status !== 'approved') {
+    const reviewed = await p.post(`/catalog/${entryId}/review`, as.authority, { decision: 'approve' });
+    if (reviewed.status !== 200)
+      throw new Error(`review: ${reviewed.status} ${JSON.stringify(reviewed.body)}`);
+  }
+  const view = await p.get(`/catalog/${entryId}`, as.authority);
+  if (view.body.authorizable !== false) throw new Error(`still authorizable: ${JSON.stringify(view.body)}`);
+};
 
 export const scenario = (overrides: Record<string, unknown> = {}) => ({
   title: '城市公交出行分析',

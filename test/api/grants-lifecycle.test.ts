@@ -116,7 +116,13 @@ describe('renewal (Art. 10.5)', () => {
     await fire('grant-expiry');
 
     // Assess
-    expect(drafted).toMatchObject({ status: 'signing', renewalOf: old, effectiveFrom: oldEnd });
+    // The term is fixed at activation; the draft records the end it continues from.
+    expect(drafted).toMatchObject({
+      status: 'signing',
+      renewalOf: old,
+      previousExpiresAt: oldEnd,
+      effectiveFrom: null,
+    });
     expect(signed.body).toMatchObject({
       status: 'active',
       inEffect: false,
@@ -134,13 +140,38 @@ describe('renewal (Art. 10.5)', () => {
     expect(await grantView(renewal)).toMatchObject({ status: 'active', inEffect: true });
   });
 
-  it('refuses a renewal applied for after the grant expired', async () => {
-    const { id, body } = await activeGrant(p, { scope: entries });
-    p.rt.clock.set(at(String(body.expiresAt), 1000));
+  it('drafts a renewal approved after the old end; its term starts at its activation (no gap covered)', async () => {
+    // Prepare: applied for in time (the applications duty checks that); the review ends late.
+    const { id: old, body } = await activeGrant(p, { scope: entries, operator: as.operatorB });
+    const oldEnd = String(body.expiresAt);
+    p.rt.clock.set(at(oldEnd, 60_000));
+    await fire('grant-expiry');
+
+    // Act
+    p.rt.clock.set(at(oldEnd, 3 * DAY_MS));
+    const renewal = await draftGrant(p, { scope: entries, operator: as.operatorB, renewalOf: old });
+    p.rt.clock.set(at(oldEnd, 5 * DAY_MS));
+    await p.post(`/grants/${renewal}/sign`, as.authority);
+    const signed = await p.post(`/grants/${renewal}/sign`, as.operatorB);
+    await p.rt.settle();
+
+    // Assess
+    const start = String(signed.body.effectiveFrom);
+    expect(signed.body).toMatchObject({ status: 'active', renewalOf: old, inEffect: true });
+    // Art. 10.4-10.5: from the activation, never back-dated to the old end.
+    expect(Date.parse(start)).toBeGreaterThanOrEqual(at(oldEnd, 5 * DAY_MS).getTime());
+    expect(Date.parse(start)).toBeLessThan(at(oldEnd, 5 * DAY_MS + 60_000).getTime());
+    expect(signed.body.expiresAt).toBe(addTermYears(start, 2).toISOString());
+    expect(await grantView(old)).toMatchObject({ status: 'expired', renewedBy: renewal });
+  });
+
+  it('refuses to renew a terminated grant, or one already renewed', async () => {
+    const { id } = await activeGrant(p, { scope: entries });
+    await p.post(`/grants/${id}/terminate`, as.authority, { reason: '严重违约' });
 
     const late = p.rt.invoke('grants', {
       step: 'draftGrant',
-      applicationId: 'ap_test00000000late1',
+      applicationId: 'ap_test0000terminated',
       announcementId: 'an_test0000000001',
       mode: 'comprehensive',
       scope: entries,
@@ -149,6 +180,6 @@ describe('renewal (Art. 10.5)', () => {
       renewalOf: id,
     });
 
-    await expect(late).rejects.toThrow(/before the term ends/);
+    await expect(late).rejects.toThrow(/terminated grant cannot be renewed/);
   });
 });

@@ -121,8 +121,6 @@ describe('renewal through the selection workflow (Art. 10.5)', () => {
     );
     const oldAfter = await p.get(`/grants/${old}`, as.operatorB);
     const renewedAfter = await p.get(`/grants/${renewal}`, as.operatorB);
-    p.rt.clock.set(new Date(Date.parse(oldEnd) + DAY_MS));
-    const late = await p.post('/applications', as.operatorB, application(as.operatorB, old));
     p.rt.clock.reset();
 
     // Assess
@@ -142,6 +140,30 @@ describe('renewal through the selection workflow (Art. 10.5)', () => {
       entitlement: { grantId: renewal, validFrom: oldEnd },
     });
     expect(eventsAbout(p, 'GrantExpired', 'grantId', old)[0]?.detail).toMatchObject({ renewedBy: renewal });
-    expect(late.status).toBe(409);
+  });
+
+  it('refuses a renewal applied for after the end of the term, for that reason (Art. 10.5)', async () => {
+    // Prepare: a grant nobody renewed, so lateness is the only reason to refuse.
+    const { id, body } = await activeGrant(p, { scope: [entry], operator: as.operatorC, announcementId });
+    const end = Date.parse(String(body.expiresAt));
+
+    // Act: just after the end (before the expiry sweep ran), and once it is marked expired.
+    p.rt.clock.set(new Date(end + 1000));
+    const justAfter = await p.post('/applications', as.operatorC, application(as.operatorC, id));
+    p.rt.clock.set(new Date(end + DAY_MS));
+    await p.rt.scheduler.fire('grant-expiry');
+    await p.rt.settle();
+    const afterSweep = await p.post('/applications', as.operatorC, application(as.operatorC, id));
+    p.rt.clock.reset();
+
+    // Assess
+    for (const late of [justAfter, afterSweep]) {
+      expect(late.status).toBe(409);
+      expect(late.body.error).toMatchObject({ code: 'renewal_too_late' });
+    }
+    expect((await p.get(`/grants/${id}`, as.operatorC)).body).toMatchObject({
+      status: 'expired',
+      renewedBy: null,
+    });
   });
 });

@@ -1,7 +1,11 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { addTermYears } from '../../functions/grants/domain.js';
+import type { ZodObject } from 'zod';
+import { addTermYears, SIGNATURE_DUE_DAYS } from '../../functions/grants/domain.js';
+import { grantsRoutes } from '../../functions/grants/routes.js';
+import { DAY_MS } from '../../functions/shared/clock.js';
+import { routes } from '../../infra/system.js';
 import { approvedEntry, as, type Platform, startPlatform } from '../support/platform.js';
-import { activeGrant, auditOf, draftGrant, eventsAbout } from './grants-fixtures.js';
+import { activeGrant, auditOf, draftGrant, eventsAbout, restrictEntry } from './grants-fixtures.js';
 
 let p: Platform;
 let entries: string[];
@@ -39,7 +43,12 @@ describe('grant drafting and signatures (Art. 4, 10.4-10.5)', () => {
       effectiveFrom: null,
       expiresAt: null,
       signatures: {},
+      excludedScope: [],
+      signatureOverdue: false,
     });
+    // Art. 10.4: signing has a deadline from the draft.
+    const drafted = Date.parse(String(view.body.createdAt));
+    expect(Date.parse(String(view.body.signBy)) - drafted).toBe(SIGNATURE_DUE_DAYS * DAY_MS);
     const terms = view.body.terms as Record<string, unknown>;
     for (const part of [
       'scope',
@@ -93,6 +102,90 @@ describe('grant drafting and signatures (Art. 4, 10.4-10.5)', () => {
       'grant.sign',
       'grant.sign',
     ]);
+  });
+
+  it('drafts only entries still authorizable, recording the others (Art. 8)', async () => {
+    // Prepare
+    const restricted = await approvedEntry(p, as.hrss, { title: '社保缴费数据', domain: 'social-security' });
+    await restrictEntry(p, as.hrss, restricted);
+
+    // Act
+    const id = await draftGrant(p, { scope: [entries[0]!, restricted] });
+    const none = await p.rt
+      .invoke('grants', {
+        step: 'draftGrant',
+        applicationId: 'ap_test000000nothing',
+        announcementId: 'an_test0000000001',
+        mode: 'comprehensive',
+        scope: [restricted],
+        grantor: { org: as.authority.org, role: 'authority' },
+        operator: { org: as.operatorA.org, name: 'A' },
+      })
+      .catch((e: Error) => e);
+
+    // Assess
+    const view = await p.get(`/grants/${id}`, as.authority);
+    expect(view.body).toMatchObject({
+      scope: [entries[0]],
+      excludedScope: [{ entryId: restricted, reason: 'restricted' }],
+      terms: { scope: { entries: [entries[0]] } },
+    });
+    expect(none).toBeInstanceOf(Error);
+    expect((none as Error).message).toMatch(/No entry of the scope can be authorized/);
+  });
+
+  it('flags an agreement not signed by its deadline and escalates it once (Art. 10.4)', async () => {
+    // Prepare: a domain grant the operator signed and the granting provider did not.
+    const id = await draftGrant(p, {
+      scope: [entries[0]!],
+      grantor: as.transport,
+      operator: as.operatorB,
+      signatureDueInDays: 5,
+    });
+    await p.post(`/grants/${id}/sign`, as.operatorB);
+    const signBy = String((await p.get(`/grants/${id}`, as.authority)).body.signBy);
+    const fire = async () => {
+      const out = (await p.rt.scheduler.fire('grant-signature-overdue')) as Record<string, number>;
+      await p.rt.settle();
+      return out;
+    };
+
+    // Act
+    p.rt.clock.set(new Date(Date.parse(signBy) - 60_000));
+    const early = await fire();
+    const beforeDeadline = await p.get(`/grants/${id}`, as.transport);
+    p.rt.clock.set(new Date(Date.parse(signBy) + 60_000));
+    const sweep = await fire();
+    const again = await fire();
+    const flagged = await p.get(`/grants/${id}`, as.transport);
+    const inbox = async (c: Parameters<Platform['get']>[1]) =>
+      (
+        (await p.get('/notifications?limit=100', c)).body.items as {
+          eventType: string;
+          subject: { id: string };
+          actionRequired: boolean;
+        }[]
+      ).filter((n) => n.eventType === 'GrantSignatureOverdue' && n.subject.id === id);
+    const signedLate = await p.post(`/grants/${id}/sign`, as.transport);
+    await p.rt.settle();
+
+    // Assess
+    expect(early.flagged).toBe(0);
+    expect(beforeDeadline.body).toMatchObject({ signatureOverdue: false, signatureOverdueAt: null });
+    expect(sweep.flagged).toBeGreaterThanOrEqual(1);
+    // The sweep reads the sparse deadline index: only overdue, unflagged grants.
+    expect(sweep.itemsRead).toBe(sweep.flagged);
+    expect(again).toMatchObject({ flagged: 0, itemsRead: 0 });
+    expect(flagged.body).toMatchObject({ status: 'signing', signatureOverdue: true });
+    const events = eventsAbout(p, 'GrantSignatureOverdue', 'grantId', id);
+    expect(events).toHaveLength(1);
+    expect(events[0]?.detail).toMatchObject({ signBy, missing: ['grantor'], authorityOrg: as.authority.org });
+    expect(await inbox(as.transport)).toEqual([expect.objectContaining({ actionRequired: true })]);
+    expect(await inbox(as.authority)).toHaveLength(1);
+    expect(await inbox(as.operatorB)).toEqual([]);
+    expect((await auditOf(p, `grant/${id}`)).map((a) => a.action)).toContain('grant.signature-overdue');
+    // Flagging decides nothing: the grantor can still sign.
+    expect(signedLate.body).toMatchObject({ status: 'active' });
   });
 
   it('lets the granting provider sign a domain grant, not another provider', async () => {
@@ -177,6 +270,39 @@ describe('who sees grants', () => {
     expect((await p.get('/grants?status=bogus', as.authority)).status).toBe(400);
   });
 
+  it('fills a provider’s page filtered by operator (the filter runs in the query, not after it)', async () => {
+    // Prepare: two grants of health to operator A, then three newer ones to operator B.
+    const base = Date.now() + 3_600_000;
+    const drafted: string[] = [];
+    for (const [i, operator] of [
+      as.operatorA,
+      as.operatorA,
+      as.operatorB,
+      as.operatorB,
+      as.operatorB,
+    ].entries()) {
+      p.rt.clock.set(new Date(base + i * 1000));
+      drafted.push(await draftGrant(p, { scope: [entries[0]!], grantor: as.health, operator }));
+    }
+    p.rt.clock.reset();
+    const ofA = drafted.slice(0, 2).reverse();
+
+    // Act
+    const page = await p.get(`/grants?operator=${as.operatorA.org}&limit=2`, as.health);
+    const first = await p.get(`/grants?operator=${as.operatorA.org}&limit=1`, as.health);
+    const second = await p.get(
+      `/grants?operator=${as.operatorA.org}&limit=1&cursor=${first.body.nextCursor}`,
+      as.health,
+    );
+
+    // Assess
+    expect((page.body.items as { id: string }[]).map((g) => g.id)).toEqual(ofA);
+    expect(page.body.nextCursor).toBeNull();
+    expect((first.body.items as { id: string }[]).map((g) => g.id)).toEqual([ofA[0]]);
+    expect(first.body.nextCursor).toEqual(expect.any(String));
+    expect((second.body.items as { id: string }[]).map((g) => g.id)).toEqual([ofA[1]]);
+  });
+
   it('discloses active grants publicly without a token (公示), not drafts', async () => {
     const draft = await draftGrant(p, { scope: entries });
     const { id } = await activeGrant(p, { scope: entries, operator: as.operatorB });
@@ -248,10 +374,49 @@ describe('suspension, reinstatement, termination (Art. 14)', () => {
     ]);
   });
 
-  it('offers no way to extend a term in place', async () => {
-    const { id } = await activeGrant(p, { scope: entries });
-    const patch = await p.patch(`/grants/${id}`, as.authority, { expiresAt: '2099-01-01T00:00:00.000Z' });
-    expect([404, 405]).toContain(patch.status);
+  it('offers no way to change a term: no route takes one, and no action moves it', async () => {
+    // Declared routes under /grants: reads and the lifecycle actions only, none of which accepts a term.
+    const TERM_FIELDS = ['effectiveFrom', 'expiresAt', 'term', 'years', 'validUntil'];
+    const grantRoutes = routes.filter((r) => r.path.startsWith('/grants'));
+    expect(grantRoutes.filter((r) => r.method !== 'GET' && r.method !== 'POST')).toEqual([]);
+    expect(
+      grantRoutes
+        .filter((r) => r.method === 'POST')
+        .map((r) => r.operationId)
+        .sort(),
+    ).toEqual(['confirmGrantExit', 'reinstateGrant', 'signGrant', 'suspendGrant', 'terminateGrant']);
+    for (const r of grantRoutes) {
+      const body = grantsRoutes[r.operationId]?.body as ZodObject | undefined;
+      if (!body) continue;
+      expect(Object.keys(body.shape).filter((k) => TERM_FIELDS.includes(k))).toEqual([]);
+    }
+
+    // Every lifecycle action with a term smuggled into its body leaves the term exactly as signed.
+    const smuggled = { expiresAt: '2099-01-01T00:00:00.000Z', effectiveFrom: '2000-01-01T00:00:00.000Z' };
+    const id = await draftGrant(p, { scope: entries });
+    const first = await p.post(`/grants/${id}/sign`, as.operatorA, smuggled);
+    const signed = await p.post(`/grants/${id}/sign`, as.authority, smuggled);
+    const effectiveFrom = String(signed.body.effectiveFrom);
+    const expiresAt = addTermYears(effectiveFrom, 2).toISOString();
+    const actions = [
+      await p.post(`/grants/${id}/suspend`, as.authority, { reason: '整改', ...smuggled }),
+      await p.post(`/grants/${id}/reinstate`, as.authority, { reason: '整改完成', ...smuggled }),
+      await p.post(`/grants/${id}/terminate`, as.authority, { reason: '协议解除', ...smuggled }),
+      await p.post(`/grants/${id}/exit-confirmations`, as.operatorA, {
+        item: 'asset-disposal',
+        note: '已处置',
+        ...smuggled,
+      }),
+    ];
+    const stored = await p.get(`/grants/${id}`, as.authority);
+
+    expect(first.status).toBe(200);
+    expect(signed.status).toBe(200);
+    expect(Date.parse(effectiveFrom)).toBeGreaterThan(Date.parse(smuggled.effectiveFrom));
+    expect(signed.body.expiresAt).toBe(expiresAt);
+    expect(actions.map((a) => a.status)).toEqual([200, 200, 200, 201]);
+    for (const a of actions) expect(a.body).toMatchObject({ effectiveFrom, expiresAt });
+    expect(stored.body).toMatchObject({ status: 'terminated', effectiveFrom, expiresAt });
   });
 });
 

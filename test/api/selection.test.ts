@@ -1,6 +1,7 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDays } from '../../functions/shared/clock.js';
+import { withCheckChar } from '../../functions/shared/credit-code.js';
 import { DEMO_ORGS } from '../../infra/local/orgs.js';
 import { approvedEntry, as, type Caller, type Platform, startPlatform } from '../support/platform.js';
 
@@ -115,12 +116,15 @@ const fullScores = (value: number) => ({
   compliance: value,
 });
 
-/** Runs an application through qualification, panel and scoring (with the given per-criterion score). */
+/**
+ * Runs an application through qualification, panel and scoring (with the given per-criterion score).
+ * The reviewer (the authority, or the granting provider in domain mode) also organises the panel.
+ */
 const throughExperts = async (applicationId: string, score = 85, reviewer: Caller = as.authority) => {
   await decide(reviewer, await pendingTask(reviewer, applicationId, 'qualification-review'), {
     decision: 'approve',
   });
-  await decide(as.authority, await pendingTask(as.authority, applicationId, 'expert-panel'), {
+  await decide(reviewer, await pendingTask(reviewer, applicationId, 'expert-panel'), {
     experts: ['expert-1', 'expert-2', 'expert-3'],
   });
   for (const n of [1, 2, 3]) {
@@ -131,6 +135,46 @@ const throughExperts = async (applicationId: string, score = 85, reviewer: Calle
 };
 
 const application = (id: string, who: Caller = as.authority) => p.get(`/applications/${id}`, who);
+
+/** Operators without demo accounts (any valid credit code gets a token locally). */
+const operatorNamed = (letter: string): Caller => ({
+  role: 'operator',
+  org: withCheckChar(`91420300MA4A0000${letter}`),
+  sub: `op-${letter.toLowerCase()}-1`,
+});
+
+/** The government approves; returns the application as it then stands. */
+const approveByGovernment = async (id: string) => {
+  await decide(as.government, await pendingTask(as.government, id, 'government-approval'), {
+    decision: 'approve',
+  });
+  return application(id);
+};
+
+/** Both parties sign the agreement of an application in signing; returns the grant id. */
+const signBoth = async (id: string, grantor: Caller, operator: Caller): Promise<string> => {
+  const grantId = String((await application(id)).body.grantId);
+  await p.post(`/grants/${grantId}/sign`, grantor, {});
+  await p.post(`/grants/${grantId}/sign`, operator, {});
+  await p.rt.settle();
+  return grantId;
+};
+
+/** A whole comprehensive selection for `operator`, ending in an active grant; returns its id. */
+const activeGrantFor = async (operator: Caller): Promise<string> => {
+  const an = await publishedAnnouncement();
+  const id = String((await apply(an, operator)).body.id);
+  await throughExperts(id, 80);
+  await approveByGovernment(id);
+  return signBoth(id, as.authority, operator);
+};
+
+/** Applies for the renewal of a grant (Art. 10.5). */
+const applyRenewal = async (grantId: string, operator: Caller) => {
+  const res = await p.post('/applications', operator, { renewalOf: grantId, ...applicationBody(operator) });
+  await p.rt.settle();
+  return res;
+};
 
 const auditOf = async (resource: string) => {
   const out = await p.rt.db.send(
@@ -193,8 +237,10 @@ describe('the whole selection story (Art. 9, 10)', () => {
     // Assess
     expect(byGrantor.status).toBe(200);
     expect(byOperator.status).toBe(200);
-    const done = await application(appId, as.operatorA);
+    const done = await application(appId);
+    const mine = await application(appId, as.operatorA);
     expect(done.body).toMatchObject({ status: 'approved', currentStep: 'closed', grantId });
+    expect(mine.body).toMatchObject({ status: 'approved', currentStep: 'closed', grantId });
     const history = done.body.history as {
       action: string;
       step: string;
@@ -216,6 +262,17 @@ describe('the whole selection story (Art. 9, 10)', () => {
     ]);
     expect(history[2]?.actor).toMatchObject({ userId: as.authority.sub, role: 'authority' });
     expect(history[9]?.actor).toMatchObject({ userId: as.government.sub, role: 'government' });
+    // Art. 10.3: the applicant follows the result and the decisions, never who the experts are nor what
+    // each scored or wrote; the authority and regulators see the whole review.
+    const supervised = await application(appId, as.regulator);
+    expect(JSON.stringify(mine.body)).not.toMatch(/expert-[123]|专家[123]意见/);
+    expect(mine.body).toMatchObject({ panel: null, panelSize: 3, result: { average: 85, passed: true } });
+    expect(
+      (mine.body.history as { step: string; action: string }[]).map((h) => `${h.step}:${h.action}`),
+    ).toEqual(history.map((h) => `${h.step}:${h.action}`).filter((h) => h !== 'expert-review:scored'));
+    expect(done.body).toMatchObject({ panel: ['expert-1', 'expert-2', 'expert-3'] });
+    expect(JSON.stringify(done.body)).toContain('专家2意见');
+    expect(JSON.stringify(supervised.body)).toContain('expert-3');
     const grant = await p.get(`/grants/${grantId}`, as.operatorA);
     expect(grant.body).toMatchObject({ status: 'active' });
     const publicGrants = await p.get<{ items: { id: string }[] }>('/public/grants');
@@ -265,8 +322,14 @@ describe('renewal (Art. 10.5)', () => {
     await p.post(`/grants/${newGrant}/sign`, as.authority, {});
     await p.post(`/grants/${newGrant}/sign`, as.operatorA, {});
     await p.rt.settle();
-    p.rt.clock.set(new Date(new Date(String(old.body.expiresAt)).getTime() + 1000));
-    const late = await p.post('/applications', as.operatorA, renewal);
+    // The grants rule: a grant is renewed once only; and its successor is renewed before it ends.
+    const again = await p.post('/applications', as.operatorA, renewal);
+    const newTerm = await p.get(`/grants/${newGrant}`, as.operatorA);
+    p.rt.clock.set(new Date(new Date(String(newTerm.body.expiresAt)).getTime() + 1000));
+    const late = await p.post('/applications', as.operatorA, {
+      renewalOf: newGrant,
+      ...applicationBody(as.operatorA),
+    });
     p.rt.clock.reset();
 
     expect(byOther.status).toBe(403);
@@ -281,8 +344,59 @@ describe('renewal (Art. 10.5)', () => {
     expect((await application(id)).body).toMatchObject({ status: 'approved', grantId: newGrant });
     const renewed = await p.get(`/grants/${newGrant}`, as.operatorA);
     expect(renewed.body).toMatchObject({ renewalOf: storyGrant, effectiveFrom: old.body.expiresAt });
+    expect(again.status).toBe(409);
+    expect(again.body.error).toMatchObject({ code: 'already_renewed' });
     expect(late.status).toBe(409);
-    expect((late.body.error as Body).message).toBe('renewal refused: the grant has expired');
+    expect(late.body.error).toMatchObject({ code: 'renewal_too_late' });
+    expect(String((late.body.error as Body).message)).toContain('Art. 10.5');
+  });
+
+  it('grants a renewal applied for in time even when its review ends after the old term', async () => {
+    const old = await activeGrantFor(as.operatorB);
+    const oldEnd = String((await p.get(`/grants/${old}`, as.operatorB)).body.expiresAt);
+    const applied = await applyRenewal(old, as.operatorB);
+    const id = String(applied.body.id);
+    await throughExperts(id, 80);
+
+    // Act: the government approves a day after the old term ended; the parties sign.
+    p.rt.clock.set(addDays(new Date(oldEnd), 1));
+    const signing = await approveByGovernment(id);
+    const newGrant = await signBoth(id, as.authority, as.operatorB);
+    const done = await application(id);
+    const grant = await p.get(`/grants/${newGrant}`, as.operatorB);
+    p.rt.clock.reset();
+
+    expect(applied.status).toBe(201);
+    expect(signing.body).toMatchObject({ status: 'signing', grantId: expect.stringMatching(/^gr_/) });
+    expect(done.body).toMatchObject({ status: 'approved', grantId: newGrant });
+    expect(grant.body).toMatchObject({ status: 'active', renewalOf: old });
+    expect(p.rt.workflows.executions().find((e) => e.name === id)?.status).toBe('SUCCEEDED');
+  });
+
+  it('ends a renewal whose agreement can no longer be drafted as rejected, never stuck in signing', async () => {
+    const old = await activeGrantFor(as.operatorA);
+    const id = String((await applyRenewal(old, as.operatorA)).body.id);
+    await throughExperts(id, 80);
+
+    // Act: the grant to renew is terminated during the review; the government then approves.
+    const terminated = await p.post(`/grants/${old}/terminate`, as.authority, { reason: '严重违约' });
+    await p.rt.settle();
+    await approveByGovernment(id);
+    const app = await application(id, as.operatorA);
+
+    expect(terminated.status).toBe(200);
+    expect(app.body).toMatchObject({
+      status: 'rejected',
+      currentStep: 'closed',
+      rejection: { step: 'signing' },
+    });
+    expect(String((app.body.rejection as Body).reason)).toContain('The agreement could not be drafted');
+    expect(String((app.body.rejection as Body).reason)).toContain('terminated');
+    expect(p.rt.workflows.executions().find((e) => e.name === id)?.status).toBe('SUCCEEDED');
+    const rejected = p.rt.bus
+      .events({ detailType: 'ApplicationRejected' })
+      .filter((e) => e.detail.applicationId === id);
+    expect(rejected.map((e) => e.detail.step)).toEqual(['signing']);
   });
 });
 
@@ -339,6 +453,29 @@ describe('rejection paths', () => {
     });
   });
 
+  it('rejects when the agreement is terminated while being signed (Art. 10.4), never approves', async () => {
+    const an = await publishedAnnouncement();
+    const id = String((await apply(an, as.operatorB)).body.id);
+    await throughExperts(id, 85);
+    const signing = await approveByGovernment(id);
+    const grantId = String(signing.body.grantId);
+    await p.post(`/grants/${grantId}/sign`, as.operatorB, {});
+
+    const terminated = await p.post(`/grants/${grantId}/terminate`, as.authority, { reason: '材料造假' });
+    await p.rt.settle();
+
+    expect(terminated.status).toBe(200);
+    const app = await application(id, as.operatorB);
+    expect(app.body).toMatchObject({ status: 'rejected', grantId, rejection: { step: 'signing' } });
+    expect(String((app.body.rejection as Body).reason)).toContain(
+      'the grant is terminated (reason: 材料造假)',
+    );
+    expect(
+      p.rt.bus.events({ detailType: 'ApplicationApproved' }).some((e) => e.detail.applicationId === id),
+    ).toBe(false);
+    expect(p.rt.workflows.executions().find((e) => e.name === id)?.status).toBe('SUCCEEDED');
+  });
+
   it('rejects a legal representative on the credit list by identity number', async () => {
     await p.post('/credit-list/import', as.authority, {
       entries: [
@@ -391,6 +528,16 @@ describe('domain mode (Art. 5)', () => {
     const wrongProvider = await p.post(`/tasks/${reviewTask.id}/decision`, as.hrss, { decision: 'approve' });
     const wrongRole = await p.post(`/tasks/${reviewTask.id}/decision`, as.authority, { decision: 'approve' });
     const right = await decide(as.transport, reviewTask, { decision: 'approve' });
+    // Art. 10.3: the granting provider also organises the experts in domain mode.
+    const panelTask = await pendingTask(as.transport, id, 'expert-panel');
+    const authorityPanel = await p.post(`/tasks/${panelTask.id}/decision`, as.authority, {
+      experts: ['expert-1', 'expert-2', 'expert-3'],
+    });
+    const authorityPanelTasks = await p.get<{ items: Task[] }>(
+      `/tasks?subjectId=${id}&kind=expert-panel`,
+      as.authority,
+    );
+    const panel = await decide(as.transport, panelTask, { experts: ['expert-1', 'expert-2', 'expert-3'] });
 
     expect(authorityTasks.body.items).toHaveLength(0);
     expect(otherProvider.status).toBe(403);
@@ -398,7 +545,102 @@ describe('domain mode (Art. 5)', () => {
     expect(wrongProvider.status).toBe(403);
     expect(wrongRole.status).toBe(403);
     expect(right.status).toBe(200);
-    expect((await application(id)).body).toMatchObject({ currentStep: 'expert-panel' });
+    expect(authorityPanel.status).toBe(403);
+    expect(authorityPanelTasks.body.items).toHaveLength(0);
+    expect(panel.status).toBe(200);
+    expect((await application(id)).body).toMatchObject({
+      currentStep: 'expert-review',
+      panel: ['expert-1', 'expert-2', 'expert-3'],
+    });
+  });
+
+  it('selects one operator per domain announcement, race-free; a rejection while signing frees the selection', async () => {
+    const an = await publishedAnnouncement({
+      mode: 'domain',
+      domain: 'transport',
+      grantingProvider: { org: as.transport.org, name: '十堰市交通运输局' },
+      scope: [transportEntry, transportEntry2],
+    });
+    const [d, e] = [operatorNamed('D'), operatorNamed('E')];
+    const ids: Record<string, string> = {};
+    for (const [name, who] of [
+      ['a', as.operatorA],
+      ['b', as.operatorB],
+      ['d', d],
+      ['e', e],
+    ] as const) {
+      const res = await apply(an, who);
+      expect(res.status).toBe(201);
+      ids[name] = String(res.body.id);
+    }
+    const [a, b, dId, eId] = [ids.a, ids.b, ids.d, ids.e].map(String) as [string, string, string, string];
+    await throughExperts(a, 85, as.transport);
+    await throughExperts(b, 85, as.transport);
+    const [taskA, taskB] = [
+      await pendingTask(as.government, a, 'government-approval'),
+      await pendingTask(as.government, b, 'government-approval'),
+    ];
+
+    // Act 1: the government approves both at once; only one may be selected (Art. 5).
+    await Promise.all([
+      p.post(`/tasks/${taskA.id}/decision`, as.government, { decision: 'approve' }),
+      p.post(`/tasks/${taskB.id}/decision`, as.government, { decision: 'approve' }),
+    ]);
+    await p.rt.settle();
+    const both = [(await application(a)).body, (await application(b)).body];
+    const winner = both.find((x) => x.status === 'signing') ?? {};
+    const loser = both.find((x) => x.status === 'rejected') ?? {};
+    // Act 2: another application passing its experts now is not even submitted to the government.
+    await throughExperts(dId, 85, as.transport);
+    const blocked = await application(dId);
+    const governmentTasks = await p.get<{ items: Task[] }>(
+      `/tasks?subjectId=${dId}&kind=government-approval`,
+      as.government,
+    );
+    // Act 3 (Art. 10.4): the winner's agreement is terminated while being signed.
+    const winnerGrant = String(winner.grantId);
+    const terminated = await p.post(`/grants/${winnerGrant}/terminate`, as.transport, {
+      reason: '未按期签署',
+    });
+    await p.rt.settle();
+    const ended = await application(String(winner.id));
+    // Act 4: the selection is free again: a later application can be selected.
+    await throughExperts(eId, 85, as.transport);
+    const freed = await approveByGovernment(eId);
+
+    expect(winner).toMatchObject({ status: 'signing', grantId: expect.stringMatching(/^gr_/) });
+    expect(loser).toMatchObject({ rejection: { step: 'government-approval' } });
+    expect(String((loser.rejection as Body).reason)).toContain('Art. 5');
+    expect(blocked.body).toMatchObject({
+      status: 'rejected',
+      result: { passed: true },
+      rejection: { step: 'expert-review' },
+    });
+    expect(String((blocked.body.rejection as Body).reason)).toContain('第五条');
+    expect(governmentTasks.body.items).toHaveLength(0);
+    expect(terminated.status).toBe(200);
+    expect(ended.body).toMatchObject({ status: 'rejected', rejection: { step: 'signing' } });
+    expect(ended.body.grantId).toBe(winnerGrant);
+    expect(String((ended.body.rejection as Body).reason)).toContain('terminated');
+    expect(String((ended.body.rejection as Body).reason)).toContain('未按期签署');
+    expect(freed.body).toMatchObject({ status: 'signing' });
+    for (const id of [a, b, dId]) {
+      expect(p.rt.workflows.executions().find((x) => x.name === id)?.status).toBe('SUCCEEDED');
+    }
+  });
+
+  it('lets a comprehensive announcement select several operators (Art. 5: one or more)', async () => {
+    const an = await publishedAnnouncement();
+    const a = String((await apply(an, as.operatorA)).body.id);
+    const b = String((await apply(an, as.operatorB)).body.id);
+    await throughExperts(a, 80);
+    await throughExperts(b, 80);
+
+    const first = await approveByGovernment(a);
+    const second = await approveByGovernment(b);
+
+    expect(first.body).toMatchObject({ status: 'signing' });
+    expect(second.body).toMatchObject({ status: 'signing' });
   });
 });
 
@@ -420,6 +662,8 @@ describe('wrong roles and organisations (403)', () => {
         ...applicationBody(as.operatorA),
       }),
       operatorDecides: await p.post(`/tasks/${qual.id}/decision`, as.operatorA, { decision: 'approve' }),
+      // Not the assignee: 403 before the body is looked at (a 400 would describe the decision).
+      operatorDecidesMalformed: await p.post(`/tasks/${qual.id}/decision`, as.operatorA, {}),
       expertDecides: await p.post(`/tasks/${qual.id}/decision`, as.expert(1), { decision: 'approve' }),
       otherOperatorReads: await p.get(`/applications/${id}`, as.operatorB),
       otherOperatorWithdraws: await p.post(`/applications/${id}/withdraw`, as.operatorB, {}),
@@ -436,12 +680,17 @@ describe('wrong roles and organisations (403)', () => {
       scores: fullScores(80),
       comment: 'x',
     });
+    const otherExpertMalformed = await p.post(`/tasks/${expertTask.id}/decision`, as.expert(4), {
+      scores: { capability: 80 },
+    });
     const otherExpertList = await p.get<{ items: Task[] }>(`/tasks?subjectId=${id}`, as.expert(4));
     const regulatorReads = await p.get(`/applications/${id}`, as.regulator);
     const regulatorCredit = await p.get('/credit-list', as.regulator);
 
     for (const [name, res] of Object.entries(results)) expect([name, res.status]).toEqual([name, 403]);
     expect(otherExpert.status).toBe(403);
+    expect(otherExpertMalformed.status).toBe(403);
+    expect(JSON.stringify(otherExpertMalformed.body)).not.toContain('security');
     expect(otherExpertList.body.items).toHaveLength(0);
     expect(regulatorReads.status).toBe(200);
     expect(regulatorCredit.status).toBe(200);
@@ -555,6 +804,13 @@ describe('announcements', () => {
     const draftPublic = await p.get(`/announcements/${id}`);
     const edited = await p.patch(`/announcements/${id}`, as.authority, { title: '修订后的公告', version: 1 });
     const stale = await p.patch(`/announcements/${id}`, as.authority, { title: 'x', version: 1 });
+    const oneDeadline = await p.patch(`/announcements/${id}`, as.authority, {
+      deadlines: { qualificationReview: 20 },
+    });
+    const anotherDeadline = await p.patch(`/announcements/${id}`, as.authority, {
+      deadlines: { expertScore: 12 },
+      conditions: { text: '修订后的申报条件' },
+    });
     await p.post(`/announcements/${id}/publish`, as.authority, {});
     const editPublished = await p.patch(`/announcements/${id}`, as.authority, { title: 'y' });
     const lateWithdraw = await p.post(`/announcements/${id}/withdraw`, as.authority, { reason: '调整' });
@@ -579,6 +835,15 @@ describe('announcements', () => {
     expect(draftPublic.status).toBe(404);
     expect(edited.body).toMatchObject({ title: '修订后的公告', version: 2 });
     expect(stale.status).toBe(409);
+    expect(oneDeadline.status).toBe(200);
+    // A partial PATCH keeps what it does not name (no defaults on update).
+    expect(anotherDeadline.body).toMatchObject({
+      deadlines: { qualificationReview: 20, expertPanel: 5, expertScore: 12, governmentApproval: 15 },
+      conditions: {
+        text: '修订后的申报条件',
+        requiredDocuments: [{ code: 'licence', name: '营业执照', mandatory: true }],
+      },
+    });
     expect(editPublished.status).toBe(409);
     expect(lateWithdraw.status).toBe(409);
     expect(withdrawn.body).toMatchObject({ status: 'withdrawn', withdrawn: true });

@@ -121,7 +121,8 @@ describe('a restart in the middle of the selection workflow', () => {
     await p.post(`/grants/${grantId}/sign`, as.operatorA, {});
     await p.rt.settle();
 
-    const done = await p.get(`/applications/${id}`, as.operatorA);
+    // The authority's view: the applicant's leaves out each expert's entry (Art. 10.3).
+    const done = await p.get(`/applications/${id}`, as.authority);
     expect(done.body).toMatchObject({ status: 'approved', grantId, result: { average: 80, experts: 3 } });
     const keys = (done.body.history as { key: string }[]).map((h) => h.key);
     expect(new Set(keys).size).toBe(keys.length);

@@ -4,23 +4,39 @@ import {
   type Announcement,
   type Application,
   advance,
+  applicationTaskView,
+  applicationView,
   approveApplication,
   assertRenewable,
   assertWindowOpen,
   createAnnouncement,
+  DEFAULT_DEADLINES,
+  draftFailureReason,
+  failureMessage,
   publishAnnouncement,
   recordExpertReview,
   rejectApplication,
   type ScopeEntry,
+  SELECTION_TAKEN_REASON,
   screen,
+  signingRejectionReason,
   submitApplication,
+  takesSelectionSlot,
+  updateAnnouncement,
   withdrawAnnouncement,
   withdrawApplication,
+  workflowPlan,
 } from '../../functions/applications/domain.js';
-import { CreateAnnouncement, SubmitApplication } from '../../functions/applications/schemas.js';
+import {
+  CreateAnnouncement,
+  SubmitApplication,
+  UpdateAnnouncement,
+} from '../../functions/applications/schemas.js';
 import { DEFAULT_CRITERIA, expertTotal, panelResult } from '../../functions/applications/scoring.js';
+import { draftGrant, termOf } from '../../functions/grants/domain.js';
 import type { Principal } from '../../functions/shared/auth.js';
 import { withCheckChar } from '../../functions/shared/credit-code.js';
+import { AppError, ForbiddenError } from '../../functions/shared/errors.js';
 
 const AUTHORITY = withCheckChar('11420300MB1A00001');
 const PROVIDER = withCheckChar('11420300MB1A00004');
@@ -268,16 +284,186 @@ describe('application transitions', () => {
     });
   });
 
-  it('accepts a renewal only from the operator of a running grant before it expires (Art. 10.5)', () => {
-    const grant = { status: 'active', operatorOrg: OPERATOR, expiresAt: days(30).toISOString() };
-    expect(() => assertRenewable(grant, operator, days(1))).not.toThrow();
-    expect(() => assertRenewable(grant, operator, days(30))).toThrow(
-      'renewal refused: the grant has expired',
+  it('accepts a renewal only from the operator of a running grant, applied for before it ends, once (Art. 10.5)', () => {
+    const drafted = draftGrant({
+      id: 'gr_0000000000001',
+      applicationId: 'ap_0000000000001',
+      announcementId: 'an_0000000000001',
+      mode: 'comprehensive',
+      scope: ['ce_0000000000001'],
+      grantor: { org: AUTHORITY, role: 'authority' },
+      operator: { org: OPERATOR, name: '运营公司' },
+      now: T0,
+    });
+    const grant = { ...drafted, status: 'active' as const, ...termOf(T0) };
+    const end = new Date(grant.expiresAt);
+    const code = (f: () => void) => {
+      try {
+        f();
+      } catch (e) {
+        return e instanceof AppError ? e.code : String(e);
+      }
+      return 'accepted';
+    };
+
+    expect(code(() => assertRenewable(grant, operator, days(1)))).toBe('accepted');
+    expect(code(() => assertRenewable({ ...grant, status: 'suspended' }, operator, days(1)))).toBe(
+      'accepted',
     );
-    expect(() => assertRenewable({ ...grant, status: 'expired' }, operator, days(1))).toThrow(/expired/);
-    expect(() => assertRenewable({ ...grant, status: 'terminated' }, operator, days(1))).toThrow(
-      /terminated/,
+    expect(code(() => assertRenewable(grant, operator, end))).toBe('renewal_too_late');
+    expect(code(() => assertRenewable({ ...grant, status: 'expired' }, operator, days(1)))).toBe(
+      'renewal_too_late',
     );
-    expect(() => assertRenewable(grant, { ...operator, org: AUTHORITY }, days(1))).toThrow(/operator/);
+    expect(code(() => assertRenewable({ ...grant, status: 'terminated' }, operator, days(1)))).toBe(
+      'renewal_refused',
+    );
+    // The grants rule: a grant is renewed once only.
+    expect(code(() => assertRenewable({ ...grant, renewedBy: 'gr_0000000000002' }, operator, days(1)))).toBe(
+      'already_renewed',
+    );
+    expect(() => assertRenewable(grant, { ...operator, org: AUTHORITY }, days(1))).toThrow(ForbiddenError);
+  });
+});
+
+describe('partial updates of a draft announcement', () => {
+  it('keeps the deadlines and conditions a PATCH does not name (no defaults on update)', () => {
+    const a = announcement({
+      deadlines: { qualificationReview: 20, governmentApproval: 25 },
+      conditions: { text: '条件', requiredDocuments: [{ code: 'licence', name: '营业执照' }] },
+    });
+    const patch = UpdateAnnouncement.parse({ deadlines: { expertPanel: 7 }, conditions: { text: '新条件' } });
+
+    const next = updateAnnouncement(a, authority, patch, undefined, T0);
+
+    expect(patch).toEqual({ deadlines: { expertPanel: 7 }, conditions: { text: '新条件' } });
+    expect(a.deadlines).toEqual({ ...DEFAULT_DEADLINES, qualificationReview: 20, governmentApproval: 25 });
+    expect(next.deadlines).toEqual({
+      ...DEFAULT_DEADLINES,
+      qualificationReview: 20,
+      expertPanel: 7,
+      governmentApproval: 25,
+    });
+    expect(next.conditions).toEqual({
+      text: '新条件',
+      requiredDocuments: [{ code: 'licence', name: '营业执照', mandatory: true }],
+    });
+  });
+});
+
+describe('the expert panel organiser (Art. 10.3)', () => {
+  it('is the authority in comprehensive mode and the granting provider in domain mode', () => {
+    const comprehensive = workflowPlan(applied());
+    const domainApp = submitApplication({
+      id: 'ap_0000000000002',
+      principal: operator,
+      body,
+      announcement: publishAnnouncement(
+        announcement({ mode: 'domain', domain: 'transport', grantingProvider: { org: PROVIDER } }),
+        authority,
+        undefined,
+        entry(),
+        T0,
+      ),
+      hits: [],
+      now: days(2),
+    });
+    const domain = workflowPlan(domainApp);
+
+    expect(comprehensive.panelOrganiser).toEqual({ role: 'authority', org: AUTHORITY });
+    expect(domain.panelOrganiser).toEqual({ role: 'provider', org: PROVIDER });
+    expect(domain.reviewer).toEqual(domain.panelOrganiser);
+    expect(domain.grantDraft).toMatchObject({ signatureDueInDays: DEFAULT_DEADLINES.signing });
+  });
+});
+
+describe('one operator per domain announcement (Art. 5)', () => {
+  it('takes a selection slot in domain mode only, and never for a renewal', () => {
+    expect(takesSelectionSlot({ mode: 'domain' })).toBe(true);
+    expect(takesSelectionSlot({ mode: 'comprehensive' })).toBe(false);
+    expect(takesSelectionSlot({ mode: 'domain', renewalOf: 'gr_0000000000001' })).toBe(false);
+  });
+
+  it('does not submit a passing result once the domain’s operator is selected', () => {
+    const app = advance(applied(), { step: 'expert-review' }, days(3)).app;
+    const blocked = recordExpertReview(
+      app,
+      [],
+      { average: 75, passMark: 60, passed: true, experts: 3 },
+      days(4),
+      false,
+    );
+    expect(blocked.app.currentStep).toBe('expert-review');
+    expect(blocked.app.history.map((h) => h.action)).not.toContain('submitted-to-government');
+    expect(SELECTION_TAKEN_REASON).toContain('第五条');
+  });
+});
+
+describe('workflow failure reasons', () => {
+  it('records a failed step’s message, and why an agreement never took effect (Art. 10.4)', () => {
+    const cause = JSON.stringify({
+      errorType: 'ConflictError',
+      errorMessage: 'A terminated grant cannot be renewed',
+    });
+    expect(failureMessage({ Error: 'ConflictError', Cause: cause })).toBe(
+      'A terminated grant cannot be renewed',
+    );
+    expect(failureMessage({ Error: 'Boom', Cause: 'plain text' })).toBe('plain text');
+    expect(failureMessage({ Error: 'Boom' })).toBe('Boom');
+    expect(draftFailureReason('x')).toContain('The agreement could not be drafted: x');
+    expect(signingRejectionReason('terminated', '违约')).toMatch(
+      /已终止（原因：违约）.*terminated \(reason: 违约\)/,
+    );
+  });
+});
+
+describe('what the applicant sees of its review (Art. 10.3)', () => {
+  it('hides the experts’ identities, scores and comments from the applicant only', () => {
+    const expert = (n: number) => ({
+      taskId: `rt_e${n}`,
+      decision: 'approve' as const,
+      score: 70 + n,
+      comment: `专家${n}意见`,
+      decidedBy: { userId: `expert-${n}`, role: 'expert', org: AUTHORITY },
+    });
+    let app = advance(applied(), { step: 'expert-review' }, days(3)).app;
+    app = advance(
+      app,
+      {
+        completed: 'expert-panel',
+        outcome: { taskId: 'rt_p', decision: 'approve', experts: ['expert-1', 'expert-2', 'expert-3'] },
+        step: 'expert-review',
+      },
+      days(3),
+    ).app;
+    app = recordExpertReview(
+      app,
+      [expert(1), expert(2), expert(3)],
+      { average: 72, passMark: 60, passed: true, experts: 3 },
+      days(4),
+    ).app;
+    const regulator: Principal = { userId: 'r-1', role: 'regulator', roles: ['regulator'], org: AUTHORITY };
+
+    const mine = applicationView(app, operator);
+    const theirs = applicationView(app, authority);
+    const supervised = applicationView(app, regulator);
+
+    expect(JSON.stringify(mine)).not.toMatch(/expert-\d|专家\d意见|"score":7[13]/);
+    expect(mine).toMatchObject({ panel: null, panelSize: 3, result: { average: 72, passed: true } });
+    expect(mine.history.map((h) => h.action)).toEqual([
+      'submitted',
+      'screened',
+      'panel-assigned',
+      'passed',
+      'submitted-to-government',
+    ]);
+    expect(theirs.panel).toEqual(['expert-1', 'expert-2', 'expert-3']);
+    expect(theirs.history.filter((h) => h.action === 'scored').map((h) => h.score)).toEqual([71, 72, 73]);
+    expect(JSON.stringify(supervised)).toContain('专家2意见');
+    expect(
+      applicationTaskView(app, operator, {
+        kind: 'expert-score',
+        assignee: { role: 'expert', userId: 'expert-1' },
+      }),
+    ).toEqual({ kind: 'expert-score', assignee: { role: 'expert' } });
   });
 });

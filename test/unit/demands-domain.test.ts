@@ -225,7 +225,7 @@ describe('entitlements follow the grant', () => {
     expect(followGrant(ended, 'GrantReinstated', v + 4, undefined, t0)).toBeUndefined();
   });
 
-  it('continues under a renewal from its start, for entries still in scope', () => {
+  it('continues under a renewal from its start, for entries still in scope and authorizable', () => {
     const successor = {
       grantId: 'gr_next',
       version: 3,
@@ -233,7 +233,7 @@ describe('entitlements follow the grant', () => {
       effectiveFrom: e.validUntil,
       expiresAt: '2030-03-01T02:00:00.000Z',
     };
-    const next = continueUnder(e, successor, entitlementIdFor, t0)!;
+    const next = continueUnder(e, successor, catalog, entitlementIdFor, t0)!;
     expect(next).toMatchObject({
       grantId: 'gr_next',
       validFrom: e.validUntil,
@@ -242,7 +242,40 @@ describe('entitlements follow the grant', () => {
       status: 'active',
     });
     expect(next.id).not.toBe(e.id);
-    expect(continueUnder(e, { ...successor, scope: ['ce_h'] }, entitlementIdFor, t0)).toBeUndefined();
-    expect(continueUnder({ ...e, status: 'ended' }, successor, entitlementIdFor, t0)).toBeUndefined();
+    expect(
+      continueUnder(e, { ...successor, scope: ['ce_h'] }, catalog, entitlementIdFor, t0),
+    ).toBeUndefined();
+    // Art. 8: an entry restricted since the demand was approved is not carried over.
+    const restricted = new Map([
+      [
+        'ce_t',
+        entry('ce_t', 'TRANSPORT', {
+          restrictions: { stateSecret: false, publicSafety: true, closedByLaw: false },
+        }),
+      ],
+    ]);
+    expect(continueUnder(e, successor, restricted, entitlementIdFor, t0)).toBeUndefined();
+    expect(continueUnder(e, successor, new Map(), entitlementIdFor, t0)).toBeUndefined();
+  });
+
+  it('continues one that ended with the old term, never one ended by termination', () => {
+    const late = {
+      grantId: 'gr_next',
+      version: 3,
+      scope: ['ce_t'],
+      effectiveFrom: new Date(Date.parse(e.validUntil) + 5 * 86_400_000).toISOString(),
+      expiresAt: '2030-03-01T02:00:00.000Z',
+    };
+    const expired = followGrant(e, 'GrantExpired', g.version + 1, undefined, t0)!;
+    const terminated = followGrant(e, 'GrantTerminated', g.version + 1, '违约', t0)!;
+    expect(expired).toMatchObject({ status: 'ended', endCause: 'grant-expired' });
+    expect(terminated).toMatchObject({ status: 'ended', endCause: 'grant-terminated' });
+    const next = continueUnder(expired, late, catalog, entitlementIdFor, t0)!;
+    // Access resumes at the renewal's start, not at the old end: nothing for the gap.
+    expect(next).toMatchObject({ status: 'active', validFrom: late.effectiveFrom, continues: e.id });
+    expect(next).not.toHaveProperty('endedAt');
+    expect(next).not.toHaveProperty('endCause');
+    expect(isEffective(next, new Date(Date.parse(late.effectiveFrom) - 1))).toBe(false);
+    expect(continueUnder(terminated, late, catalog, entitlementIdFor, t0)).toBeUndefined();
   });
 });

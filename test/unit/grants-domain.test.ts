@@ -1,17 +1,24 @@
 import { describe, expect, it } from 'vitest';
+import type { CatalogEntry } from '../../functions/catalog/domain.js';
 import {
   addTermYears,
-  assertRenewable,
+  assertRenewalDraftable,
+  authorizableScope,
   confirmExit,
   draftGrant,
   expire,
+  flagSignatureOverdue,
   type Grant,
   inEffect,
   isDueForExpiry,
+  isSignatureOverdue,
   markRenewed,
+  missingSignatures,
   reinstate,
   reminderDue,
   reminderWindows,
+  renewalStart,
+  SIGNATURE_DUE_DAYS,
   sign,
   suspend,
   sweepLookback,
@@ -101,6 +108,58 @@ describe('drafting and signing (Art. 4, 10.4)', () => {
       'asset-disposal',
       'access-revocation',
       'disposal-acceptance',
+    ]);
+  });
+
+  it('gives the signatures a deadline, configurable per draft (Art. 10.4)', () => {
+    expect(draft().signBy).toBe(new Date(t0.getTime() + SIGNATURE_DUE_DAYS * DAY_MS).toISOString());
+    expect(draft({ signatureDueInDays: 5 }).signBy).toBe(new Date(t0.getTime() + 5 * DAY_MS).toISOString());
+  });
+
+  it('is overdue once past the deadline while unsigned, flagged once, and can still be signed', () => {
+    const g = sign(draft({ signatureDueInDays: 5 }), operator, t0);
+    const due = new Date(g.signBy!);
+    expect(isSignatureOverdue(g, new Date(due.getTime() - 1))).toBe(false);
+    expect(isSignatureOverdue(g, due)).toBe(true);
+    expect(missingSignatures(g)).toEqual(['grantor']);
+    const flagged = flagSignatureOverdue(g, due);
+    expect(flagged).toMatchObject({ signatureOverdueAt: due.toISOString(), version: g.version + 1 });
+    expect(isSignatureOverdue(flagged, due)).toBe(false);
+    expect(() => flagSignatureOverdue(flagged, due)).toThrow(ConflictError);
+    expect(() => flagSignatureOverdue(active(), due)).toThrow(ConflictError);
+    expect(sign(flagged, authority, due)).toMatchObject({ status: 'active' });
+  });
+
+  it('keeps only approved, authorizable entries in the scope and records the others (Art. 8)', () => {
+    const entry = (restricted: boolean, published = true): Pick<CatalogEntry, 'published'> => ({
+      ...(published
+        ? {
+            published: {
+              revision: 1,
+              approvedAt: '',
+              approvedBy: 'a',
+              content: {
+                restrictions: { stateSecret: false, publicSafety: restricted, closedByLaw: false },
+              } as CatalogEntry['working']['content'],
+            },
+          }
+        : {}),
+    });
+    const catalog = new Map([
+      ['ce_ok', entry(false)],
+      ['ce_safety', entry(true)],
+      ['ce_draft', entry(false, false)],
+    ]);
+    expect(authorizableScope(['ce_ok', 'ce_safety', 'ce_draft', 'ce_gone', 'ce_ok'], catalog)).toEqual({
+      scope: ['ce_ok'],
+      excluded: [
+        { entryId: 'ce_safety', reason: 'restricted' },
+        { entryId: 'ce_draft', reason: 'not-approved' },
+        { entryId: 'ce_gone', reason: 'not-in-catalog' },
+      ],
+    });
+    expect(draft({ excludedScope: [{ entryId: 'ce_x', reason: 'restricted' }] }).excludedScope).toEqual([
+      { entryId: 'ce_x', reason: 'restricted' },
     ]);
   });
 
@@ -213,30 +272,55 @@ describe('reminders (Art. 10.5)', () => {
 });
 
 describe('renewal (Art. 10.5)', () => {
-  it('starts the new term at the old end', () => {
+  it('starts the new term at the old end when activated before it', () => {
     const old = active();
     const renewal = draft({ id: 'gr_renewal00001', applicationId: 'ap_2', renewing: old });
+    // The term is fixed at activation, not at drafting.
     expect(renewal).toMatchObject({
       renewalOf: old.id,
+      previousExpiresAt: old.expiresAt,
+      effectiveFrom: null,
+      expiresAt: null,
+    });
+    // Signed early: active, but not in effect before the old term ends.
+    const signed = sign(sign(renewal, authority, t0), operator, t0);
+    expect(signed).toMatchObject({
+      status: 'active',
       effectiveFrom: old.expiresAt,
       expiresAt: addTermYears(old.expiresAt!, 2).toISOString(),
     });
-    // Signed early: active, but not in effect before the old term ends; its start does not move.
-    const signed = sign(sign(renewal, authority, t0), operator, t0);
-    expect(signed).toMatchObject({ status: 'active', effectiveFrom: old.expiresAt });
     expect(inEffect(signed, t0)).toBe(false);
     expect(inEffect(signed, new Date(old.expiresAt!))).toBe(true);
   });
 
-  it('is refused after the end, for another operator, twice, or for an ended grant', () => {
+  it('starts at the activation when the old term already ended: no retroactive access for the gap', () => {
+    const old = active();
+    const renewal = draft({ id: 'gr_renewal00002', applicationId: 'ap_3', renewing: old });
+    const late = new Date(Date.parse(old.expiresAt!) + 10 * DAY_MS);
+    const signed = sign(sign(renewal, authority, late), operator, late);
+    expect(signed).toMatchObject({
+      status: 'active',
+      effectiveFrom: late.toISOString(),
+      expiresAt: addTermYears(late, 2).toISOString(),
+    });
+    expect(inEffect(signed, new Date(late.getTime() - 1))).toBe(false);
+    expect(renewalStart(old.expiresAt!, new Date(Date.parse(old.expiresAt!) - 1))).toBe(old.expiresAt);
+    expect(renewalStart(old.expiresAt!, new Date(old.expiresAt!))).toBe(old.expiresAt);
+    expect(renewalStart(old.expiresAt!, late)).toBe(late.toISOString());
+  });
+
+  it('is drafted after the old end, but never for another operator, twice, or for a terminated grant', () => {
     const old = active();
     const end = new Date(old.expiresAt!);
-    expect(() => assertRenewable(old, 'OPER', new Date(end.getTime() - 1))).not.toThrow();
-    expect(() => assertRenewable(old, 'OPER', end)).toThrow(/before the term ends/);
-    expect(() => assertRenewable(old, 'OPER2', t0)).toThrow(ForbiddenError);
-    expect(() => assertRenewable({ ...old, renewedBy: 'gr_x' }, 'OPER', t0)).toThrow(/already renewed/);
-    expect(() => assertRenewable(terminate(old, authority, 'x', t0), 'OPER', t0)).toThrow(ConflictError);
+    // The application was made in time (checked at submission); the draft does not look at the clock.
+    expect(() => assertRenewalDraftable(old, 'OPER')).not.toThrow();
+    expect(() => assertRenewalDraftable(expire(old, end), 'OPER')).not.toThrow();
+    expect(() => assertRenewalDraftable(old, 'OPER2')).toThrow(ForbiddenError);
+    expect(() => assertRenewalDraftable({ ...old, renewedBy: 'gr_x' }, 'OPER')).toThrow(/already renewed/);
+    expect(() => assertRenewalDraftable(terminate(old, authority, 'x', t0), 'OPER')).toThrow(ConflictError);
+    expect(() => assertRenewalDraftable(draft(), 'OPER')).toThrow(ConflictError);
     expect(markRenewed(old, 'gr_new', t0).renewedBy).toBe('gr_new');
+    expect(markRenewed(expire(old, end), 'gr_new', end).renewedBy).toBe('gr_new');
     expect(() => markRenewed({ ...old, renewedBy: 'gr_other' }, 'gr_new', t0)).toThrow(ConflictError);
     expect(() => markRenewed(terminate(old, authority, 'x', t0), 'gr_new', t0)).toThrow(ConflictError);
   });

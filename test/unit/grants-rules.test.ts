@@ -8,7 +8,12 @@ import {
   GovernanceRequestReopened,
   GovernanceRequestResolved,
 } from '../../events/governance.js';
-import { GRANT_STATE_EVENTS, GrantExitConfirmed, GrantExpiryReminder } from '../../events/grants.js';
+import {
+  GRANT_STATE_EVENTS,
+  GrantExitConfirmed,
+  GrantExpiryReminder,
+  GrantSignatureOverdue,
+} from '../../events/grants.js';
 import { ReviewTaskOpened, ReviewTaskOverdue } from '../../events/tasks.js';
 import { messagesFor, NOTIFIED_EVENTS } from '../../functions/notifications/domain.js';
 import { nextFireTime } from '../../infra/local/scheduler.js';
@@ -22,7 +27,7 @@ describe('event rules and schedules of grants, demands, governance', () => {
 
   it('route every notified event to the notifications function, which handles each', () => {
     expect(eventRules['notifications-from-grants'].pattern).toEqual(
-      patternOf(...GRANT_STATE_EVENTS, GrantExpiryReminder, GrantExitConfirmed),
+      patternOf(...GRANT_STATE_EVENTS, GrantExpiryReminder, GrantExitConfirmed, GrantSignatureOverdue),
     );
     expect(eventRules['notifications-from-demands'].pattern).toEqual(
       patternOf(DemandApproved, DemandRejected),
@@ -71,6 +76,40 @@ describe('event rules and schedules of grants, demands, governance', () => {
     ]);
   });
 
+  it('escalates an overdue signature to the parties still to sign and the authority, once each', () => {
+    const detail = {
+      grantId: 'gr_1',
+      version: 3,
+      operatorOrg: 'OPER',
+      grantorOrg: 'AUTH',
+      grantorRole: 'authority',
+      mode: 'comprehensive',
+      scope: [],
+      effectiveFrom: null,
+      expiresAt: null,
+      at: '2026-01-01T00:00:00.000Z',
+      signBy: '2025-12-31T00:00:00.000Z',
+      authorityOrg: 'AUTH',
+      applicationId: 'ap_1',
+    };
+    const event = (missing: string[]) => ({
+      id: 'e2',
+      source: 'shiyan.grants',
+      'detail-type': 'GrantSignatureOverdue',
+      time: '2026-01-01T00:00:00.000Z',
+      detail: { ...detail, missing },
+    });
+    // The grantor is the authority: one message to it, not two.
+    expect(messagesFor(event(['grantor', 'operator'])).map((m) => m.recipient)).toEqual([
+      { role: 'authority', org: 'AUTH' },
+      { role: 'operator', org: 'OPER' },
+    ]);
+    expect(messagesFor(event(['operator'])).map((m) => [m.recipient, m.actionRequired])).toEqual([
+      [{ role: 'operator', org: 'OPER' }, true],
+      [{ role: 'authority', org: 'AUTH' }, true],
+    ]);
+  });
+
   it('expires every few minutes and reminds daily', () => {
     const from = new Date('2026-01-01T00:00:00.000Z');
     expect(
@@ -79,6 +118,9 @@ describe('event rules and schedules of grants, demands, governance', () => {
     expect(nextFireTime(schedules['grant-reminders'].expression, from).toISOString()).toBe(
       '2026-01-01T01:00:00.000Z',
     );
+    expect(
+      nextFireTime(schedules['grant-signature-overdue'].expression, from).getTime() - from.getTime(),
+    ).toBeLessThanOrEqual(3_600_000);
     expect(nextFireTime(schedules['governance-overdue'].expression, from).toISOString()).toBe(
       '2026-01-01T02:00:00.000Z',
     );
