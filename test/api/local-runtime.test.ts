@@ -61,7 +61,10 @@ describe('local operator endpoints', () => {
   it('lists published domain events for the admin role', async () => {
     await p.rt.bus.publisher.publish([{ source: 'shiyan.test', detailType: 'Probe', detail: { n: 7 } }]);
 
-    const res = await p.get<{ items: { 'detail-type': string; detail: unknown }[] }>('/_local/events', as.admin);
+    const res = await p.get<{ items: { 'detail-type': string; detail: unknown }[] }>(
+      '/_local/events',
+      as.admin,
+    );
     const denied = await p.get('/_local/events', as.operatorA);
 
     expect(res.body.items.find((e) => e['detail-type'] === 'Probe')?.detail).toEqual({ n: 7 });

@@ -3,14 +3,15 @@
  * task, and what a whole approval run costs locally (state transitions, handler calls, requests).
  */
 import { addDays } from '../../functions/shared/clock.js';
-import { startLocalRuntime } from '../../infra/local/runtime.js';
 import { DEMO_ORGS } from '../../infra/local/orgs.js';
+import { startLocalRuntime } from '../../infra/local/runtime.js';
 import { approvedEntry, as, type Caller, Platform } from '../support/platform.js';
 
 type Print = (rows: (string | number)[][]) => void;
 type Body = Record<string, unknown>;
 
-const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))] ?? Number.NaN;
+const percentile = (xs: number[], p: number) =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))] ?? Number.NaN;
 const sum = (o: Record<string, number>) => Object.values(o).reduce((a, b) => a + b, 0);
 
 const applicationBody = (operator: Caller, announcementId: string): Body => ({
@@ -35,10 +36,20 @@ const applicationBody = (operator: Caller, announcementId: string): Body => ({
   documents: [{ code: 'licence', name: '营业执照.pdf', ref: 'uploads/licence.pdf' }],
 });
 
-export const run = async ({ dynamoEndpoint, quick, print }: { dynamoEndpoint: string; quick: boolean; print: Print }) => {
+export const run = async ({
+  dynamoEndpoint,
+  quick,
+  print,
+}: {
+  dynamoEndpoint: string;
+  quick: boolean;
+  print: Print;
+}) => {
   const runs = quick ? 3 : 10;
   console.log(`\n== Selection workflow (issue 3): ${runs} whole approval runs through the local gateway ==`);
-  const p = new Platform(await startLocalRuntime({ stage: 'bench-selection', dynamoEndpoint, logLevel: 'ERROR' }));
+  const p = new Platform(
+    await startLocalRuntime({ stage: 'bench-selection', dynamoEndpoint, logLevel: 'ERROR' }),
+  );
   let requests = 0;
   const call = async (method: 'get' | 'post', path: string, who: Caller, body?: Body) => {
     requests++;
@@ -57,7 +68,8 @@ export const run = async ({ dynamoEndpoint, quick, print }: { dynamoEndpoint: st
   try {
     const scope = [await approvedEntry(p, as.transport, { title: '基准公交数据' })];
     const toFirstTask: number[] = [];
-    const costs: { transitions: number; tasks: number; handlers: number; requests: number; ms: number }[] = [];
+    const costs: { transitions: number; tasks: number; handlers: number; requests: number; ms: number }[] =
+      [];
     for (let i = 0; i < runs; i++) {
       const now = p.rt.clock.now();
       const announcement = await call('post', '/announcements', as.authority, {
@@ -65,7 +77,10 @@ export const run = async ({ dynamoEndpoint, quick, print }: { dynamoEndpoint: st
         title: `基准公告 ${i}`,
         mode: 'comprehensive',
         scope,
-        conditions: { text: '依法设立的法人', requiredDocuments: [{ code: 'licence', name: '营业执照', mandatory: true }] },
+        conditions: {
+          text: '依法设立的法人',
+          requiredDocuments: [{ code: 'licence', name: '营业执照', mandatory: true }],
+        },
         window: { opensAt: addDays(now, -1).toISOString(), closesAt: addDays(now, 30).toISOString() },
         governmentOrg: DEMO_ORGS.government.code,
       });
@@ -75,7 +90,12 @@ export const run = async ({ dynamoEndpoint, quick, print }: { dynamoEndpoint: st
       const handlersBefore = sum(p.rt.invocations());
       requests = 0;
       const started = performance.now();
-      const app = await call('post', '/applications', as.operatorA, applicationBody(as.operatorA, announcementId));
+      const app = await call(
+        'post',
+        '/applications',
+        as.operatorA,
+        applicationBody(as.operatorA, announcementId),
+      );
       const appId = String(app.id);
       const decide = async (who: Caller, kind: string, body: Body) => {
         await call('post', `/tasks/${await pending(who, appId, kind)}/decision`, who, body);
@@ -113,8 +133,25 @@ export const run = async ({ dynamoEndpoint, quick, print }: { dynamoEndpoint: st
     ]);
     const c = costs[0]!;
     print([
-      ['whole approval run', 'state transitions', 'task handler calls', 'all handler calls', 'HTTP requests', 'wall ms (p50)'],
-      ['per run', c.transitions, c.tasks, c.handlers, c.requests, percentile(costs.map((x) => x.ms), 50).toFixed(1)],
+      [
+        'whole approval run',
+        'state transitions',
+        'task handler calls',
+        'all handler calls',
+        'HTTP requests',
+        'wall ms (p50)',
+      ],
+      [
+        'per run',
+        c.transitions,
+        c.tasks,
+        c.handlers,
+        c.requests,
+        percentile(
+          costs.map((x) => x.ms),
+          50,
+        ).toFixed(1),
+      ],
     ]);
   } finally {
     await p.stop();
