@@ -184,8 +184,86 @@ export const seedDemo = async (url: string, token: TokenFn): Promise<{ catalog: 
     await call('POST', `/catalog/${id}/review`, authority, { decision: 'approve' });
     catalog.push(id);
   }
-  await seedAnnouncement(call, catalog);
-  return { catalog };
+  const announcement = await seedAnnouncement(call, catalog);
+  const selection = await seedSelection(call, announcement);
+  return { catalog, ...selection };
+};
+
+type Caller = { role: Role; org: string; sub: string };
+
+const operatorApplication = (org: (typeof DEMO_ORGS)[keyof typeof DEMO_ORGS], announcementId: string) => ({
+  announcementId,
+  organisationName: org.name,
+  creditCode: org.code,
+  legalRepresentative: { name: '张三', idNumber: '42030019800101123X' },
+  principal: { name: '李四', title: '总经理' },
+  businessStatus: 'in-operation',
+  qualifications: [{ name: '数据安全管理体系认证（ISO/IEC 27001）' }],
+  staff: { total: 120, dataProfessionals: 40, securityStaff: 6 },
+  serviceCapability: '具备数据加工、模型开发与安全运营能力',
+  scenarios: [
+    { title: '智慧出行', description: '基于公交与车辆动态数据的到站预测', expectedValue: '提升市民出行效率' },
+  ],
+  declarations: {
+    soundBusinessAndFinances: true,
+    qualificationsAndCapability: true,
+    noSeriousViolationRecord: true,
+    notDishonestJudgmentDebtor: true,
+    noMajorTaxViolation: true,
+    truthfulMaterials: true,
+  },
+  documents: [
+    { code: 'business-licence', name: '营业执照.pdf', ref: 'uploads/licence.pdf' },
+    { code: 'security-plan', name: '数据安全保障方案.pdf', ref: 'uploads/security.pdf' },
+    { code: 'scenario-plan', name: '应用场景实施方案.pdf', ref: 'uploads/scenario.pdf' },
+  ],
+});
+
+/**
+ * The selection workflow in two states: 武当数智 has gone all the way to an active grant (public in
+ * GET /public/grants); 十堰数据运营's application waits for the authority's qualification review.
+ */
+const seedSelection = async (call: ReturnType<typeof apiClient>, announcementId: string) => {
+  const authority: Caller = { role: 'authority', org: DEMO_ORGS.authority.code, sub: 'authority-reviewer' };
+  const government: Caller = { role: 'government', org: DEMO_ORGS.government.code, sub: 'gov-approver' };
+  const expert = (n: number): Caller => ({ role: 'expert', org: DEMO_ORGS.experts.code, sub: `expert-${n}` });
+  const operator = (o: (typeof DEMO_ORGS)[keyof typeof DEMO_ORGS]): Caller => ({
+    role: 'operator',
+    org: o.code,
+    sub: `${o.code}-applicant`,
+  });
+  // Workflow steps run asynchronously: wait for the next task to be opened.
+  const decide = async (who: Caller, applicationId: string, kind: string, decision: unknown) => {
+    for (let i = 0; i < 200; i++) {
+      const tasks = await call('GET', `/tasks?status=pending&subjectId=${applicationId}&kind=${kind}`, who);
+      const task = (tasks.items as { id: string }[] | undefined)?.[0];
+      if (task) return call('POST', `/tasks/${task.id}/decision`, who, decision);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    throw new Error(`demo: no ${kind} task for ${applicationId}`);
+  };
+  const b = operator(DEMO_ORGS.operatorB);
+  const approved = String(
+    (await call('POST', '/applications', b, operatorApplication(DEMO_ORGS.operatorB, announcementId))).id,
+  );
+  await decide(authority, approved, 'qualification-review', { decision: 'approve', comment: '资格审查通过' });
+  await decide(authority, approved, 'expert-panel', { experts: ['expert-1', 'expert-2', 'expert-3'] });
+  const scores = { capability: 88, scenarios: 85, security: 90, compliance: 86 };
+  for (const n of [1, 2, 3])
+    await decide(expert(n), approved, 'expert-score', { scores, comment: '方案可行' });
+  await decide(government, approved, 'government-approval', { decision: 'approve', comment: '同意' });
+  let grantId = '';
+  for (let i = 0; i < 200 && !grantId; i++) {
+    grantId = String((await call('GET', `/applications/${approved}`, b)).grantId ?? '');
+    if (!grantId) await new Promise((r) => setTimeout(r, 25));
+  }
+  await call('POST', `/grants/${grantId}/sign`, authority, {});
+  await call('POST', `/grants/${grantId}/sign`, b, {});
+  const a = operator(DEMO_ORGS.operatorA);
+  const pending = String(
+    (await call('POST', '/applications', a, operatorApplication(DEMO_ORGS.operatorA, announcementId))).id,
+  );
+  return { announcement: announcementId, applications: { approved, pending }, grant: grantId };
 };
 
 /**
