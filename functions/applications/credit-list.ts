@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Principal } from '../shared/auth.js';
-import { ForbiddenError, StaleVersionError } from '../shared/errors.js';
+import { assertVersion, ForbiddenError } from '../shared/errors.js';
 import { type CreditHit, hashIdNumber } from './domain.js';
 import type { CreateCreditListEntry } from './schemas.js';
 
@@ -108,8 +108,7 @@ export const updateEntry = (
   now: Date,
 ): CreditListEntry => {
   assertAuthority(p);
-  if (expectedVersion !== undefined && expectedVersion !== e.version)
-    throw new StaleVersionError(expectedVersion);
+  assertVersion(e, expectedVersion);
   const { removedAt: _r, ...rest } = e;
   const removedAt =
     patch.removedAt === null

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { assertRenewalDraftable, type Grant, SIGNATURE_DUE_DAYS } from '../grants/domain.js';
 import type { Principal } from '../shared/auth.js';
-import { ConflictError, ForbiddenError, StaleVersionError, ValidationError } from '../shared/errors.js';
+import { assertVersion, ConflictError, ForbiddenError, ValidationError } from '../shared/errors.js';
 import type { CreateAnnouncement, StepDeadlines, SubmitApplication, UpdateAnnouncement } from './schemas.js';
 import { type Criterion, DEFAULT_CRITERIA, DEFAULT_PANEL_SIZE, DEFAULT_PASS_MARK } from './scoring.js';
 
@@ -58,10 +58,6 @@ export const DEFAULT_DEADLINES: StepDeadlines = {
 const assertAuthority = (p: Principal): void => {
   if (p.role !== 'authority')
     throw new ForbiddenError('Only the public data authority manages announcements');
-};
-
-const assertVersion = (current: number, expected: number | undefined): void => {
-  if (expected !== undefined && expected !== current) throw new StaleVersionError(expected);
 };
 
 const windowIssues = (w: { opensAt: string; closesAt: string }) =>
@@ -139,7 +135,7 @@ export const updateAnnouncement = (
   now: Date,
 ): Announcement => {
   assertAuthority(p);
-  assertVersion(a.version, expectedVersion);
+  assertVersion(a, expectedVersion);
   if (a.status !== 'draft') {
     throw new ConflictError(
       `A ${a.status} announcement cannot be edited; withdraw it instead`,
@@ -182,7 +178,7 @@ export const publishAnnouncement = (
   now: Date,
 ): Announcement => {
   assertAuthority(p);
-  assertVersion(a.version, expectedVersion);
+  assertVersion(a, expectedVersion);
   if (a.status !== 'draft')
     throw new ConflictError(`A ${a.status} announcement cannot be published`, 'invalid_state');
   if (windowIssues(a.window).length)
@@ -239,7 +235,7 @@ export const withdrawAnnouncement = (
   now: Date,
 ): Announcement => {
   assertAuthority(p);
-  assertVersion(a.version, expectedVersion);
+  assertVersion(a, expectedVersion);
   if (a.status !== 'published')
     throw new ConflictError(`A ${a.status} announcement cannot be withdrawn`, 'invalid_state');
   if (now.getTime() >= new Date(a.window.opensAt).getTime()) {

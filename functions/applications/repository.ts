@@ -1,7 +1,8 @@
-import { BatchGetCommand, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { type Deps, tableName } from '../shared/deps.js';
 import { ConflictError } from '../shared/errors.js';
-import { type Page, queryPage } from '../shared/query.js';
+import { strip } from '../shared/items.js';
+import { batchGetAll, indexPage, type Page, queryAll, queryPage } from '../shared/query.js';
 import type { Transaction } from '../shared/store.js';
 import { type CreditListEntry, subjectKey } from './credit-list.js';
 import {
@@ -25,12 +26,6 @@ import {
  */
 const annPk = (id: string) => `ANN#${id}`;
 const appPk = (id: string) => `APP#${id}`;
-
-const strip = <T>(item: Record<string, unknown>, attrs: readonly string[]): T => {
-  const out = { ...item };
-  for (const a of attrs) delete out[a];
-  return out as T;
-};
 
 const ANN_ATTRS = ['pk', 'sk', 'kind', 'createdSort', 'listing', 'listingSort'] as const;
 const APP_ATTRS = [
@@ -121,41 +116,20 @@ export const applicationsRepository = (deps: Pick<Deps, 'db' | 'tables'>) => {
       q: { status?: string; year?: number; limit: number; cursor?: string },
       everything: boolean,
     ): Promise<Page<Announcement>> {
-      const filters: string[] = [];
-      const names: Record<string, string> = {};
-      const values: Record<string, unknown> = {};
-      if (q.status) {
-        filters.push('#st = :st');
-        names['#st'] = 'status';
-        values[':st'] = q.status;
-      }
-      if (q.year) {
-        filters.push('#yr = :yr');
-        names['#yr'] = 'year';
-        values[':yr'] = q.year;
-      }
-      const [index, keyExpr, keyValue, keyAttrs] = everything
-        ? ['byKind', 'kind = :k', 'announcement', ['pk', 'sk', 'kind', 'createdSort']]
-        : ['byListing', 'listing = :k', 'public', ['pk', 'sk', 'listing', 'listingSort']];
-      return queryPage(
-        deps,
-        {
-          TableName: table,
-          IndexName: index as string,
-          KeyConditionExpression: keyExpr as string,
-          ScanIndexForward: false,
-          ...(filters.length
-            ? { FilterExpression: filters.join(' AND '), ExpressionAttributeNames: names }
-            : {}),
-          ExpressionAttributeValues: { ':k': keyValue, ...values },
-        },
-        {
-          limit: q.limit,
-          cursor: q.cursor,
-          keyAttrs: keyAttrs as string[],
-          map: (i) => strip<Announcement>(i, ANN_ATTRS),
-        },
-      );
+      const [index, attr, value, sortAttr] = everything
+        ? ['byKind', 'kind', 'announcement', 'createdSort']
+        : ['byListing', 'listing', 'public', 'listingSort'];
+      return indexPage(deps, {
+        table,
+        index,
+        attr,
+        value,
+        equals: { status: q.status, year: q.year },
+        keyAttrs: ['pk', 'sk', attr, sortAttr],
+        limit: q.limit,
+        cursor: q.cursor,
+        map: (i) => strip<Announcement>(i, ANN_ATTRS),
+      });
     },
 
     async getApplication(id: string): Promise<Application | undefined> {
@@ -223,43 +197,26 @@ export const applicationsRepository = (deps: Pick<Deps, 'db' | 'tables'>) => {
       by: { index: 'byAnnouncement' | 'byOperator' | 'byReviewer' | 'byKind'; value: string },
       q: { status?: string; announcementId?: string; limit: number; cursor?: string },
     ): Promise<Page<Application>> {
-      const keyAttr = {
+      const attr = {
         byAnnouncement: 'appAnnouncement',
         byOperator: 'appOperator',
         byReviewer: 'appReviewer',
         byKind: 'kind',
       }[by.index];
-      const filters: string[] = [];
-      const names: Record<string, string> = { '#k': keyAttr };
-      const values: Record<string, unknown> = { ':k': by.value };
-      if (q.status) {
-        filters.push('#st = :st');
-        names['#st'] = 'status';
-        values[':st'] = q.status;
-      }
-      if (q.announcementId && by.index !== 'byAnnouncement') {
-        filters.push('#an = :an');
-        names['#an'] = 'announcementId';
-        values[':an'] = q.announcementId;
-      }
-      return queryPage(
-        deps,
-        {
-          TableName: table,
-          IndexName: by.index,
-          KeyConditionExpression: '#k = :k',
-          ScanIndexForward: false,
-          ...(filters.length ? { FilterExpression: filters.join(' AND ') } : {}),
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
+      return indexPage(deps, {
+        table,
+        index: by.index,
+        attr,
+        value: by.value,
+        equals: {
+          status: q.status,
+          announcementId: by.index === 'byAnnouncement' ? undefined : q.announcementId,
         },
-        {
-          limit: q.limit,
-          cursor: q.cursor,
-          keyAttrs: ['pk', 'sk', keyAttr, 'createdSort'],
-          map: (i) => strip<Application>(i, APP_ATTRS),
-        },
-      );
+        keyAttrs: ['pk', 'sk', attr, 'createdSort'],
+        limit: q.limit,
+        cursor: q.cursor,
+        map: (i) => strip<Application>(i, APP_ATTRS),
+      });
     },
   };
 };
@@ -291,24 +248,9 @@ export const creditListRepository = (deps: Pick<Deps, 'db' | 'tables'>) => {
     },
 
     async getMany(ids: readonly string[]): Promise<Map<string, CreditListEntry>> {
-      const found = new Map<string, CreditListEntry>();
-      const unique = [...new Set(ids)];
-      for (let i = 0; i < unique.length; i += 100) {
-        let keys: Record<string, unknown>[] | undefined = unique
-          .slice(i, i + 100)
-          .map((id) => ({ pk: creditPk(id), sk: 'ENTRY' }));
-        while (keys?.length) {
-          const out = await deps.db.send(
-            new BatchGetCommand({ RequestItems: { [table]: { Keys: keys, ConsistentRead: true } } }),
-          );
-          for (const item of out.Responses?.[table] ?? []) {
-            const e = fromCredit(item);
-            found.set(e.id, e);
-          }
-          keys = out.UnprocessedKeys?.[table]?.Keys as Record<string, unknown>[] | undefined;
-        }
-      }
-      return found;
+      const keys = [...new Set(ids)].map((id) => ({ pk: creditPk(id), sk: 'ENTRY' }));
+      const items = await batchGetAll(deps, table, keys, { consistent: true });
+      return new Map(items.map(fromCredit).map((e) => [e.id, e]));
     },
 
     create: (tx: Transaction, e: CreditListEntry) =>
@@ -324,26 +266,16 @@ export const creditListRepository = (deps: Pick<Deps, 'db' | 'tables'>) => {
     /** Entries of one subject key (a Query on the subject index, never a Scan). */
     async bySubject(keys: readonly string[]): Promise<CreditListEntry[]> {
       const results = await Promise.all(
-        [...new Set(keys)].map(async (k) => {
-          const items: Record<string, unknown>[] = [];
-          let start: Record<string, unknown> | undefined;
-          do {
-            const out = await deps.db.send(
-              new QueryCommand({
-                TableName: table,
-                IndexName: 'bySubject',
-                KeyConditionExpression: 'subjectKey = :k',
-                ExpressionAttributeValues: { ':k': k },
-                ...(start ? { ExclusiveStartKey: start } : {}),
-              }),
-            );
-            items.push(...((out.Items ?? []) as Record<string, unknown>[]));
-            start = out.LastEvaluatedKey;
-          } while (start);
-          return items.map(fromCredit);
-        }),
+        [...new Set(keys)].map((k) =>
+          queryAll(deps, {
+            TableName: table,
+            IndexName: 'bySubject',
+            KeyConditionExpression: 'subjectKey = :k',
+            ExpressionAttributeValues: { ':k': k },
+          }),
+        ),
       );
-      return results.flat();
+      return results.flat().map(fromCredit);
     },
 
     async list(q: {
@@ -352,36 +284,31 @@ export const creditListRepository = (deps: Pick<Deps, 'db' | 'tables'>) => {
       limit: number;
       cursor?: string;
     }): Promise<Page<CreditListEntry>> {
-      const values: Record<string, unknown> = {};
-      const filter = q.list
-        ? { FilterExpression: '#l = :l', ExpressionAttributeNames: { '#l': 'list' } }
-        : {};
-      if (q.list) values[':l'] = q.list;
       if (q.subjectKey) {
+        // One subject's entries (a handful), in index order.
         return queryPage(
           deps,
           {
             TableName: table,
             IndexName: 'bySubject',
             KeyConditionExpression: 'subjectKey = :k',
-            ExpressionAttributeValues: { ':k': q.subjectKey, ...values },
-            ...filter,
+            ExpressionAttributeValues: { ':k': q.subjectKey, ...(q.list ? { ':l': q.list } : {}) },
+            ...(q.list ? { FilterExpression: '#l = :l', ExpressionAttributeNames: { '#l': 'list' } } : {}),
           },
           { limit: q.limit, cursor: q.cursor, keyAttrs: ['pk', 'sk', 'subjectKey'], map: fromCredit },
         );
       }
-      return queryPage(
-        deps,
-        {
-          TableName: table,
-          IndexName: 'byKind',
-          KeyConditionExpression: 'kind = :k',
-          ScanIndexForward: false,
-          ExpressionAttributeValues: { ':k': 'entry', ...values },
-          ...filter,
-        },
-        { limit: q.limit, cursor: q.cursor, keyAttrs: ['pk', 'sk', 'kind', 'createdSort'], map: fromCredit },
-      );
+      return indexPage(deps, {
+        table,
+        index: 'byKind',
+        attr: 'kind',
+        value: 'entry',
+        equals: { list: q.list },
+        keyAttrs: ['pk', 'sk', 'kind', 'createdSort'],
+        limit: q.limit,
+        cursor: q.cursor,
+        map: fromCredit,
+      });
     },
   };
 };

@@ -9,7 +9,7 @@ import { catalogRepository } from '../catalog/repository.js';
 import type { Principal } from '../shared/auth.js';
 import type { Deps } from '../shared/deps.js';
 import { ConflictError, ForbiddenError, NotFoundError } from '../shared/errors.js';
-import { caller, type RouteTable, route } from '../shared/http.js';
+import { caller, expectedVersion, pageReply, type RouteTable, route } from '../shared/http.js';
 import { newId } from '../shared/ids.js';
 import { tasksRepository } from '../tasks/repository.js';
 import { creditAudit, creditView, newEntry, replaceEntry, updateEntry } from './credit-list.js';
@@ -53,20 +53,10 @@ import {
   WithdrawApplication,
 } from './schemas.js';
 import { screeningHits } from './screening.js';
-import { applicationResource } from './steps.js';
+import { applicationRef, applicationResource } from './steps.js';
 
 const annResource = (id: string) => `announcement/${id}`;
 const creditResource = (id: string) => `credit-list-entry/${id}`;
-
-/** `If-Match: 3` (or `"3"`) is accepted wherever a body `version` is. */
-const expectedVersion = (
-  body: { version?: number },
-  headers: Readonly<Record<string, string | undefined>>,
-) => {
-  const ifMatch = headers['if-match']?.replace(/^W\//, '').replace(/"/g, '');
-  const fromHeader = ifMatch && /^\d+$/.test(ifMatch) ? Number(ifMatch) : undefined;
-  return body.version ?? fromHeader;
-};
 
 const isAuthority = (p: Principal | undefined) => !!p?.roles.includes('authority');
 
@@ -101,10 +91,7 @@ const announcementRoutes: RouteTable = {
     query: ListAnnouncementsQuery,
     async handle({ query, principal, deps }) {
       const page = await applicationsRepository(deps).listAnnouncements(query, isAuthority(principal));
-      return {
-        status: 200,
-        body: { items: page.items.map((a) => announcementView(a, principal)), nextCursor: page.nextCursor },
-      };
+      return pageReply(page, (a) => announcementView(a, principal));
     },
   }),
 
@@ -190,19 +177,19 @@ const announcementRoutes: RouteTable = {
           before: announcementAudit(before),
           after: announcementAudit(after),
         })
+        .publish(
+          AnnouncementPublished.make({
+            announcementId: after.id,
+            year: after.year,
+            title: after.title,
+            mode: after.mode,
+            ...(after.domain ? { domain: after.domain } : {}),
+            scope: [...after.scope],
+            opensAt: after.window.opensAt,
+            closesAt: after.window.closesAt,
+          }),
+        )
         .commit();
-      await ctx.deps.events.publish([
-        AnnouncementPublished.make({
-          announcementId: after.id,
-          year: after.year,
-          title: after.title,
-          mode: after.mode,
-          ...(after.domain ? { domain: after.domain } : {}),
-          scope: [...after.scope],
-          opensAt: after.window.opensAt,
-          closesAt: after.window.closesAt,
-        }),
-      ]);
       return { status: 200, body: announcementView(after, ctx.principal) };
     },
   }),
@@ -257,10 +244,7 @@ const creditRoutes: RouteTable = {
         ...(query.cursor ? { cursor: query.cursor } : {}),
       });
       const now = deps.clock.now();
-      return {
-        status: 200,
-        body: { items: page.items.map((e) => creditView(e, now)), nextCursor: page.nextCursor },
-      };
+      return pageReply(page, (e) => creditView(e, now));
     },
   }),
 
@@ -430,6 +414,7 @@ const applicationRoutes: RouteTable = {
         now: ctx.now,
       });
       const body = applicationView(app, p);
+      const ref = applicationRef(app);
       const tx = applicationsRepository(ctx.deps)
         .createApplication(ctx.tx(), app)
         .audit({
@@ -437,29 +422,21 @@ const applicationRoutes: RouteTable = {
           resource: applicationResource(app.id),
           before: null,
           after: applicationAudit(app),
-        });
+        })
+        .publish(ApplicationSubmitted.make({ ...ref, mode: app.mode, reviewerOrg: app.reviewerOrg }));
       if (app.rejection) {
         tx.audit({
           action: 'application.reject',
           resource: applicationResource(app.id),
           before: null,
           after: applicationAudit(app),
-        });
+        }).publish(
+          ApplicationRejected.make({ ...ref, step: app.rejection.step, reason: app.rejection.reason }),
+        );
       }
       await tx.commit({ status: 201, body });
-      const ref = {
-        applicationId: app.id,
-        announcementId: app.announcementId,
-        operatorOrg: app.operatorOrg,
-        ...(app.renewalOf ? { renewalOf: app.renewalOf } : {}),
-      };
-      await ctx.deps.events.publish([
-        ApplicationSubmitted.make({ ...ref, mode: app.mode, reviewerOrg: app.reviewerOrg }),
-        ...(app.rejection
-          ? [ApplicationRejected.make({ ...ref, step: app.rejection.step, reason: app.rejection.reason })]
-          : []),
-      ]);
-      // Art. 10.3: a screened application enters the review chain (execution name = application id).
+      // Art. 10.3: a screened application enters the review chain. Execution name = application id:
+      // starting twice starts once, so a start lost after the commit (a crash) can be repeated safely.
       if (app.status === 'under-review')
         await ctx.deps.workflows.start('selection', app.id, { applicationId: app.id });
       return { status: 201, body, headers: { location: `/applications/${app.id}` } };
@@ -477,10 +454,7 @@ const applicationRoutes: RouteTable = {
       else if (ctx.query.announcementId) by = { index: 'byAnnouncement', value: ctx.query.announcementId };
       else by = { index: 'byKind', value: 'application' };
       const page = await repo.listApplications(by, ctx.query);
-      return {
-        status: 200,
-        body: { items: page.items.map((a) => applicationView(a, p)), nextCursor: page.nextCursor },
-      };
+      return pageReply(page, (a) => applicationView(a, p));
     },
   }),
 
@@ -538,16 +512,13 @@ const applicationRoutes: RouteTable = {
           before: applicationAudit(before),
           after: applicationAudit(after),
         })
+        .publish(
+          ApplicationWithdrawn.make({
+            ...applicationRef(after),
+            ...(ctx.body.reason ? { reason: ctx.body.reason } : {}),
+          }),
+        )
         .commit();
-      await ctx.deps.events.publish([
-        ApplicationWithdrawn.make({
-          applicationId: after.id,
-          announcementId: after.announcementId,
-          operatorOrg: after.operatorOrg,
-          ...(after.renewalOf ? { renewalOf: after.renewalOf } : {}),
-          ...(ctx.body.reason ? { reason: ctx.body.reason } : {}),
-        }),
-      ]);
       return { status: 200, body: applicationView(after, ctx.principal) };
     },
   }),

@@ -95,7 +95,8 @@ const isTransactionConflict = (e: unknown): boolean =>
 
 /**
  * Applies a transition to the stored application: read, decide (pure), write with its audit event in one
- * conditional transaction, publish after commit. A concurrent change (e.g. a withdrawal) is re-read.
+ * conditional transaction with its domain events (the outbox). A concurrent change (e.g. a withdrawal)
+ * is re-read.
  */
 const transition = async (
   deps: Deps,
@@ -125,6 +126,7 @@ const transition = async (
           before: applicationAudit(before),
           after: applicationAudit(app),
         })
+        .publish(...events(app))
         .commit();
     } catch (e) {
       // A concurrent change (stale version), or DynamoDB cancelling one of two transactions racing for
@@ -132,13 +134,12 @@ const transition = async (
       if ((e instanceof StaleVersionError || isTransactionConflict(e)) && attempt < 3) continue;
       throw e;
     }
-    const out = events(app);
-    if (out.length) await deps.events.publish(out);
     return app;
   }
 };
 
-const refOf = (app: Application) => ({
+/** What every application event names. */
+export const applicationRef = (app: Application) => ({
   applicationId: app.id,
   announcementId: app.announcementId,
   operatorOrg: app.operatorOrg,
@@ -251,7 +252,7 @@ export const applicationSteps = {
         ),
       (a) => [
         ApplicationRejected.make({
-          ...refOf(a),
+          ...applicationRef(a),
           step: rejection.step,
           reason: a.rejection?.reason ?? 'Rejected',
         }),
@@ -269,7 +270,7 @@ export const applicationSteps = {
       applicationId,
       'application.approve',
       (a) => approveApplication(a, grantId, deps.clock.now()),
-      (a) => [ApplicationApproved.make({ ...refOf(a), grantId })],
+      (a) => [ApplicationApproved.make({ ...applicationRef(a), grantId })],
     );
     return { status: app.status, grantId };
   },

@@ -4,7 +4,7 @@
  */
 import type { Role } from '../../infra/system.js';
 import type { Principal } from '../shared/auth.js';
-import { ConflictError, ForbiddenError, StaleVersionError } from '../shared/errors.js';
+import { assertVersion, ConflictError, ForbiddenError } from '../shared/errors.js';
 import type { CatalogContent, CatalogPatch } from './schemas.js';
 
 export type CatalogStatus = 'draft' | 'submitted' | 'approved' | 'rejected';
@@ -64,10 +64,6 @@ const assertOwner = (e: CatalogEntry, p: Principal): void => {
   if (p.role !== 'provider' || p.org !== e.providerOrg) {
     throw new ForbiddenError('Only the providing organisation may change its catalog entry');
   }
-};
-
-const assertVersion = (e: CatalogEntry, expected: number | undefined): void => {
-  if (expected !== undefined && expected !== e.version) throw new StaleVersionError(expected);
 };
 
 export const createEntry = (args: {

@@ -1,6 +1,6 @@
 import type { Deps } from '../shared/deps.js';
 import { ForbiddenError, NotFoundError } from '../shared/errors.js';
-import { caller, expectedVersion, type RouteTable, route } from '../shared/http.js';
+import { caller, expectedVersion, pageReply, type RouteTable, route } from '../shared/http.js';
 import { newId } from '../shared/ids.js';
 import {
   auditState,
@@ -43,10 +43,7 @@ export const catalogRoutes: RouteTable = {
       if (scope === 'all' && !privileged)
         throw new ForbiddenError('Only the authority and regulators see every entry');
       const page = await catalogRepository(deps).list({ ...query, scope }, principal?.org);
-      return {
-        status: 200,
-        body: { items: page.items.map((e) => viewOf(e, principal)), nextCursor: page.nextCursor },
-      };
+      return pageReply(page, (e) => viewOf(e, principal));
     },
   }),
 

@@ -81,7 +81,8 @@ export interface Entitlement {
 
 /**
  * Most entries one demand may request: one transaction writes the demand, its provider links, all its
- * entitlements, their audit events and the grant check (at most 31 + 30 + 31 + 1 of 100 items).
+ * entitlements, their audit events, the grant check and the decision's event (at most 31 + 30 + 31 + 1
+ * + 1 of 100 items).
  */
 export const MAX_DEMAND_ENTRIES = 30;
 

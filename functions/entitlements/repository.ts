@@ -1,7 +1,8 @@
-import { BatchGetCommand, type BatchGetCommandOutput, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { type Deps, tableName } from '../shared/deps.js';
 import { ConflictError } from '../shared/errors.js';
-import { type Page, queryPage } from '../shared/query.js';
+import { strip } from '../shared/items.js';
+import { batchGetAll, type Page, queryAll, queryPage } from '../shared/query.js';
 import type { Transaction } from '../shared/store.js';
 import type { Demand, DemandStatus, Entitlement, EntitlementStatus } from './domain.js';
 
@@ -51,11 +52,6 @@ export const entitlementItem = (e: Entitlement) => ({
   ...e,
 });
 
-const strip = <T>(item: Record<string, unknown>, attrs: readonly string[]): T => {
-  const copy: Record<string, unknown> = { ...item };
-  for (const a of attrs) delete copy[a];
-  return copy as T;
-};
 const demandFrom = (i: Record<string, unknown>) =>
   strip<Demand>(i, ['pk', 'sk', 'kind', 'kindSort', 'opSort']);
 const entitlementFrom = (i: Record<string, unknown>) =>
@@ -120,24 +116,8 @@ export const entitlementsRepository = (deps: Pick<Deps, 'db' | 'tables'>) => {
   };
 
   const getDemands = async (ids: readonly string[]): Promise<Demand[]> => {
-    const found = new Map<string, Demand>();
-    let keys: Record<string, unknown>[] | undefined = [...new Set(ids)].map((id) => ({
-      pk: demandPk(id),
-      sk: DEMAND,
-    }));
-    while (keys?.length) {
-      const out: BatchGetCommandOutput = await deps.db.send(
-        new BatchGetCommand({ RequestItems: { [table]: { Keys: keys.slice(0, 100) } } }),
-      );
-      for (const i of out.Responses?.[table] ?? []) {
-        const d = demandFrom(i);
-        found.set(d.id, d);
-      }
-      keys = [
-        ...((out.UnprocessedKeys?.[table]?.Keys as Record<string, unknown>[] | undefined) ?? []),
-        ...keys.slice(100),
-      ];
-    }
+    const keys = [...new Set(ids)].map((id) => ({ pk: demandPk(id), sk: DEMAND }));
+    const found = new Map((await batchGetAll(deps, table, keys)).map(demandFrom).map((d) => [d.id, d]));
     return ids.map((id) => found.get(id)).filter((d): d is Demand => !!d);
   };
 
@@ -227,22 +207,13 @@ export const entitlementsRepository = (deps: Pick<Deps, 'db' | 'tables'>) => {
 
     /** All entitlements under one grant (they follow its events). */
     async ofGrant(grantId: string): Promise<Entitlement[]> {
-      const items: Entitlement[] = [];
-      let start: Record<string, unknown> | undefined;
-      do {
-        const out = await deps.db.send(
-          new QueryCommand({
-            TableName: table,
-            IndexName: 'byGrant',
-            KeyConditionExpression: 'entGrant = :g',
-            ExpressionAttributeValues: { ':g': grantId },
-            ...(start ? { ExclusiveStartKey: start } : {}),
-          }),
-        );
-        items.push(...(out.Items ?? []).map(entitlementFrom));
-        start = out.LastEvaluatedKey;
-      } while (start);
-      return items;
+      const items = await queryAll(deps, {
+        TableName: table,
+        IndexName: 'byGrant',
+        KeyConditionExpression: 'entGrant = :g',
+        ExpressionAttributeValues: { ':g': grantId },
+      });
+      return items.map(entitlementFrom);
     },
   };
 };

@@ -4,7 +4,7 @@ import { grantsRepository } from '../grants/repository.js';
 import type { Principal } from '../shared/auth.js';
 import type { Deps } from '../shared/deps.js';
 import { ForbiddenError, NotFoundError } from '../shared/errors.js';
-import { caller, type RouteTable, route } from '../shared/http.js';
+import { caller, pageReply, type RouteTable, route } from '../shared/http.js';
 import { newId } from '../shared/ids.js';
 import {
   canSeeDemand,
@@ -84,20 +84,21 @@ export const entitlementsRoutes: RouteTable = {
       await entitlementsRepository(ctx.deps)
         .createDemand(ctx.tx(), d)
         .audit({ action: 'demand.file', resource: demandResource(d.id), before: null, after: demandAudit(d) })
+        .publish(
+          DemandFiled.make({
+            demandId: d.id,
+            operatorOrg: d.operatorOrg,
+            grantId: d.grantId,
+            title: d.scenario.title,
+            entryIds: d.entries.map((e) => e.entryId),
+            reviewers: d.reviewers.map((r) => ({ role: r.role, ...(r.org ? { org: r.org } : {}) })),
+            at: ctx.now.toISOString(),
+          }),
+        )
         .commit({ status: 201, body });
-      // Execution name = demand id: starting twice starts once.
+      // Execution name = demand id: starting twice starts once, so a start lost after the commit (a
+      // crash) can be repeated safely.
       await ctx.deps.workflows.start(DEMAND_REVIEW, d.id, reviewInput(d));
-      await ctx.deps.events.publish([
-        DemandFiled.make({
-          demandId: d.id,
-          operatorOrg: d.operatorOrg,
-          grantId: d.grantId,
-          title: d.scenario.title,
-          entryIds: d.entries.map((e) => e.entryId),
-          reviewers: d.reviewers.map((r) => ({ role: r.role, ...(r.org ? { org: r.org } : {}) })),
-          at: ctx.now.toISOString(),
-        }),
-      ]);
       return { status: 201, body, headers: { location: `/demands/${d.id}` } };
     },
   }),
@@ -107,10 +108,7 @@ export const entitlementsRoutes: RouteTable = {
     async handle(ctx) {
       const p = caller(ctx);
       const page = await entitlementsRepository(ctx.deps).listDemands(listScope(p), ctx.query);
-      return {
-        status: 200,
-        body: { items: page.items.map((d) => demandView(d, p)), nextCursor: page.nextCursor },
-      };
+      return pageReply(page, (d) => demandView(d, p));
     },
   }),
 
@@ -131,10 +129,7 @@ export const entitlementsRoutes: RouteTable = {
     async handle(ctx) {
       const p = caller(ctx);
       const page = await entitlementsRepository(ctx.deps).listEntitlements(listScope(p), ctx.query);
-      return {
-        status: 200,
-        body: { items: page.items.map((e) => entitlementView(e, ctx.now)), nextCursor: page.nextCursor },
-      };
+      return pageReply(page, (e) => entitlementView(e, ctx.now));
     },
   }),
 

@@ -100,6 +100,14 @@ export const entitlementsSteps = {
     }));
     const approve = reviews.length === d.reviewers.length && reviews.every((r) => r.decision === 'approve');
     const grants = grantsRepository(deps);
+    const facts = {
+      demandId: d.id,
+      operatorOrg: d.operatorOrg,
+      grantId: d.grantId,
+      title: d.scenario.title,
+      entryIds: d.entries.map((x) => x.entryId),
+      at: now.toISOString(),
+    };
 
     let after: Demand;
     for (let attempt = 0; ; attempt++) {
@@ -133,6 +141,11 @@ export const entitlementsSteps = {
         });
       }
       if (grant) grants.unchanged(tx, grant);
+      tx.publish(
+        after.status === 'approved'
+          ? DemandApproved.make({ ...facts, entitlementIds: [...after.entitlementIds] })
+          : DemandRejected.make({ ...facts, reasons: rejectionReasons(after) }),
+      );
       try {
         await tx.commit();
         break;
@@ -146,19 +159,6 @@ export const entitlementsSteps = {
         throw e;
       }
     }
-    const facts = {
-      demandId: d.id,
-      operatorOrg: d.operatorOrg,
-      grantId: d.grantId,
-      title: d.scenario.title,
-      entryIds: d.entries.map((x) => x.entryId),
-      at: now.toISOString(),
-    };
-    await deps.events.publish([
-      after.status === 'approved'
-        ? DemandApproved.make({ ...facts, entitlementIds: [...after.entitlementIds] })
-        : DemandRejected.make({ ...facts, reasons: rejectionReasons(after) }),
-    ]);
     return { demandId: d.id, status: after.status };
   },
 

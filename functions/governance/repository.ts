@@ -1,6 +1,6 @@
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { type Deps, tableName } from '../shared/deps.js';
-import { type Page, queryPage } from '../shared/query.js';
+import { indexPage, type Page, queryAll } from '../shared/query.js';
 import type { Transaction } from '../shared/store.js';
 import type { GovernanceRequest } from './domain.js';
 
@@ -60,51 +60,27 @@ export const governanceRepository = (deps: Pick<Deps, 'db' | 'tables'>) => {
           : 'providerOrg' in by
             ? ['byProvider', 'providerOrg', by.providerOrg]
             : ['byType', 'itemType', 'governance-request'];
-      const filters: string[] = [];
-      const names: Record<string, string> = { '#k': attr };
-      const values: Record<string, unknown> = { ':k': value };
-      if (q.status) {
-        filters.push('#s = :s');
-        names['#s'] = 'status';
-        values[':s'] = q.status;
-      }
-      if (q.overdue !== undefined) {
-        filters.push('#o = :o');
-        names['#o'] = 'overdue';
-        values[':o'] = q.overdue;
-      }
-      return queryPage(
-        deps,
-        {
-          TableName: table,
-          IndexName: index,
-          KeyConditionExpression: '#k = :k',
-          ScanIndexForward: false,
-          ...(filters.length ? { FilterExpression: filters.join(' AND ') } : {}),
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-        },
-        { limit: q.limit, cursor: q.cursor, keyAttrs: ['pk', 'sk', attr, 'createdSort'], map: fromItem },
-      );
+      return indexPage(deps, {
+        table,
+        index,
+        attr,
+        value,
+        equals: { status: q.status, overdue: q.overdue },
+        keyAttrs: ['pk', 'sk', attr, 'createdSort'],
+        limit: q.limit,
+        cursor: q.cursor,
+        map: fromItem,
+      });
     },
     /** Forwarded, not yet escalated requests whose deadline is before `now` (a Query, never a Scan). */
     async overdue(now: Date): Promise<GovernanceRequest[]> {
-      const found: GovernanceRequest[] = [];
-      let start: Record<string, unknown> | undefined;
-      do {
-        const out = await deps.db.send(
-          new QueryCommand({
-            TableName: table,
-            IndexName: 'byDeadline',
-            KeyConditionExpression: 'dueKey = :k AND dueSort < :now',
-            ExpressionAttributeValues: { ':k': OPEN, ':now': now.toISOString() },
-            ...(start ? { ExclusiveStartKey: start } : {}),
-          }),
-        );
-        found.push(...(out.Items ?? []).map(fromItem));
-        start = out.LastEvaluatedKey;
-      } while (start);
-      return found;
+      const items = await queryAll(deps, {
+        TableName: table,
+        IndexName: 'byDeadline',
+        KeyConditionExpression: 'dueKey = :k AND dueSort < :now',
+        ExpressionAttributeValues: { ':k': OPEN, ':now': now.toISOString() },
+      });
+      return items.map(fromItem);
     },
   };
 };

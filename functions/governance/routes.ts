@@ -13,8 +13,8 @@ import { entitlementsRepository } from '../entitlements/repository.js';
 import type { Principal } from '../shared/auth.js';
 import type { Deps, DomainEvent } from '../shared/deps.js';
 import type { Invocation } from '../shared/duty.js';
-import { AppError, ForbiddenError, NotFoundError, StaleVersionError } from '../shared/errors.js';
-import { caller, type RequestContext, type RouteTable, route } from '../shared/http.js';
+import { AppError, assertVersion, ForbiddenError, NotFoundError } from '../shared/errors.js';
+import { caller, pageReply, type RequestContext, type RouteTable, route } from '../shared/http.js';
 import { newId } from '../shared/ids.js';
 import { systemActor, Transaction } from '../shared/store.js';
 import {
@@ -51,7 +51,7 @@ const load = async (deps: Deps, id: string, p: Principal): Promise<GovernanceReq
   return r;
 };
 
-/** One transition: load, check the version, apply the rule, save with its audit event, publish. */
+/** One transition: load, check the version, apply the rule, save with its audit event and its event. */
 const transition = <S extends z.ZodType<{ version?: number | undefined }>>(
   body: S,
   action: string,
@@ -64,14 +64,13 @@ const transition = <S extends z.ZodType<{ version?: number | undefined }>>(
     async handle(ctx: RequestContext<z.infer<S>, unknown, { id: string }>) {
       const p = caller(ctx);
       const before = await load(ctx.deps, ctx.params.id, p);
-      if (ctx.body.version !== undefined && ctx.body.version !== before.version)
-        throw new StaleVersionError(ctx.body.version);
+      assertVersion(before, ctx.body.version);
       const after = apply(before, p, ctx.body, ctx.now);
       await governanceRepository(ctx.deps)
         .save(ctx.tx(), after, before.version)
         .audit({ action, resource: resource(after.id), before: auditState(before), after: auditState(after) })
+        .publish(event(after, ctx.body, ctx.now))
         .commit();
-      await ctx.deps.events.publish([event(after, ctx.body, ctx.now)]);
       return { status: 200, body: viewOf(after) };
     },
   });
@@ -108,8 +107,8 @@ export const governanceRoutes: RouteTable = {
       await governanceRepository(ctx.deps)
         .create(ctx.tx(), r)
         .audit({ action: 'governance.report', resource: resource(r.id), before: null, after: auditState(r) })
+        .publish(GovernanceRequestFiled.make(eventFacts(r, ctx.now)))
         .commit({ status: 201, body });
-      await ctx.deps.events.publish([GovernanceRequestFiled.make(eventFacts(r, ctx.now))]);
       return { status: 201, body, headers: { location: `/governance-requests/${r.id}` } };
     },
   }),
@@ -130,7 +129,7 @@ export const governanceRoutes: RouteTable = {
         limit: ctx.query.limit,
         cursor: ctx.query.cursor,
       });
-      return { status: 200, body: { items: page.items.map(viewOf), nextCursor: page.nextCursor } };
+      return pageReply(page, viewOf);
     },
   }),
 
@@ -174,7 +173,7 @@ export const escalateOverdue = async ({ deps, requestId }: Invocation) => {
   const repo = governanceRepository(deps);
   const now = deps.clock.now();
   const candidates = (await repo.overdue(now)).filter((r) => isOverdue(r, now));
-  const events: DomainEvent[] = [];
+  let escalated = 0;
   for (const r of candidates) {
     const after = escalate(r, now);
     const tx = new Transaction(deps, { principal: systemActor(OVERDUE_JOB), requestId, now });
@@ -187,13 +186,13 @@ export const escalateOverdue = async ({ deps, requestId }: Invocation) => {
           before: auditState(r),
           after: auditState(after),
         })
+        .publish(GovernanceRequestEscalated.make(eventFacts(after, now)))
         .commit();
-      events.push(GovernanceRequestEscalated.make(eventFacts(after, now)));
+      escalated++;
     } catch (e) {
       // Resolved or escalated meanwhile.
       if (!(e instanceof AppError)) throw e;
     }
   }
-  await deps.events.publish(events);
-  return { escalated: events.length };
+  return { escalated };
 };

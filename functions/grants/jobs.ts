@@ -1,5 +1,4 @@
 import { GrantExpired, GrantExpiryReminder, GrantSignatureOverdue } from '../../events/grants.js';
-import type { DomainEvent } from '../shared/deps.js';
 import type { Invocation } from '../shared/duty.js';
 import { AppError } from '../shared/errors.js';
 import { systemActor, Transaction } from '../shared/store.js';
@@ -20,7 +19,10 @@ import {
 import { grantsRepository } from './repository.js';
 import { grantResource } from './routes.js';
 
-/** Grants expired per transaction: each is one conditional put plus its audit event (≤ 100 items). */
+/**
+ * Grants expired per transaction: each is one conditional put, its audit event and its GrantExpired
+ * event in the outbox (3 × 25 = 75 ≤ 100 items).
+ */
 const EXPIRY_BATCH = 25;
 
 export const EXPIRY_JOB = 'grant-expiry';
@@ -44,12 +46,17 @@ export const expireGrants = async ({ deps, requestId }: Invocation) => {
     const tx = new Transaction(deps, actor);
     const after = batch.map((g) => {
       const x = expire(g, now);
-      repo.save(tx, x, g.version).audit({
-        action: 'grant.expire',
-        resource: grantResource(g.id),
-        before: auditState(g),
-        after: auditState(x),
-      });
+      repo
+        .save(tx, x, g.version)
+        .audit({
+          action: 'grant.expire',
+          resource: grantResource(g.id),
+          before: auditState(g),
+          after: auditState(x),
+        })
+        .publish(
+          GrantExpired.make({ ...eventFacts(x, now), ...(x.renewedBy ? { renewedBy: x.renewedBy } : {}) }),
+        );
       return x;
     });
     await tx.commit();
@@ -76,11 +83,6 @@ export const expireGrants = async ({ deps, requestId }: Invocation) => {
       }
     }
   }
-  await deps.events.publish(
-    expired.map((g) =>
-      GrantExpired.make({ ...eventFacts(g, now), ...(g.renewedBy ? { renewedBy: g.renewedBy } : {}) }),
-    ),
-  );
   const stats = { itemsRead: scan.itemsRead, queries: scan.queries, expired: expired.length };
   await repo.recordRun(EXPIRY_JOB, now, stats);
   return stats;
@@ -95,7 +97,7 @@ export const remindExpiringGrants = async ({ deps, requestId }: Invocation) => {
   const repo = grantsRepository(deps);
   const now = deps.clock.now();
   const windows = reminderWindows(now, await repo.lastRun(REMINDER_JOB));
-  const events: DomainEvent[] = [];
+  let reminders = 0;
   let itemsRead = 0;
   let queries = 0;
   for (const w of windows) {
@@ -114,16 +116,16 @@ export const remindExpiringGrants = async ({ deps, requestId }: Invocation) => {
             before: null,
             after: { daysBefore: w.days, expiresAt: g.expiresAt },
           })
+          .publish(GrantExpiryReminder.make({ ...eventFacts(g, now), daysBefore: w.days }))
           .commit();
-        events.push(GrantExpiryReminder.make({ ...eventFacts(g, now), daysBefore: w.days }));
+        reminders++;
       } catch (e) {
         // Already sent (an earlier or concurrent run).
         if (!(e instanceof AppError)) throw e;
       }
     }
   }
-  await deps.events.publish(events);
-  const stats = { itemsRead, queries, reminders: events.length };
+  const stats = { itemsRead, queries, reminders };
   await repo.recordRun(REMINDER_JOB, now, stats);
   return stats;
 };
@@ -138,7 +140,7 @@ export const flagOverdueSignatures = async ({ deps, requestId }: Invocation) => 
   const repo = grantsRepository(deps);
   const now = deps.clock.now();
   const scan = await repo.signaturesOverdue(now);
-  const events: DomainEvent[] = [];
+  let flaggedCount = 0;
   for (const candidate of scan.grants.filter((x) => isSignatureOverdue(x, now))) {
     // The index is eventually consistent: decide on the current grant (its version included).
     const g = await repo.get(candidate.id, true);
@@ -154,24 +156,23 @@ export const flagOverdueSignatures = async ({ deps, requestId }: Invocation) => 
           before: auditState(g),
           after: { ...auditState(flagged), signBy: g.signBy ?? null, missing: missingSignatures(g) },
         })
+        .publish(
+          GrantSignatureOverdue.make({
+            ...eventFacts(flagged, now),
+            signBy: g.signBy ?? now.toISOString(),
+            missing: missingSignatures(flagged),
+            ...(flagged.authorityOrg ? { authorityOrg: flagged.authorityOrg } : {}),
+            applicationId: flagged.applicationId,
+          }),
+        )
         .commit();
+      flaggedCount++;
     } catch (e) {
       // Signed, terminated or flagged meanwhile: the next run looks again if it still applies.
       if (!(e instanceof AppError)) throw e;
-      continue;
     }
-    events.push(
-      GrantSignatureOverdue.make({
-        ...eventFacts(flagged, now),
-        signBy: g.signBy ?? now.toISOString(),
-        missing: missingSignatures(flagged),
-        ...(flagged.authorityOrg ? { authorityOrg: flagged.authorityOrg } : {}),
-        applicationId: flagged.applicationId,
-      }),
-    );
   }
-  await deps.events.publish(events);
-  const stats = { itemsRead: scan.itemsRead, queries: scan.queries, flagged: events.length };
+  const stats = { itemsRead: scan.itemsRead, queries: scan.queries, flagged: flaggedCount };
   await repo.recordRun(SIGNATURE_JOB, now, stats);
   return stats;
 };

@@ -1,8 +1,9 @@
-import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { DAY_MS } from '../shared/clock.js';
 import { type Deps, tableName } from '../shared/deps.js';
 import { ConflictError } from '../shared/errors.js';
-import { type Page, queryPage } from '../shared/query.js';
+import { strip } from '../shared/items.js';
+import { indexPage, type Page, queryPages } from '../shared/query.js';
 import type { Transaction } from '../shared/store.js';
 import type { Grant, GrantStatus, ReminderDays } from './domain.js';
 
@@ -59,11 +60,7 @@ const INDEX_ATTRS = [
   'signDueSort',
 ];
 
-const fromItem = (item: Record<string, unknown>): Grant => {
-  const g: Record<string, unknown> = { ...item };
-  for (const a of INDEX_ATTRS) delete g[a];
-  return g as unknown as Grant;
-};
+const fromItem = (item: Record<string, unknown>): Grant => strip<Grant>(item, INDEX_ATTRS);
 
 /** Grants found by a sweep over a sparse index, with what the sweep paid to read them. */
 export interface ExpiringScan {
@@ -75,6 +72,19 @@ export interface ExpiringScan {
 
 export const grantsRepository = (deps: Pick<Deps, 'db' | 'tables'>) => {
   const table = tableName(deps, 'grants');
+
+  /** Every grant the queries find, counting what they read (the sweeps report their cost). */
+  const sweep = async (queries: readonly Omit<QueryCommandInput, 'ExclusiveStartKey'>[]) => {
+    const scan = { grants: [] as Grant[], itemsRead: 0, queries: 0 };
+    for (const input of queries) {
+      for await (const items of queryPages(deps, input)) {
+        scan.queries++;
+        scan.itemsRead += items.length;
+        scan.grants.push(...items.map(fromItem));
+      }
+    }
+    return scan satisfies ExpiringScan;
+  };
 
   return {
     async get(id: string, consistent = false): Promise<Grant | undefined> {
@@ -125,7 +135,7 @@ export const grantsRepository = (deps: Pick<Deps, 'db' | 'tables'>) => {
 
     /**
      * Lists grants: one operator's, one grantor's (optionally to one operator), or all, newest first,
-     * optionally by status. Filters run inside queryPage, which reads on until the page is full.
+     * optionally by status. Filters run inside the query (indexPage), which reads on until the page is full.
      */
     async list(
       by: { operatorOrg: string } | { grantorOrg: string; operatorOrg?: string } | { all: true },
@@ -137,32 +147,17 @@ export const grantsRepository = (deps: Pick<Deps, 'db' | 'tables'>) => {
           : 'operatorOrg' in by
             ? ['byOperator', 'operatorOrg', by.operatorOrg]
             : ['byKind', 'kind', 'grant'];
-      const filters: string[] = [];
-      const names: Record<string, string> = { '#k': attr };
-      const values: Record<string, unknown> = { ':k': value };
-      if (q.status) {
-        filters.push('#s = :s');
-        names['#s'] = 'status';
-        values[':s'] = q.status;
-      }
-      if ('grantorOrg' in by && by.operatorOrg) {
-        filters.push('#o = :o');
-        names['#o'] = 'operatorOrg';
-        values[':o'] = by.operatorOrg;
-      }
-      return queryPage(
-        deps,
-        {
-          TableName: table,
-          IndexName: index,
-          KeyConditionExpression: '#k = :k',
-          ScanIndexForward: false,
-          ...(filters.length ? { FilterExpression: filters.join(' AND ') } : {}),
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-        },
-        { limit: q.limit, cursor: q.cursor, keyAttrs: ['pk', 'sk', attr, 'createdSort'], map: fromItem },
-      );
+      return indexPage(deps, {
+        table,
+        index,
+        attr,
+        value,
+        equals: { status: q.status, operatorOrg: 'grantorOrg' in by ? by.operatorOrg : undefined },
+        keyAttrs: ['pk', 'sk', attr, 'createdSort'],
+        limit: q.limit,
+        cursor: q.cursor,
+        map: fromItem,
+      });
     },
 
     /** 公示: active grants, newest term first. */
@@ -172,33 +167,17 @@ export const grantsRepository = (deps: Pick<Deps, 'db' | 'tables'>) => {
       limit: number;
       cursor?: string | undefined;
     }): Promise<Page<Grant>> {
-      const filters: string[] = [];
-      const names: Record<string, string> = {};
-      const values: Record<string, unknown> = { ':l': 'active' };
-      if (q.mode) {
-        filters.push('#m = :m');
-        names['#m'] = 'mode';
-        values[':m'] = q.mode;
-      }
-      if (q.domain) {
-        filters.push('#d = :d');
-        names['#d'] = 'domain';
-        values[':d'] = q.domain;
-      }
-      return queryPage(
-        deps,
-        {
-          TableName: table,
-          IndexName: 'byListing',
-          KeyConditionExpression: 'listing = :l',
-          ScanIndexForward: false,
-          ...(filters.length
-            ? { FilterExpression: filters.join(' AND '), ExpressionAttributeNames: names }
-            : {}),
-          ExpressionAttributeValues: values,
-        },
-        { limit: q.limit, cursor: q.cursor, keyAttrs: ['pk', 'sk', 'listing', 'listingSort'], map: fromItem },
-      );
+      return indexPage(deps, {
+        table,
+        index: 'byListing',
+        attr: 'listing',
+        value: 'active',
+        equals: { mode: q.mode, domain: q.domain },
+        keyAttrs: ['pk', 'sk', 'listing', 'listingSort'],
+        limit: q.limit,
+        cursor: q.cursor,
+        map: fromItem,
+      });
     },
 
     /**
@@ -206,58 +185,33 @@ export const grantsRepository = (deps: Pick<Deps, 'db' | 'tables'>) => {
      * index: the cost is the number of days covered plus the grants found, never the whole table.
      */
     async expiringBetween(from: Date, to: Date): Promise<ExpiringScan> {
-      const grants: Grant[] = [];
-      let itemsRead = 0;
-      let queries = 0;
       const lo = from.toISOString();
       const hi = `${to.toISOString()}#~`;
+      const buckets: Omit<QueryCommandInput, 'ExclusiveStartKey'>[] = [];
       for (let day = Date.parse(dayOf(lo)); day <= to.getTime(); day += DAY_MS) {
-        const bucket = new Date(day).toISOString().slice(0, 10);
-        let start: Record<string, unknown> | undefined;
-        do {
-          const out = await deps.db.send(
-            new QueryCommand({
-              TableName: table,
-              IndexName: 'byExpiry',
-              KeyConditionExpression: 'expiryDay = :d AND expirySort BETWEEN :lo AND :hi',
-              ExpressionAttributeValues: { ':d': bucket, ':lo': lo, ':hi': hi },
-              ...(start ? { ExclusiveStartKey: start } : {}),
-            }),
-          );
-          queries++;
-          itemsRead += out.Items?.length ?? 0;
-          for (const item of out.Items ?? []) grants.push(fromItem(item));
-          start = out.LastEvaluatedKey;
-        } while (start);
+        buckets.push({
+          TableName: table,
+          IndexName: 'byExpiry',
+          KeyConditionExpression: 'expiryDay = :d AND expirySort BETWEEN :lo AND :hi',
+          ExpressionAttributeValues: { ':d': new Date(day).toISOString().slice(0, 10), ':lo': lo, ':hi': hi },
+        });
       }
-      return { grants, itemsRead, queries };
+      return sweep(buckets);
     },
 
     /**
      * Art. 10.4: grants still waiting for signatures whose deadline has passed and that were not yet
      * flagged, from the sparse signature-deadline index (flagging removes a grant from it).
      */
-    async signaturesOverdue(now: Date): Promise<ExpiringScan> {
-      const grants: Grant[] = [];
-      let itemsRead = 0;
-      let queries = 0;
-      let start: Record<string, unknown> | undefined;
-      do {
-        const out = await deps.db.send(
-          new QueryCommand({
-            TableName: table,
-            IndexName: 'bySignatureDue',
-            KeyConditionExpression: 'signDueKey = :k AND signDueSort <= :hi',
-            ExpressionAttributeValues: { ':k': SIGNING, ':hi': `${now.toISOString()}#~` },
-            ...(start ? { ExclusiveStartKey: start } : {}),
-          }),
-        );
-        queries++;
-        itemsRead += out.Items?.length ?? 0;
-        for (const item of out.Items ?? []) grants.push(fromItem(item));
-        start = out.LastEvaluatedKey;
-      } while (start);
-      return { grants, itemsRead, queries };
+    signaturesOverdue(now: Date): Promise<ExpiringScan> {
+      return sweep([
+        {
+          TableName: table,
+          IndexName: 'bySignatureDue',
+          KeyConditionExpression: 'signDueKey = :k AND signDueSort <= :hi',
+          ExpressionAttributeValues: { ':k': SIGNING, ':hi': `${now.toISOString()}#~` },
+        },
+      ]);
     },
 
     /**

@@ -6,9 +6,9 @@ import {
   GrantTerminated,
 } from '../../events/grants.js';
 import type { Principal } from '../shared/auth.js';
-import type { Deps } from '../shared/deps.js';
-import { ForbiddenError, NotFoundError, StaleVersionError } from '../shared/errors.js';
-import { caller, type RequestContext, type RouteTable, route } from '../shared/http.js';
+import type { Deps, DomainEvent } from '../shared/deps.js';
+import { assertVersion, ForbiddenError, NotFoundError, StaleVersionError } from '../shared/errors.js';
+import { caller, pageReply, type RequestContext, type RouteTable, route } from '../shared/http.js';
 import {
   auditState,
   canView,
@@ -43,21 +43,18 @@ const load = async (deps: Deps, id: string): Promise<Grant> => {
   return g;
 };
 
-const assertVersion = (g: Grant, expected: number | undefined) => {
-  if (expected !== undefined && expected !== g.version) throw new StaleVersionError(expected);
-};
-
 type Ctx<B> = RequestContext<B, unknown, { id: string }>;
 
 /**
- * Applies one transition to a grant in a transaction with its audit event. Without an explicit
- * `version` from the caller, a concurrent change (e.g. the workflow storing its callback token) is
- * retried on the fresh grant, where the rule is checked again.
+ * Applies one transition to a grant in a transaction with its audit event and domain events (outbox).
+ * Without an explicit `version` from the caller, a concurrent change (e.g. the workflow storing its
+ * callback token) is retried on the fresh grant, where the rule is checked again.
  */
 const transition = async <B extends { version?: number | undefined }>(
   ctx: Ctx<B>,
   action: string,
   apply: (g: Grant, p: Principal) => Grant,
+  events: (after: Grant) => DomainEvent[],
   extra?: (tx: ReturnType<Ctx<B>['tx']>, before: Grant, after: Grant) => Promise<void>,
 ): Promise<{ before: Grant; after: Grant }> => {
   const repo = grantsRepository(ctx.deps);
@@ -65,12 +62,15 @@ const transition = async <B extends { version?: number | undefined }>(
     const before = await load(ctx.deps, ctx.params.id);
     assertVersion(before, ctx.body.version);
     const after = apply(before, caller(ctx));
-    const tx = repo.save(ctx.tx(), after, before.version).audit({
-      action,
-      resource: grantResource(after.id),
-      before: auditState(before),
-      after: auditState(after),
-    });
+    const tx = repo
+      .save(ctx.tx(), after, before.version)
+      .audit({
+        action,
+        resource: grantResource(after.id),
+        before: auditState(before),
+        after: auditState(after),
+      })
+      .publish(...events(after));
     await extra?.(tx, before, after);
     try {
       await tx.commit();
@@ -112,10 +112,7 @@ export const grantsRoutes: RouteTable = {
               ? { operatorOrg: operator }
               : ({ all: true } as const);
       const page = await repo.list(by, { ...(status ? { status } : {}), limit, cursor });
-      return {
-        status: 200,
-        body: { items: page.items.map((g) => viewOf(g, ctx.now)), nextCursor: page.nextCursor },
-      };
+      return pageReply(page, (g) => viewOf(g, ctx.now));
     },
   }),
 
@@ -129,11 +126,7 @@ export const grantsRoutes: RouteTable = {
         limit,
         cursor,
       });
-      return {
-        status: 200,
-        body: { items: page.items.map(publicViewOf), nextCursor: page.nextCursor },
-        headers: { 'cache-control': 'public, max-age=60' },
-      };
+      return pageReply(page, publicViewOf, { 'cache-control': 'public, max-age=60' });
     },
   }),
 
@@ -146,6 +139,16 @@ export const grantsRoutes: RouteTable = {
         ctx,
         'grant.sign',
         (g, p) => sign(g, p, ctx.now),
+        (signed) =>
+          signed.status === 'active'
+            ? [
+                GrantActivated.make({
+                  ...eventFacts(signed, ctx.now),
+                  applicationId: signed.applicationId,
+                  ...(signed.renewalOf ? { renewalOf: signed.renewalOf } : {}),
+                }),
+              ]
+            : [],
         async (tx, _before, signed) => {
           // Renewal: the old grant records its successor in the same transaction.
           if (signed.status !== 'active' || !signed.renewalOf) return;
@@ -160,16 +163,7 @@ export const grantsRoutes: RouteTable = {
           });
         },
       );
-      if (after.status === 'active') {
-        await ctx.deps.events.publish([
-          GrantActivated.make({
-            ...eventFacts(after, ctx.now),
-            applicationId: after.applicationId,
-            ...(after.renewalOf ? { renewalOf: after.renewalOf } : {}),
-          }),
-        ]);
-        await answerSignatureWorkflow(ctx.deps, after);
-      }
+      if (after.status === 'active') await answerSignatureWorkflow(ctx.deps, after);
       return { status: 200, body: viewOf(after, ctx.now) };
     },
   }),
@@ -178,12 +172,12 @@ export const grantsRoutes: RouteTable = {
     params: GrantId,
     body: SuspendGrant,
     async handle(ctx) {
-      const { after } = await transition(ctx, 'grant.suspend', (g, p) =>
-        suspend(g, p, ctx.body.reason, ctx.now),
+      const { after } = await transition(
+        ctx,
+        'grant.suspend',
+        (g, p) => suspend(g, p, ctx.body.reason, ctx.now),
+        (g) => [GrantSuspended.make({ ...eventFacts(g, ctx.now), reason: ctx.body.reason })],
       );
-      await ctx.deps.events.publish([
-        GrantSuspended.make({ ...eventFacts(after, ctx.now), reason: ctx.body.reason }),
-      ]);
       return { status: 200, body: viewOf(after, ctx.now) };
     },
   }),
@@ -192,15 +186,17 @@ export const grantsRoutes: RouteTable = {
     params: GrantId,
     body: ReinstateGrant,
     async handle(ctx) {
-      const { after } = await transition(ctx, 'grant.reinstate', (g, p) =>
-        reinstate(g, p, ctx.body.reason, ctx.now),
+      const { after } = await transition(
+        ctx,
+        'grant.reinstate',
+        (g, p) => reinstate(g, p, ctx.body.reason, ctx.now),
+        (g) => [
+          GrantReinstated.make({
+            ...eventFacts(g, ctx.now),
+            ...(ctx.body.reason ? { reason: ctx.body.reason } : {}),
+          }),
+        ],
       );
-      await ctx.deps.events.publish([
-        GrantReinstated.make({
-          ...eventFacts(after, ctx.now),
-          ...(ctx.body.reason ? { reason: ctx.body.reason } : {}),
-        }),
-      ]);
       return { status: 200, body: viewOf(after, ctx.now) };
     },
   }),
@@ -209,12 +205,12 @@ export const grantsRoutes: RouteTable = {
     params: GrantId,
     body: TerminateGrant,
     async handle(ctx) {
-      const { after } = await transition(ctx, 'grant.terminate', (g, p) =>
-        terminate(g, p, ctx.body.reason, ctx.now),
+      const { after } = await transition(
+        ctx,
+        'grant.terminate',
+        (g, p) => terminate(g, p, ctx.body.reason, ctx.now),
+        (g) => [GrantTerminated.make({ ...eventFacts(g, ctx.now), reason: ctx.body.reason })],
       );
-      await ctx.deps.events.publish([
-        GrantTerminated.make({ ...eventFacts(after, ctx.now), reason: ctx.body.reason }),
-      ]);
       // A workflow still waiting for signatures learns that the agreement will never be signed.
       await answerSignatureWorkflow(ctx.deps, after);
       return { status: 200, body: viewOf(after, ctx.now) };
@@ -225,18 +221,19 @@ export const grantsRoutes: RouteTable = {
     params: GrantId,
     body: ConfirmExit,
     async handle(ctx) {
-      const { after } = await transition(ctx, 'grant.exit-confirm', (g, p) =>
-        confirmExit(g, p, ctx.body.item, ctx.body.note, ctx.now),
+      const { after } = await transition(
+        ctx,
+        'grant.exit-confirm',
+        (g, p) => confirmExit(g, p, ctx.body.item, ctx.body.note, ctx.now),
+        (g) => [
+          GrantExitConfirmed.make({
+            ...eventFacts(g, ctx.now),
+            item: ctx.body.item,
+            party: g.exitConfirmations[ctx.body.item]?.party ?? 'operator',
+            complete: !!g.exitCompletedAt,
+          }),
+        ],
       );
-      const confirmation = after.exitConfirmations[ctx.body.item];
-      await ctx.deps.events.publish([
-        GrantExitConfirmed.make({
-          ...eventFacts(after, ctx.now),
-          item: ctx.body.item,
-          party: confirmation?.party ?? 'operator',
-          complete: !!after.exitCompletedAt,
-        }),
-      ]);
       return { status: 201, body: viewOf(after, ctx.now), headers: { location: `/grants/${after.id}` } };
     },
   }),

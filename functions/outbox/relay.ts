@@ -1,6 +1,6 @@
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Deps, DomainEvent } from '../shared/deps.js';
 import { tableName } from '../shared/deps.js';
+import { queryPages } from '../shared/query.js';
 import { relayOutbox } from '../shared/store.js';
 
 /** Events younger than this are still being published by the request that committed them. */
@@ -14,25 +14,18 @@ const PAGE = 100;
 export const relayPending = async (deps: Deps): Promise<{ relayed: number }> => {
   const before = new Date(deps.clock.now().getTime() - RELAY_GRACE_MS).toISOString();
   let relayed = 0;
-  let start: Record<string, unknown> | undefined;
-  do {
-    const out = await deps.db.send(
-      new QueryCommand({
-        TableName: tableName(deps, 'outbox'),
-        IndexName: 'byPending',
-        KeyConditionExpression: 'pending = :p AND createdAt < :before',
-        ExpressionAttributeValues: { ':p': 'pending', ':before': before },
-        Limit: PAGE,
-        ...(start ? { ExclusiveStartKey: start } : {}),
-      }),
-    );
-    const entries = (out.Items ?? []).map((i) => ({ id: String(i.id), event: i.event as DomainEvent }));
-    if (entries.length) {
-      const n = await relayOutbox(deps, entries);
-      if (n === 0) break; // the bus is down: try again on the next run
-      relayed += n;
-    }
-    start = out.LastEvaluatedKey;
-  } while (start);
+  for await (const items of queryPages(deps, {
+    TableName: tableName(deps, 'outbox'),
+    IndexName: 'byPending',
+    KeyConditionExpression: 'pending = :p AND createdAt < :before',
+    ExpressionAttributeValues: { ':p': 'pending', ':before': before },
+    Limit: PAGE,
+  })) {
+    const entries = items.map((i) => ({ id: String(i.id), event: i.event as DomainEvent }));
+    if (!entries.length) continue;
+    const n = await relayOutbox(deps, entries);
+    if (n === 0) break; // the bus is down: try again on the next run
+    relayed += n;
+  }
   return { relayed };
 };

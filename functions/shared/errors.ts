@@ -51,6 +51,11 @@ export class StaleVersionError extends ConflictError {
     );
   }
 }
+/** Optimistic locking: a caller that names the version it read must still be looking at it. */
+export const assertVersion = (current: { readonly version: number }, expected: number | undefined): void => {
+  if (expected !== undefined && expected !== current.version) throw new StaleVersionError(expected);
+};
+
 export class PayloadTooLargeError extends AppError {
   constructor(limit: number) {
     super(413, 'payload_too_large', `The request body exceeds ${limit} bytes`);

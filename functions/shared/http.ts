@@ -14,6 +14,7 @@ import {
   UnsupportedMediaTypeError,
   ValidationError,
 } from './errors.js';
+import type { Page } from './query.js';
 import { type Actor, IdempotentReplay, readIdempotency, type StoredReply, Transaction } from './store.js';
 
 export type HttpEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
@@ -56,6 +57,17 @@ export const expectedVersion = (
   const fromHeader = ifMatch && /^\d+$/.test(ifMatch) ? Number(ifMatch) : undefined;
   return body.version ?? fromHeader;
 };
+
+/** A 200 with one page of a listing, each item shown through `view`. */
+export const pageReply = <T>(
+  page: Page<T>,
+  view: (item: T) => unknown,
+  headers?: Record<string, string>,
+): Reply => ({
+  status: 200,
+  body: { items: page.items.map((item) => view(item)), nextCursor: page.nextCursor },
+  ...(headers ? { headers } : {}),
+});
 
 export interface RouteHandler<B = unknown, Q = unknown, P = unknown> {
   readonly body?: ZodType<B>;

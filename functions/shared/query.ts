@@ -61,6 +61,21 @@ export const queryPage = async <T>(
   return { items: items.map(opts.map), nextCursor: encodeCursor(cursorKey) ?? null };
 };
 
+/** The pages of a query, one DynamoDB response after the other, until the last. */
+export async function* queryPages(
+  deps: Pick<Deps, 'db'>,
+  input: Omit<QueryCommandInput, 'ExclusiveStartKey'>,
+): AsyncGenerator<Record<string, unknown>[]> {
+  let start: Record<string, unknown> | undefined;
+  do {
+    const out = await deps.db.send(
+      new QueryCommand({ ...input, ...(start ? { ExclusiveStartKey: start } : {}) }),
+    );
+    yield (out.Items ?? []) as Record<string, unknown>[];
+    start = out.LastEvaluatedKey;
+  } while (start);
+}
+
 /** Every item a query matches, page after page (for bounded sets: sweeps use indexes that stay small). */
 export const queryAll = async (
   deps: Pick<Deps, 'db'>,
@@ -68,14 +83,10 @@ export const queryAll = async (
   max = Number.POSITIVE_INFINITY,
 ): Promise<Record<string, unknown>[]> => {
   const found: Record<string, unknown>[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const out = await deps.db.send(
-      new QueryCommand({ ...input, ...(start ? { ExclusiveStartKey: start } : {}) }),
-    );
-    found.push(...((out.Items ?? []) as Record<string, unknown>[]));
-    start = out.LastEvaluatedKey;
-  } while (start && found.length < max);
+  for await (const items of queryPages(deps, input)) {
+    found.push(...items);
+    if (found.length >= max) break;
+  }
   return found.slice(0, max);
 };
 

@@ -289,15 +289,21 @@ export const relayOutbox = async (
     deps.logger?.warn('Publishing failed; the outbox relay will retry', { error: error as Error });
     return 0;
   }
-  const table = tableName(deps, 'outbox');
-  for (let i = 0; i < entries.length; i += 25) {
-    let requests: Record<string, unknown>[] = entries
-      .slice(i, i + 25)
-      .map(({ id }) => ({ DeleteRequest: { Key: { id } } }));
-    while (requests.length) {
-      const out = await deps.db.send(new BatchWriteCommand({ RequestItems: { [table]: requests } }));
-      requests = (out.UnprocessedItems?.[table] ?? []) as Record<string, unknown>[];
+  // Published: delete the entries. Should that fail, the relay publishes them once more (consumers
+  // are idempotent); the committed change must not answer 500 for it.
+  try {
+    const table = tableName(deps, 'outbox');
+    for (let i = 0; i < entries.length; i += 25) {
+      let requests: Record<string, unknown>[] = entries
+        .slice(i, i + 25)
+        .map(({ id }) => ({ DeleteRequest: { Key: { id } } }));
+      while (requests.length) {
+        const out = await deps.db.send(new BatchWriteCommand({ RequestItems: { [table]: requests } }));
+        requests = (out.UnprocessedItems?.[table] ?? []) as Record<string, unknown>[];
+      }
     }
+  } catch (error) {
+    deps.logger?.warn('Outbox cleanup failed; the relay will re-publish', { error: error as Error });
   }
   return entries.length;
 };

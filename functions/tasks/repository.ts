@@ -1,7 +1,7 @@
-import { BatchGetCommand, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { type Deps, tableName } from '../shared/deps.js';
 import { ConflictError, ValidationError } from '../shared/errors.js';
-import { type Page, queryPage } from '../shared/query.js';
+import { batchGetAll, type Page, queryAll, queryPage } from '../shared/query.js';
 import { decodeCursor, encodeCursor, type Transaction } from '../shared/store.js';
 import { assigneeKey, type ReviewTask, type Subject } from './domain.js';
 import type { ListTasksQuery } from './schemas.js';
@@ -47,6 +47,11 @@ const fromItem = (item: Record<string, unknown>): ReviewTask => {
   } = item;
   return task as unknown as ReviewTask;
 };
+
+const withToken = (item: Record<string, unknown>) => ({
+  task: fromItem(item),
+  token: typeof item.taskToken === 'string' ? item.taskToken : undefined,
+});
 
 /** Thrown when the (subject, kind, assignee) link exists already: a concurrent open won. */
 export class TaskExists extends ConflictError {
@@ -105,7 +110,7 @@ export const tasksRepository = (deps: Pick<Deps, 'db' | 'tables'>) => {
     async getWithToken(id: string): Promise<{ task: ReviewTask; token: string | undefined } | undefined> {
       const item = await getItem(id);
       if (!item) return undefined;
-      return { task: fromItem(item), token: typeof item.taskToken === 'string' ? item.taskToken : undefined };
+      return withToken(item);
     },
 
     /** The task for (subject, kind, assignee), if one was opened. */
@@ -127,34 +132,19 @@ export const tasksRepository = (deps: Pick<Deps, 'db' | 'tables'>) => {
 
     /** Every task of a subject (strongly consistent: the link items live in the subject's partition). */
     async listBySubject(subject: Subject): Promise<{ task: ReviewTask; token: string | undefined }[]> {
-      const out = await deps.db.send(
-        new QueryCommand({
-          TableName: table,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :t)',
-          ExpressionAttributeValues: { ':pk': subjectPk(subject), ':t': 'TASK#' },
-          ConsistentRead: true,
-        }),
+      const links = await queryAll(deps, {
+        TableName: table,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :t)',
+        ExpressionAttributeValues: { ':pk': subjectPk(subject), ':t': 'TASK#' },
+        ConsistentRead: true,
+      });
+      const items = await batchGetAll(
+        deps,
+        table,
+        links.map((i) => ({ pk: pk(String(i.taskId)), sk: SK })),
+        { consistent: true },
       );
-      const ids = (out.Items ?? []).map((i) => String(i.taskId));
-      const found: { task: ReviewTask; token: string | undefined }[] = [];
-      for (let i = 0; i < ids.length; i += 100) {
-        let keys: Record<string, unknown>[] | undefined = ids
-          .slice(i, i + 100)
-          .map((id) => ({ pk: pk(id), sk: SK }));
-        while (keys?.length) {
-          const got = await deps.db.send(
-            new BatchGetCommand({ RequestItems: { [table]: { Keys: keys, ConsistentRead: true } } }),
-          );
-          for (const item of got.Responses?.[table] ?? []) {
-            found.push({
-              task: fromItem(item),
-              token: typeof item.taskToken === 'string' ? item.taskToken : undefined,
-            });
-          }
-          keys = got.UnprocessedKeys?.[table]?.Keys as Record<string, unknown>[] | undefined;
-        }
-      }
-      return found.sort((a, b) => a.task.createdAt.localeCompare(b.task.createdAt));
+      return items.map(withToken).sort((a, b) => a.task.createdAt.localeCompare(b.task.createdAt));
     },
 
     /** Adds the creation of a task and its uniqueness link to a transaction. */
@@ -269,22 +259,17 @@ export const tasksRepository = (deps: Pick<Deps, 'db' | 'tables'>) => {
 
     /** Pending, not yet flagged tasks due at or before `now` (a Query on the sparse deadline index). */
     async dueBy(now: Date, max = 500): Promise<ReviewTask[]> {
-      const found: ReviewTask[] = [];
-      let start: Record<string, unknown> | undefined;
-      do {
-        const out = await deps.db.send(
-          new QueryCommand({
-            TableName: table,
-            IndexName: 'byDeadline',
-            KeyConditionExpression: 'deadlineKey = :a AND dueSort <= :now',
-            ExpressionAttributeValues: { ':a': 'ARMED', ':now': `${now.toISOString()}#~` },
-            ...(start ? { ExclusiveStartKey: start } : {}),
-          }),
-        );
-        found.push(...(out.Items ?? []).map(fromItem));
-        start = out.LastEvaluatedKey;
-      } while (start && found.length < max);
-      return found.slice(0, max);
+      const items = await queryAll(
+        deps,
+        {
+          TableName: table,
+          IndexName: 'byDeadline',
+          KeyConditionExpression: 'deadlineKey = :a AND dueSort <= :now',
+          ExpressionAttributeValues: { ':a': 'ARMED', ':now': `${now.toISOString()}#~` },
+        },
+        max,
+      );
+      return items.map(fromItem);
     },
   };
 };

@@ -6,7 +6,7 @@ import {
   NotFoundError,
   ValidationError,
 } from '../shared/errors.js';
-import { caller, type RouteTable, route } from '../shared/http.js';
+import { caller, pageReply, type RouteTable, route } from '../shared/http.js';
 import {
   assertPending,
   auditState,
@@ -20,7 +20,7 @@ import {
 import { isTaskKind, kindDef, TASK_KINDS } from './kinds.js';
 import { tasksRepository } from './repository.js';
 import { DecisionBody, ListTasksQuery, TaskId } from './schemas.js';
-import { afterDecision, resource } from './service.js';
+import { afterDecision, decisionEvents, resource } from './service.js';
 
 const labelOf = (t: ReviewTask) => (isTaskKind(t.kind) ? TASK_KINDS[t.kind].label : undefined);
 const view = (t: ReviewTask) => viewOf(t, labelOf(t));
@@ -43,10 +43,10 @@ export const tasksRoutes: RouteTable = {
         if (!p.roles.includes('authority'))
           throw new ForbiddenError('Only the authority sees every pending task');
         const page = await repo.listPending(ctx.query);
-        return { status: 200, body: { items: page.items.map(view), nextCursor: page.nextCursor } };
+        return pageReply(page, view);
       }
       const page = await repo.listForAssignees(callerKeys(p), ctx.query);
-      return { status: 200, body: { items: page.items.map(view), nextCursor: page.nextCursor } };
+      return pageReply(page, view);
     },
   }),
 
@@ -90,6 +90,7 @@ export const tasksRoutes: RouteTable = {
           before: auditState(task),
           after: auditState(after),
         })
+        .publish(...decisionEvents(after))
         .commit();
       await afterDecision(ctx.deps, after, token);
       return { status: 200, body: view(after) };

@@ -1,10 +1,10 @@
 /**
  * The tasks duty's work outside HTTP: opening a task for a waiting workflow step (Contract A), the
  * deadline sweep (escalation), and cancelling the tasks of a subject that went away. Every change is one
- * transaction with its audit event, acting as the platform itself; events are published after commit.
+ * transaction with its audit event and its domain events (the outbox), acting as the platform itself.
  */
 import { ReviewTaskDecided, ReviewTaskOpened, ReviewTaskOverdue } from '../../events/tasks.js';
-import type { Deps } from '../shared/deps.js';
+import type { Deps, DomainEvent } from '../shared/deps.js';
 import type { Invocation } from '../shared/duty.js';
 import { newId } from '../shared/ids.js';
 import { systemActor, Transaction } from '../shared/store.js';
@@ -106,27 +106,32 @@ export const openTaskStep = async (
     await repo
       .create(systemTx(deps, requestId, 'workflow'), task, input.taskToken)
       .audit({ action: 'task.open', resource: resource(task.id), before: null, after: auditState(task) })
+      .publish(ReviewTaskOpened.make({ ...ref(task), title: task.title }))
       .commit();
   } catch (e) {
     if (e instanceof TaskExists && attempt < 2) return openTaskStep(raw, { deps, requestId }, attempt + 1);
     throw e;
   }
-  await deps.events.publish([ReviewTaskOpened.make({ ...ref(task), title: task.title })]);
   return { taskId: task.id, status: 'pending' };
 };
 
-/** After a decision committed: the event, then the waiting step gets the decision. */
+/** The event of a decided task, committed with the decision. */
+export const decisionEvents = (t: ReviewTask): DomainEvent[] =>
+  t.output && t.decidedBy && t.decidedAt && t.decision
+    ? [
+        ReviewTaskDecided.make({
+          ...ref(t),
+          decision: t.decision,
+          ...(typeof t.output.reason === 'string' ? { reason: t.output.reason } : {}),
+          decidedBy: { userId: t.decidedBy.userId, role: t.decidedBy.role, org: t.decidedBy.org },
+          decidedAt: t.decidedAt,
+        }),
+      ]
+    : [];
+
+/** After a decision committed (with its event): the waiting step gets the decision. */
 export const afterDecision = async (deps: Deps, t: ReviewTask, token: string | undefined): Promise<void> => {
   if (!t.output || !t.decidedBy || !t.decidedAt || !t.decision) return;
-  await deps.events.publish([
-    ReviewTaskDecided.make({
-      ...ref(t),
-      decision: t.decision,
-      ...(typeof t.output.reason === 'string' ? { reason: t.output.reason } : {}),
-      decidedBy: { userId: t.decidedBy.userId, role: t.decidedBy.role, org: t.decidedBy.org },
-      decidedAt: t.decidedAt,
-    }),
-  ]);
   if (!token) {
     deps.logger.warn(
       'Decided task had no waiting step; its workflow resumes when the step is entered again',
@@ -162,19 +167,19 @@ export const sweepDeadlines = async ({ deps, requestId }: Invocation): Promise<{
           before: auditState(t),
           after: auditState(after),
         })
+        .publish(
+          ReviewTaskOverdue.make({
+            ...ref(after),
+            escalatedAt: after.escalatedAt ?? now.toISOString(),
+            title: t.title,
+          }),
+        )
         .commit();
     } catch (e) {
       // Decided or changed meanwhile: nothing to escalate.
       deps.logger.info('Task changed during the deadline sweep', { taskId: t.id, error: e as Error });
       continue;
     }
-    await deps.events.publish([
-      ReviewTaskOverdue.make({
-        ...ref(after),
-        escalatedAt: after.escalatedAt ?? now.toISOString(),
-        title: t.title,
-      }),
-    ]);
     flagged++;
   }
   return { flagged };

@@ -134,6 +134,12 @@ const addMissingIndexes = async (client: DynamoDBClient, name: string, decl: Tab
         GlobalSecondaryIndexUpdates: [{ Create: index }],
       }),
     );
+    // DynamoDB builds one new index at a time: wait until this one is active.
+    for (let i = 0; i < 600; i++) {
+      const { Table: t } = await client.send(new DescribeTableCommand({ TableName: name }));
+      if ((t?.GlobalSecondaryIndexes ?? []).every((g) => g.IndexStatus === 'ACTIVE')) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
   }
 };
 

@@ -1,12 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { DEMO_ORGS } from '../../infra/local/orgs.js';
-import { as, type Caller, type Platform } from '../support/platform.js';
+import { as, type Caller, orgName, type Platform } from '../support/platform.js';
 
 /** Shared setup of the grants, demands, governance and notifications API tests. */
 
-export const orgName = (code: string): string =>
-  Object.values(DEMO_ORGS).find((o) => o.code === code)?.name ?? 'Operator';
+export { auditOf } from '../support/platform.js';
 
 export interface GrantSetup {
   readonly scope: readonly string[];
@@ -56,18 +53,6 @@ export const activeGrant = async (
     throw new Error(`operator signature: ${second.status} ${JSON.stringify(second.body)}`);
   await p.rt.settle();
   return { id, body: second.body };
-};
-
-export const auditOf = async (p: Platform, resource: string) => {
-  const out = await p.rt.db.send(
-    new QueryCommand({
-      TableName: p.rt.tables.audit,
-      KeyConditionExpression: '#r = :r',
-      ExpressionAttributeNames: { '#r': 'resource' },
-      ExpressionAttributeValues: { ':r': resource },
-    }),
-  );
-  return out.Items ?? [];
 };
 
 /** Events published on the local bus about one subject. */

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDays, DAY_MS } from '../../functions/shared/clock.js';
-import { DEMO_ORGS } from '../../infra/local/orgs.js';
 import { approvedEntry, as, type Caller, type Platform, startPlatform } from '../support/platform.js';
+import { announcementBody, applicationBody } from '../support/selection.js';
 import { activeGrant, eventsAbout, scenario } from './grants-fixtures.js';
 
 /**
@@ -17,16 +17,7 @@ beforeAll(async () => {
   p = await startPlatform();
   entry = await approvedEntry(p, as.transport, { title: '公交线路数据' });
   // The announcement the original grant was selected under (a renewal re-uses it).
-  const now = p.rt.clock.now();
-  const created = await p.post('/announcements', as.authority, {
-    year: 2025,
-    title: '2025年度公共数据综合授权运营公告',
-    mode: 'comprehensive',
-    scope: [entry],
-    conditions: { text: '依法设立的法人', requiredDocuments: [] },
-    window: { opensAt: addDays(now, -1).toISOString(), closesAt: addDays(now, 30).toISOString() },
-    governmentOrg: DEMO_ORGS.government.code,
-  });
+  const created = await p.post('/announcements', as.authority, announcementBody([entry], p.rt.clock.now()));
   announcementId = String(created.body.id);
   const published = await p.post(`/announcements/${announcementId}/publish`, as.authority, {});
   if (published.status !== 200)
@@ -36,26 +27,10 @@ afterAll(() => p.stop());
 
 type Body = Record<string, unknown>;
 
+/** A renewal application (Art. 10.5): the grant names the announcement. */
 const application = (operator: Caller, grantId: string): Body => ({
   renewalOf: grantId,
-  organisationName: DEMO_ORGS.operatorB.name,
-  creditCode: operator.org,
-  legalRepresentative: { name: '赵六', idNumber: '42030019800101123X' },
-  principal: { name: '钱七', title: '总经理' },
-  businessStatus: 'in-operation',
-  qualifications: [{ name: '数据安全管理体系认证' }],
-  staff: { total: 80, dataProfessionals: 20, securityStaff: 4 },
-  serviceCapability: '具备数据加工与安全运营能力',
-  scenarios: [{ title: '智慧出行', description: '公交到站预测', expectedValue: '提升出行效率' }],
-  declarations: {
-    soundBusinessAndFinances: true,
-    qualificationsAndCapability: true,
-    noSeriousViolationRecord: true,
-    notDishonestJudgmentDebtor: true,
-    noMajorTaxViolation: true,
-    truthfulMaterials: true,
-  },
-  documents: [],
+  ...applicationBody(operator),
 });
 
 const decidePending = async (who: Caller, subjectId: string, kind: string, body: Body) => {

@@ -1,9 +1,16 @@
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDays } from '../../functions/shared/clock.js';
 import { withCheckChar } from '../../functions/shared/credit-code.js';
 import { DEMO_ORGS } from '../../infra/local/orgs.js';
-import { approvedEntry, as, type Caller, type Platform, startPlatform } from '../support/platform.js';
+import {
+  approvedEntry,
+  as,
+  auditOf,
+  type Caller,
+  type Platform,
+  startPlatform,
+} from '../support/platform.js';
+import { announcementBody, applicationBody } from '../support/selection.js';
 
 let p: Platform;
 let transportEntry: string;
@@ -33,44 +40,12 @@ type Task = {
 
 const now = () => p.rt.clock.now();
 
-const announcementBody = (overrides: Body = {}): Body => ({
-  year: 2025,
-  title: '2025年度公共数据综合授权运营公告',
-  mode: 'comprehensive',
-  scope: [transportEntry, hrssEntry],
-  conditions: {
-    text: '依法设立、经营状况良好的法人',
-    requiredDocuments: [{ code: 'licence', name: '营业执照', mandatory: true }],
-  },
-  window: { opensAt: addDays(now(), -1).toISOString(), closesAt: addDays(now(), 30).toISOString() },
-  governmentOrg: DEMO_ORGS.government.code,
-  ...overrides,
-});
-
-const applicationBody = (operator: Caller, overrides: Body = {}): Body => ({
-  organisationName: operator === as.operatorA ? DEMO_ORGS.operatorA.name : '申请单位',
-  creditCode: operator.org,
-  legalRepresentative: { name: operator === as.operatorB ? '王五' : '张三', idNumber: '42030019800101123X' },
-  principal: { name: '李四', title: '总经理' },
-  businessStatus: 'in-operation',
-  qualifications: [{ name: '数据安全管理体系认证' }],
-  staff: { total: 120, dataProfessionals: 40, securityStaff: 6 },
-  serviceCapability: '具备数据加工、模型开发与安全运营能力',
-  scenarios: [{ title: '智慧出行', description: '公交到站预测', expectedValue: '提升市民出行效率' }],
-  declarations: {
-    soundBusinessAndFinances: true,
-    qualificationsAndCapability: true,
-    noSeriousViolationRecord: true,
-    notDishonestJudgmentDebtor: true,
-    noMajorTaxViolation: true,
-    truthfulMaterials: true,
-  },
-  documents: [{ code: 'licence', name: '营业执照.pdf', ref: 'uploads/licence.pdf' }],
-  ...overrides,
-});
+/** An announcement over the transport and hrss entries, open now. */
+const announcement = (overrides: Body = {}): Body =>
+  announcementBody([transportEntry, hrssEntry], now(), overrides);
 
 const publishedAnnouncement = async (overrides: Body = {}): Promise<string> => {
-  const created = await p.post('/announcements', as.authority, announcementBody(overrides));
+  const created = await p.post('/announcements', as.authority, announcement(overrides));
   if (created.status !== 201)
     throw new Error(`create announcement: ${created.status} ${JSON.stringify(created.body)}`);
   const id = String(created.body.id);
@@ -176,18 +151,6 @@ const applyRenewal = async (grantId: string, operator: Caller) => {
   return res;
 };
 
-const auditOf = async (resource: string) => {
-  const out = await p.rt.db.send(
-    new QueryCommand({
-      TableName: p.rt.tables.audit,
-      KeyConditionExpression: '#r = :r',
-      ExpressionAttributeNames: { '#r': 'resource' },
-      ExpressionAttributeValues: { ':r': resource },
-    }),
-  );
-  return out.Items ?? [];
-};
-
 describe('the whole selection story (Art. 9, 10)', () => {
   it('publishes, screens, reviews, scores, approves and signs: the grant is active and public', async () => {
     // Prepare: operator C's legal representative is on the dishonest judgment debtors list.
@@ -290,7 +253,7 @@ describe('the whole selection story (Art. 9, 10)', () => {
     const execution = p.rt.workflows.executions().find((e) => e.name === appId);
     expect(execution?.status).toBe('SUCCEEDED');
     storyGrant = grantId;
-    const audit = (await auditOf(`application/${appId}`)).map((x) => x.action);
+    const audit = (await auditOf(p, `application/${appId}`)).map((x) => x.action);
     expect(audit[0]).toBe('application.submit');
     expect(audit.at(-1)).toBe('application.approve');
   });
@@ -503,7 +466,7 @@ describe('rejection paths', () => {
 describe('domain mode (Art. 5)', () => {
   it('checks that every scoped entry belongs to the granting provider, and routes review to it', async () => {
     const foreign = await p.post('/announcements', as.authority, {
-      ...announcementBody({
+      ...announcement({
         mode: 'domain',
         domain: 'transport',
         grantingProvider: { org: as.transport.org, name: '十堰市交通运输局' },
@@ -651,8 +614,8 @@ describe('wrong roles and organisations (403)', () => {
     const qual = await pendingTask(as.authority, id, 'qualification-review');
 
     const results = {
-      operatorDrafts: await p.post('/announcements', as.operatorA, announcementBody()),
-      providerDrafts: await p.post('/announcements', as.transport, announcementBody()),
+      operatorDrafts: await p.post('/announcements', as.operatorA, announcement()),
+      providerDrafts: await p.post('/announcements', as.transport, announcement()),
       authorityApplies: await p.post('/applications', as.authority, {
         announcementId: an,
         ...applicationBody(as.operatorA),
@@ -799,7 +762,7 @@ describe('the application window, duplicates and declarations', () => {
 
 describe('announcements', () => {
   it('edits drafts only, hides drafts from the public, and withdraws only before the window opens', async () => {
-    const created = await p.post('/announcements', as.authority, announcementBody());
+    const created = await p.post('/announcements', as.authority, announcement());
     const id = String(created.body.id);
     const draftPublic = await p.get(`/announcements/${id}`);
     const edited = await p.patch(`/announcements/${id}`, as.authority, { title: '修订后的公告', version: 1 });
@@ -816,7 +779,7 @@ describe('announcements', () => {
     const lateWithdraw = await p.post(`/announcements/${id}/withdraw`, as.authority, { reason: '调整' });
 
     const future = await p.post('/announcements', as.authority, {
-      ...announcementBody({
+      ...announcement({
         window: { opensAt: addDays(now(), 3).toISOString(), closesAt: addDays(now(), 9).toISOString() },
       }),
     });
@@ -859,11 +822,11 @@ describe('announcements', () => {
     const unapproved = await p.post(
       '/announcements',
       as.authority,
-      announcementBody({ scope: [transportEntry, draftEntry] }),
+      announcement({ scope: [transportEntry, draftEntry] }),
     );
-    const closed = await p.post('/announcements', as.authority, announcementBody({ scope: [restricted] }));
+    const closed = await p.post('/announcements', as.authority, announcement({ scope: [restricted] }));
     const past = await p.post('/announcements', as.authority, {
-      ...announcementBody({
+      ...announcement({
         window: { opensAt: addDays(now(), -10).toISOString(), closesAt: addDays(now(), -1).toISOString() },
       }),
     });
@@ -872,7 +835,7 @@ describe('announcements', () => {
     const r2 = await p.post(`/announcements/${closed.body.id}/publish`, as.authority, {});
     const r3 = await p.post(`/announcements/${past.body.id}/publish`, as.authority, {});
     const badWindow = await p.post('/announcements', as.authority, {
-      ...announcementBody({
+      ...announcement({
         window: { opensAt: addDays(now(), 5).toISOString(), closesAt: addDays(now(), 1).toISOString() },
       }),
     });

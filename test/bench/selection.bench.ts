@@ -2,10 +2,9 @@
  * Issue 3 figures for `npm run bench`: the time from an application's submission to its first review
  * task, and what a whole approval run costs locally (state transitions, handler calls, requests).
  */
-import { addDays } from '../../functions/shared/clock.js';
-import { DEMO_ORGS } from '../../infra/local/orgs.js';
 import { startLocalRuntime } from '../../infra/local/runtime.js';
 import { approvedEntry, as, type Caller, Platform } from '../support/platform.js';
+import { announcementBody, applicationBody } from '../support/selection.js';
 
 type Print = (rows: (string | number)[][]) => void;
 type Body = Record<string, unknown>;
@@ -13,28 +12,6 @@ type Body = Record<string, unknown>;
 const percentile = (xs: number[], p: number) =>
   [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))] ?? Number.NaN;
 const sum = (o: Record<string, number>) => Object.values(o).reduce((a, b) => a + b, 0);
-
-const applicationBody = (operator: Caller, announcementId: string): Body => ({
-  announcementId,
-  organisationName: '基准运营单位',
-  creditCode: operator.org,
-  legalRepresentative: { name: '张三', idNumber: '42030019800101123X' },
-  principal: { name: '李四', title: '总经理' },
-  businessStatus: 'in-operation',
-  qualifications: [{ name: '数据安全管理体系认证' }],
-  staff: { total: 120, dataProfessionals: 40, securityStaff: 6 },
-  serviceCapability: '数据加工与安全运营',
-  scenarios: [{ title: '智慧出行', description: '公交到站预测', expectedValue: '提升出行效率' }],
-  declarations: {
-    soundBusinessAndFinances: true,
-    qualificationsAndCapability: true,
-    noSeriousViolationRecord: true,
-    notDishonestJudgmentDebtor: true,
-    noMajorTaxViolation: true,
-    truthfulMaterials: true,
-  },
-  documents: [{ code: 'licence', name: '营业执照.pdf', ref: 'uploads/licence.pdf' }],
-});
 
 export const run = async ({
   dynamoEndpoint,
@@ -72,18 +49,12 @@ export const run = async ({
       [];
     for (let i = 0; i < runs; i++) {
       const now = p.rt.clock.now();
-      const announcement = await call('post', '/announcements', as.authority, {
-        year: 2026,
-        title: `基准公告 ${i}`,
-        mode: 'comprehensive',
-        scope,
-        conditions: {
-          text: '依法设立的法人',
-          requiredDocuments: [{ code: 'licence', name: '营业执照', mandatory: true }],
-        },
-        window: { opensAt: addDays(now, -1).toISOString(), closesAt: addDays(now, 30).toISOString() },
-        governmentOrg: DEMO_ORGS.government.code,
-      });
+      const announcement = await call(
+        'post',
+        '/announcements',
+        as.authority,
+        announcementBody(scope, now, { year: 2026, title: `基准公告 ${i}` }),
+      );
       const announcementId = String(announcement.id);
       await call('post', `/announcements/${announcementId}/publish`, as.authority);
 
@@ -94,7 +65,7 @@ export const run = async ({
         'post',
         '/applications',
         as.operatorA,
-        applicationBody(as.operatorA, announcementId),
+        applicationBody(as.operatorA, { announcementId }),
       );
       const appId = String(app.id);
       const decide = async (who: Caller, kind: string, body: Body) => {

@@ -5,6 +5,7 @@ import { ROUTE_TABLES } from '../../functions/meta/route-tables.js';
 import { metaRoutes } from '../../functions/meta/routes.js';
 import { validateDefinition } from '../../infra/local/step-functions.js';
 import {
+  type FunctionDecl,
   type FunctionName,
   functionArnPlaceholder,
   functions,
@@ -39,6 +40,29 @@ describe('the declaration', () => {
     for (const decl of Object.values(functions)) {
       for (const t of Object.keys(decl.tables)) expect(Object.keys(tables)).toContain(t);
     }
+  });
+
+  it('gives the outbox to exactly the functions that publish events (they publish through it)', () => {
+    const decls = Object.entries(functions as Record<string, FunctionDecl>);
+    const publishing = decls.filter(([, d]) => d.publishesEvents).map(([name]) => name);
+    const withOutbox = decls.filter(([, d]) => d.tables.outbox === 'write').map(([name]) => name);
+    expect(publishing.length).toBeGreaterThan(0);
+    expect(withOutbox.sort()).toEqual(publishing.sort());
+  });
+});
+
+describe('domain events', () => {
+  it('are published only through the transactional outbox (Transaction.publish)', () => {
+    const sources = readdirSync(join(ROOT, 'functions'), { recursive: true, encoding: 'utf8' })
+      .filter((f) => f.endsWith('.ts'))
+      .map((f) => f.split('\\').join('/'));
+    const direct = sources.filter(
+      (f) =>
+        !['shared/store.ts', 'shared/aws/event-bridge.ts'].includes(f) &&
+        readFileSync(join(ROOT, 'functions', f), 'utf8').includes('events.publish('),
+    );
+    expect(sources).toContain('shared/store.ts');
+    expect(direct).toEqual([]);
   });
 });
 

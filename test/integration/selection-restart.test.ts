@@ -3,10 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { addDays } from '../../functions/shared/clock.js';
-import { DEMO_ORGS } from '../../infra/local/orgs.js';
 import { startLocalRuntime } from '../../infra/local/runtime.js';
 import { approvedEntry, as, type Caller, Platform } from '../support/platform.js';
+import { announcementBody, applicationBody } from '../support/selection.js';
 
 /**
  * The workflow survives a restart of the local runtime (issue 3, "Robustness"): executions are replayed
@@ -52,35 +51,15 @@ describe('a restart in the middle of the selection workflow', () => {
     let p = await start();
     current = p;
     const entry = await approvedEntry(p, as.transport);
-    const now = p.rt.clock.now();
-    const an = await p.post('/announcements', as.authority, {
-      year: 2025,
-      title: '重启测试公告',
-      mode: 'comprehensive',
-      scope: [entry],
-      conditions: { text: '条件' },
-      window: { opensAt: addDays(now, -1).toISOString(), closesAt: addDays(now, 10).toISOString() },
-      governmentOrg: DEMO_ORGS.government.code,
-    });
+    const an = await p.post(
+      '/announcements',
+      as.authority,
+      announcementBody([entry], p.rt.clock.now(), { title: '重启测试公告' }),
+    );
     await p.post(`/announcements/${an.body.id}/publish`, as.authority, {});
     const applied = await p.post('/applications', as.operatorA, {
       announcementId: an.body.id,
-      organisationName: DEMO_ORGS.operatorA.name,
-      creditCode: as.operatorA.org,
-      legalRepresentative: { name: '张三', idNumber: '42030019800101123X' },
-      principal: { name: '李四' },
-      businessStatus: 'in-operation',
-      staff: { total: 10, dataProfessionals: 5 },
-      serviceCapability: '数据服务',
-      scenarios: [{ title: '场景', description: '描述', expectedValue: '价值' }],
-      declarations: {
-        soundBusinessAndFinances: true,
-        qualificationsAndCapability: true,
-        noSeriousViolationRecord: true,
-        notDishonestJudgmentDebtor: true,
-        noMajorTaxViolation: true,
-        truthfulMaterials: true,
-      },
+      ...applicationBody(as.operatorA),
     });
     const id = String(applied.body.id);
     await p.rt.settle();

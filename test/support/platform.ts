@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { inject } from 'vitest';
 import { DEMO_ORGS } from '../../infra/local/orgs.js';
 import { type LocalRuntime, startLocalRuntime } from '../../infra/local/runtime.js';
@@ -93,6 +94,23 @@ export const as = {
   expert: (n: number) => ({ role: 'expert', org: DEMO_ORGS.experts.code, sub: `expert-${n}` }) as const,
   admin: { role: 'admin', org: DEMO_ORGS.authority.code, sub: 'ops-1' },
 } as const satisfies Record<string, Caller | ((n: number) => Caller)>;
+
+/** The name of a demo organisation, by its credit code. */
+export const orgName = (code: string): string =>
+  Object.values(DEMO_ORGS).find((o) => o.code === code)?.name ?? 'Operator';
+
+/** The audit events of one resource, oldest first. */
+export const auditOf = async (p: Platform, resource: string) => {
+  const out = await p.rt.db.send(
+    new QueryCommand({
+      TableName: p.rt.tables.audit,
+      KeyConditionExpression: '#r = :r',
+      ExpressionAttributeNames: { '#r': 'resource' },
+      ExpressionAttributeValues: { ':r': resource },
+    }),
+  );
+  return out.Items ?? [];
+};
 
 /** A complete, valid catalog entry body. */
 export const catalogEntryBody = (overrides: Record<string, unknown> = {}) => ({

@@ -37,6 +37,7 @@ import { draftGrant, termOf } from '../../functions/grants/domain.js';
 import type { Principal } from '../../functions/shared/auth.js';
 import { withCheckChar } from '../../functions/shared/credit-code.js';
 import { AppError, ForbiddenError } from '../../functions/shared/errors.js';
+import { applicationBody } from '../support/selection.js';
 
 const AUTHORITY = withCheckChar('11420300MB1A00001');
 const PROVIDER = withCheckChar('11420300MB1A00004');
@@ -72,22 +73,11 @@ const entry = (e: Partial<ScopeEntry> = {}): Map<string, ScopeEntry> =>
 
 const body = SubmitApplication.parse({
   announcementId: 'an_0000000000001',
-  organisationName: '运营公司',
-  creditCode: OPERATOR,
-  legalRepresentative: { name: '张三', idNumber: '42030019800101123x' },
-  principal: { name: '李四' },
-  businessStatus: 'in-operation',
-  staff: { total: 10, dataProfessionals: 3 },
-  serviceCapability: '能力',
-  scenarios: [{ title: '场景', description: '描述', expectedValue: '价值' }],
-  declarations: {
-    soundBusinessAndFinances: true,
-    qualificationsAndCapability: true,
-    noSeriousViolationRecord: true,
-    notDishonestJudgmentDebtor: true,
-    noMajorTaxViolation: true,
-    truthfulMaterials: true,
-  },
+  ...applicationBody(
+    { org: OPERATOR },
+    // Lower-case check character: the identity number is normalised before it is hashed and masked.
+    { legalRepresentative: { name: '张三', idNumber: '42030019800101123x' } },
+  ),
 });
 
 const published = () => publishAnnouncement(announcement(), authority, undefined, entry(), T0);

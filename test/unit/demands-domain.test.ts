@@ -15,15 +15,9 @@ import {
 } from '../../functions/entitlements/domain.js';
 import { entitlementIdFor, Scenario } from '../../functions/entitlements/schemas.js';
 import { draftGrant, type Grant, sign, suspend } from '../../functions/grants/domain.js';
-import type { Principal } from '../../functions/shared/auth.js';
 import { ConflictError, ForbiddenError } from '../../functions/shared/errors.js';
+import { principal as p } from '../support/principals.js';
 
-const p = (role: Principal['role'], org: string): Principal => ({
-  userId: `${role}-1`,
-  role,
-  roles: [role],
-  org,
-});
 const operator = p('operator', 'OPER');
 const t0 = new Date('2026-03-01T02:00:00.000Z');
 

@@ -8,16 +8,10 @@ import {
   report,
   resolve,
 } from '../../functions/governance/domain.js';
-import type { Principal } from '../../functions/shared/auth.js';
 import { DAY_MS } from '../../functions/shared/clock.js';
 import { ConflictError, ForbiddenError } from '../../functions/shared/errors.js';
+import { principal as p } from '../support/principals.js';
 
-const p = (role: Principal['role'], org: string): Principal => ({
-  userId: `${role}-1`,
-  role,
-  roles: [role],
-  org,
-});
 const operator = p('operator', 'OPER');
 const authority = p('authority', 'AUTH');
 const provider = p('provider', 'PROV');

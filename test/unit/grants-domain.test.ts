@@ -27,16 +27,10 @@ import {
   wantsReminder,
 } from '../../functions/grants/domain.js';
 import { grantIdFor } from '../../functions/grants/schemas.js';
-import type { Principal } from '../../functions/shared/auth.js';
 import { DAY_MS } from '../../functions/shared/clock.js';
 import { ConflictError, ForbiddenError } from '../../functions/shared/errors.js';
+import { principal } from '../support/principals.js';
 
-const principal = (role: Principal['role'], org: string, userId = `${role}-1`): Principal => ({
-  userId,
-  role,
-  roles: [role],
-  org,
-});
 const authority = principal('authority', 'AUTH');
 const provider = principal('provider', 'PROV');
 const otherProvider = principal('provider', 'PROV2');
