@@ -172,7 +172,7 @@ export const DEMO_CATALOG = [
 ] as const;
 
 /** Seeds the demo through the API: drafts, submits, and the authority approves. */
-export const seedDemo = async (url: string, token: TokenFn): Promise<{ catalog: string[] }> => {
+export const seedDemo = async (url: string, token: TokenFn) => {
   const call = apiClient(url, token);
   const authority = { role: 'authority' as const, org: DEMO_ORGS.authority.code, sub: 'authority-reviewer' };
   const catalog: string[] = [];

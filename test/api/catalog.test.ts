@@ -138,6 +138,8 @@ describe('forbidden transitions', () => {
 
     expect(staleBody.status).toBe(409);
     expect(staleBody.body.error).toMatchObject({ code: 'stale_version' });
+    // A refused change leaves no audit event: the audit write shares the change's transaction.
+    expect((await auditOf(id)).map((a) => a.action)).toEqual(['catalog.create', 'catalog.update']);
     expect(staleHeader.status).toBe(409);
     expect(current.headers.get('etag')).toBe('"2"');
     expect(current.body).toMatchObject({ working: { title: 'first' } });
@@ -327,12 +329,20 @@ describe('listing', () => {
       '/catalog?domain=meteorology&openness=unconditional',
     );
     const text = await p.get<{ items: { id: string }[] }>(`/catalog?q=${encodeURIComponent('分页条目3')}`);
+    const important = await p.get<{ items: { id: string }[] }>(
+      '/catalog?domain=meteorology&classification=important',
+    );
+    const general = await p.get<{ items: { id: string }[] }>(
+      '/catalog?domain=meteorology&classification=general&limit=100',
+    );
     const badCursor = await p.get('/catalog?cursor=garbage');
 
     expect(pages).toBe(3);
     expect(seen.sort()).toEqual([...ids].sort());
     expect(open.body.items.map((i) => i.id).sort()).toEqual([ids[0], ids[2], ids[4]].sort());
     expect(text.body.items.map((i) => i.id)).toEqual([ids[3]]);
+    expect(important.body.items).toEqual([]);
+    expect(general.body.items.map((i) => i.id).sort()).toEqual([...ids].sort());
     expect(badCursor.status).toBe(400);
   });
 

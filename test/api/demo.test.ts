@@ -1,0 +1,37 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_CATALOG, seedDemo } from '../../infra/local/demo.js';
+import { as, type Platform, startPlatform } from '../support/platform.js';
+
+let p: Platform;
+let seeded: Awaited<ReturnType<typeof seedDemo>>;
+beforeAll(async () => {
+  p = await startPlatform();
+  // What `npm start` does on first start, through the API.
+  seeded = await seedDemo(p.url, p.rt.token);
+  await p.rt.settle();
+});
+afterAll(() => p.stop());
+
+describe('demo data of npm start', () => {
+  it('publishes the demo catalog, one open announcement, an active grant and a waiting application', async () => {
+    const catalog = await p.get<{ items: { id: string; authorizable: boolean }[] }>('/catalog?limit=100');
+    const announcements = await p.get<{ items: { id: string; status: string }[] }>('/announcements');
+    const grants = await p.get<{ items: { id: string; operatorOrg: string }[] }>('/public/grants');
+    const tasks = await p.get<{ items: { kind: string; subject: { id: string } }[] }>(
+      '/tasks?status=pending',
+      as.authority,
+    );
+    const domains = new Set(DEMO_CATALOG.map((c) => c.entry.domain));
+
+    expect(catalog.body.items.map((i) => i.id).sort()).toEqual([...seeded.catalog].sort());
+    expect(catalog.body.items.filter((i) => !i.authorizable)).toHaveLength(1); // the Art. 8 entry
+    expect(domains.size).toBeGreaterThanOrEqual(5);
+    expect(announcements.body.items.map((a) => a.id)).toEqual([seeded.announcement]);
+    expect(grants.body.items.map((g) => g.id)).toEqual([seeded.grant]);
+    expect(grants.body.items[0]?.operatorOrg).toBe(as.operatorB.org);
+    expect(tasks.body.items.map((t) => [t.kind, t.subject.id])).toContainEqual([
+      'qualification-review',
+      seeded.applications.pending,
+    ]);
+  });
+});
