@@ -24,8 +24,8 @@ const GrantFacts = z.object({
 const SOURCE = 'grants';
 
 /**
- * Second signature: the agreement is in force from `effectiveFrom` (a renewal: the old end, or the
- * activation when the old term had already ended).
+ * Second signature: the agreement's term runs from `effectiveFrom` (a renewal: always the old end, so
+ * terms are contiguous; access under a renewal signed late starts at its activation, `at`).
  */
 export const GrantActivated = defineEvent(
   SOURCE,

@@ -288,9 +288,10 @@ export const followGrant = (
 };
 
 /**
- * Renewal (Art. 10.5): the successor grant continues the entitlements of the old one, from the
- * successor's start (the old end, or its activation when that came later: no access for a gap) to its
- * end, for the entries that
+ * Renewal (Art. 10.5): the successor grant continues the entitlements of the old one to its end, from
+ * its start (the old end: the terms are contiguous) or from its activation when that came later (a
+ * renewal signed after the old end: its term is dated from the old end, but nothing is authorized
+ * before it was active, so there is no access for that gap), for the entries that
  * - are still in the successor's scope,
  * - are still approved and authorizable now (Art. 6, 8: an entry restricted since the demand was
  *   approved is not carried over; the operator files a new demand if it becomes authorizable again),
@@ -304,6 +305,8 @@ export const continueUnder = (
     scope: readonly string[];
     effectiveFrom: string;
     expiresAt: string;
+    /** The second signature (the `at` of GrantActivated): no access before it. */
+    activatedAt: string;
   },
   catalog: ReadonlyMap<string, Pick<CatalogEntry, 'published'>>,
   idOf: (grantId: string, demandId: string, entryId: string) => string,
@@ -321,7 +324,10 @@ export const continueUnder = (
     id: idOf(successor.grantId, old.demandId, old.entryId),
     status: 'active',
     grantId: successor.grantId,
-    validFrom: successor.effectiveFrom,
+    // The later of the term's start and the activation (ISO instants).
+    validFrom: new Date(
+      Math.max(Date.parse(successor.effectiveFrom), Date.parse(successor.activatedAt)),
+    ).toISOString(),
     validUntil: successor.expiresAt,
     grantVersion: successor.version,
     continues: old.id,

@@ -173,7 +173,7 @@ export const entitlementsSteps = {
 /**
  * Entitlements follow their grant through its events on the bus (never a write from the grants
  * code): suspension → inactive, reinstatement → active, termination or expiry → ended, and a renewal's
- * activation continues them under the new grant from the old end.
+ * activation continues them under the new grant from the old end (or from the activation, if later).
  */
 const follow =
   (
@@ -213,6 +213,7 @@ export const entitlementsEvents = {
       scope: g.scope,
       effectiveFrom: g.effectiveFrom,
       expiresAt: g.expiresAt,
+      activatedAt: g.at,
     };
     const now = inv.deps.clock.now();
     const old = await entitlementsRepository(inv.deps).ofGrant(g.renewalOf);

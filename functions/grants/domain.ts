@@ -114,7 +114,7 @@ export interface Grant {
   readonly excludedScope?: readonly ExcludedEntry[];
   readonly announcementId: string;
   readonly applicationId: string;
-  /** ISO 8601; null until the second signature fixes the term (renewals too: see `renewalStart`). */
+  /** ISO 8601; null until the second signature fixes the term (renewals too: see `termStart`). */
   readonly effectiveFrom: string | null;
   readonly expiresAt: string | null;
   readonly renewalOf?: string;
@@ -198,15 +198,17 @@ export const assertRenewalDraftable = (old: Grant, operatorOrg: string): void =>
 };
 
 /**
- * When a renewal's term starts, fixed at its activation (the second signature):
- * - the old term has not ended yet: exactly at the old end, so there is no gap and no overlap;
- * - it has ended (the review finished late): at the activation instant. The agreement takes effect
- *   only once signed (Art. 10.4) and grants data only for its own term (Art. 10.5, Art. 16), so the
- *   time between the old end and the activation is not authorized retroactively: access pauses for
- *   that gap and the 2-year term runs from the activation.
+ * Art. 10.5: when an agreement's term starts, fixed at its activation (the second signature).
+ * - A first grant: at the activation.
+ * - A renewal: ALWAYS exactly at the renewed grant's end, whether it is signed before or after that
+ *   instant, so that successive terms are contiguous (no gap, no overlap) and each is exactly 2 years.
+ *   Dating the term is not authorizing access: the agreement takes effect only once signed (Art.
+ *   10.4), so a renewal activated after the old end gives no access for the time between the old end
+ *   and its activation (the grant was not active then; its entitlements exist, and start, only from
+ *   the activation: see `continueUnder`, `grantEntitlements`).
  */
-export const renewalStart = (previousExpiresAt: string, activatedAt: Date): string =>
-  previousExpiresAt > activatedAt.toISOString() ? previousExpiresAt : activatedAt.toISOString();
+export const termStart = (g: Pick<Grant, 'previousExpiresAt'>, activatedAt: Date): string =>
+  g.previousExpiresAt ?? activatedAt.toISOString();
 
 /**
  * Art. 6, 8: only approved entries without an Art. 8 restriction can be authorized. The requested
@@ -256,7 +258,7 @@ export const draftTerms = (i: Pick<DraftInput, 'mode' | 'domain' | 'scope' | 'gr
   scope: { mode: i.mode, ...(i.domain ? { domain: i.domain } : {}), entries: [...i.scope] },
   term: {
     years: TERM_YEARS,
-    rule: 'Valid for 2 years from the date both parties have signed (a renewal: from the end of the previous term, or from its signature when that comes later); the operator must re-apply before it ends (Art. 10.5). No extension in place.',
+    rule: 'Valid for 2 years from the date both parties have signed (a renewal: from the end of the previous term, so that the terms are contiguous; data access under it starts no earlier than its signature); the operator must re-apply before it ends (Art. 10.5). No extension in place.',
   },
   revenue: {
     calculation:
@@ -298,7 +300,7 @@ export const draftTerms = (i: Pick<DraftInput, 'mode' | 'domain' | 'scope' | 'gr
 
 export const draftGrant = (i: DraftInput): Grant => {
   const at = i.now.toISOString();
-  // Art. 10.5: the term is fixed by the second signature (a renewal's start by renewalStart).
+  // Art. 10.5: the term is fixed by the second signature (a renewal's start: the old end, termStart).
   return {
     id: i.id,
     status: 'signing',
@@ -359,8 +361,9 @@ export const sign = (g: Grant, p: Principal, now: Date): Grant => {
   };
   const both = !!signatures.grantor && !!signatures.operator;
   if (!both) return { ...g, signatures, version: g.version + 1, updatedAt: at };
-  // Art. 10.5: the term runs from the second signature; a renewal from the old end if that is later.
-  const term = termOf(g.previousExpiresAt ? renewalStart(g.previousExpiresAt, now) : now);
+  // Art. 10.5: the term runs from the second signature; a renewal's always from the old end (contiguous
+  // terms, even when signed after it; access still starts only now that it is active: termStart).
+  const term = termOf(termStart(g, now));
   return { ...g, signatures, status: 'active', ...term, version: g.version + 1, updatedAt: at };
 };
 
@@ -639,7 +642,8 @@ export const eventFacts = (g: Grant, now: Date) => ({
 /**
  * Renewal: on activation of the successor the old grant records it. A terminated grant cannot be
  * renewed any more (Art. 14: its authorization was ended); an expired one can, when the renewal was
- * applied for in time and its review ended late (its term then starts at the activation: renewalStart).
+ * applied for in time and its review ended late (its term still starts at the old end, termStart; access
+ * only from the activation).
  */
 export const markRenewed = (old: Grant, successorId: string, now: Date): Grant => {
   if (old.renewedBy && old.renewedBy !== successorId) {

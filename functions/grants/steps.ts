@@ -28,7 +28,7 @@ export const grantsSteps = {
       renewing = await repo.get(input.renewalOf, true);
       if (!renewing) throw new NotFoundError(`Grant ${input.renewalOf} to renew`);
       // Art. 10.5: the application was made before the end (checked at submission); the draft only
-      // refuses a grant that cannot be renewed at all. A late activation starts late (renewalStart).
+      // refuses a grant that cannot be renewed at all. Its term still starts at the old end (termStart).
       assertRenewalDraftable(renewing, input.operator.org);
     }
     const { scope, excluded } = authorizableScope(

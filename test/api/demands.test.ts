@@ -464,37 +464,44 @@ describe('expiry and renewal end and continue entitlements (Art. 10.5)', () => {
     ]);
   });
 
-  it('resumes access under a renewal activated after the old end from its activation, not for the gap', async () => {
+  it('dates a renewal activated after the old end from the old end, but gives access only from its activation', async () => {
     // Prepare: the old grant ends (and its entitlements with it) before the renewal is signed.
     const entry = await approvedEntry(p, as.transport, { title: '公共自行车数据' });
     const { id: old, body } = await activeGrant(p, { scope: [entry], operator: as.operatorB });
-    const oldEnd = Date.parse(String(body.expiresAt));
+    const oldEnd = String(body.expiresAt);
     await approvedDemand(old, [entry], as.operatorB);
-    p.rt.clock.set(new Date(oldEnd + 60_000));
+    p.rt.clock.set(new Date(Date.parse(oldEnd) + 60_000));
     await p.rt.scheduler.fire('grant-expiry');
     await p.rt.settle();
 
     // Act
-    p.rt.clock.set(new Date(oldEnd + 2 * DAY_MS));
+    p.rt.clock.set(new Date(Date.parse(oldEnd) + 2 * DAY_MS));
     const renewal = await draftGrant(p, { scope: [entry], operator: as.operatorB, renewalOf: old });
     const inGap = await check(as.operatorB, entry);
-    p.rt.clock.set(new Date(oldEnd + 4 * DAY_MS));
+    const activatedAt = new Date(Date.parse(oldEnd) + 4 * DAY_MS);
+    p.rt.clock.set(activatedAt);
     await p.post(`/grants/${renewal}/sign`, as.authority);
+    const signedOnce = await check(as.operatorB, entry);
     const signed = await p.post(`/grants/${renewal}/sign`, as.operatorB);
     await p.rt.settle();
     const afterActivation = await check(as.operatorB, entry);
     const continued = await entitlementsOf(as.operatorB, renewal);
 
     // Assess
-    const start = String(signed.body.effectiveFrom);
-    expect(Date.parse(start)).toBeGreaterThanOrEqual(oldEnd + 4 * DAY_MS);
-    expect(inGap).toMatchObject({ entitled: false });
+    // Art. 10.5: the term starts exactly at the old end (contiguous terms), not at the late signature.
+    expect(signed.body).toMatchObject({ status: 'active', effectiveFrom: oldEnd, inEffect: true });
+    // Nothing in the gap between the old end and the activation (Art. 10.4: not signed yet).
+    expect(inGap).toMatchObject({ entitled: false, entitlement: null });
+    expect(signedOnce).toMatchObject({ entitled: false });
     expect((await entitlementsOf(as.operatorB, old))[0]).toMatchObject({ status: 'ended' });
+    // Access starts at the activation (the second signature), not back-dated to the old end.
+    const activation = String((signed.body.signatures as { operator: { at: string } }).operator.at);
+    expect(Date.parse(activation)).toBeGreaterThanOrEqual(activatedAt.getTime());
     expect(continued).toHaveLength(1);
-    expect(continued[0]).toMatchObject({ status: 'active', validFrom: start, effective: true });
+    expect(continued[0]).toMatchObject({ status: 'active', validFrom: activation, effective: true });
     expect(afterActivation).toMatchObject({
       entitled: true,
-      entitlement: { grantId: renewal, validFrom: start },
+      entitlement: { grantId: renewal, validFrom: activation },
     });
   });
 });

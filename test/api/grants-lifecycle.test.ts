@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { addTermYears } from '../../functions/grants/domain.js';
 import { DAY_MS } from '../../functions/shared/clock.js';
-import { approvedEntry, as, type Platform, startPlatform } from '../support/platform.js';
+import { approvedEntry, as, type Caller, type Platform, startPlatform } from '../support/platform.js';
 import { activeGrant, draftGrant, eventsAbout } from './grants-fixtures.js';
 
 /** Time-driven parts of a grant's life (Art. 10.5): reminders, expiry, renewal. Time moves with the clock. */
@@ -140,7 +140,7 @@ describe('renewal (Art. 10.5)', () => {
     expect(await grantView(renewal)).toMatchObject({ status: 'active', inEffect: true });
   });
 
-  it('drafts a renewal approved after the old end; its term starts at its activation (no gap covered)', async () => {
+  it('dates a renewal approved after the old end from the old end; nothing is in force before activation', async () => {
     // Prepare: applied for in time (the applications duty checks that); the review ends late.
     const { id: old, body } = await activeGrant(p, { scope: entries, operator: as.operatorB });
     const oldEnd = String(body.expiresAt);
@@ -152,16 +152,23 @@ describe('renewal (Art. 10.5)', () => {
     const renewal = await draftGrant(p, { scope: entries, operator: as.operatorB, renewalOf: old });
     p.rt.clock.set(at(oldEnd, 5 * DAY_MS));
     await p.post(`/grants/${renewal}/sign`, as.authority);
+    const oldInGap = await grantView(old);
+    const renewalInGap = await grantView(renewal);
     const signed = await p.post(`/grants/${renewal}/sign`, as.operatorB);
     await p.rt.settle();
 
     // Assess
-    const start = String(signed.body.effectiveFrom);
-    expect(signed.body).toMatchObject({ status: 'active', renewalOf: old, inEffect: true });
-    // Art. 10.4-10.5: from the activation, never back-dated to the old end.
-    expect(Date.parse(start)).toBeGreaterThanOrEqual(at(oldEnd, 5 * DAY_MS).getTime());
-    expect(Date.parse(start)).toBeLessThan(at(oldEnd, 5 * DAY_MS + 60_000).getTime());
-    expect(signed.body.expiresAt).toBe(addTermYears(start, 2).toISOString());
+    // Art. 10.5: the terms are contiguous: exactly from the old end, never from the late signature.
+    expect(signed.body).toMatchObject({
+      status: 'active',
+      renewalOf: old,
+      effectiveFrom: oldEnd,
+      expiresAt: addTermYears(oldEnd, 2).toISOString(),
+      inEffect: true,
+    });
+    // Art. 10.4: before the second signature nothing was in force (the gap is not authorized).
+    expect(oldInGap).toMatchObject({ status: 'expired', inEffect: false });
+    expect(renewalInGap).toMatchObject({ status: 'signing', inEffect: false, effectiveFrom: null });
     expect(await grantView(old)).toMatchObject({ status: 'expired', renewedBy: renewal });
   });
 
@@ -181,5 +188,69 @@ describe('renewal (Art. 10.5)', () => {
     });
 
     await expect(late).rejects.toThrow(/terminated grant cannot be renewed/);
+  });
+});
+
+describe('exit after expiry (Art. 4, 10.5)', () => {
+  it('records both parties’ exit confirmations once the term has expired, with who and when', async () => {
+    // Prepare
+    const { id, body } = await activeGrant(p, { scope: entries, operator: as.operatorA });
+    const expiresAt = String(body.expiresAt);
+    const confirm = (who: Caller, item: string, note: string) =>
+      p.post(`/grants/${id}/exit-confirmations`, who, { item, note });
+
+    // Act
+    const whileActive = [
+      await confirm(as.operatorA, 'data-return-destruction', '尚在运营'),
+      await confirm(as.authority, 'access-revocation', '尚在运营'),
+    ];
+    p.rt.clock.set(at(expiresAt, 2 * 60_000));
+    await fire('grant-expiry');
+    const expired = await grantView(id);
+    const confirmedFrom = p.rt.clock.now().toISOString();
+    const operatorSide = [
+      await confirm(as.operatorA, 'data-return-destruction', '公共数据及衍生副本已销毁'),
+      await confirm(as.operatorA, 'asset-disposal', '数据产品已下线移交'),
+    ];
+    const grantorSide = [
+      await confirm(as.authority, 'access-revocation', '平台账号已注销'),
+      await confirm(as.authority, 'disposal-acceptance', '处置验收通过'),
+    ];
+    const final = await grantView(id);
+
+    // Assess
+    expect(whileActive.map((r) => r.status)).toEqual([409, 409]);
+    expect(expired).toMatchObject({ status: 'expired', exit: { completedAt: null } });
+    expect([...operatorSide, ...grantorSide].map((r) => r.status)).toEqual([201, 201, 201, 201]);
+    expect(operatorSide[1]?.body).toMatchObject({ exit: { completedAt: null } });
+    const exit = final.exit as {
+      completedAt: string | null;
+      required: { code: string; party: string; confirmation: Record<string, unknown> | null }[];
+    };
+    const confirmation = (code: string) => exit.required.find((r) => r.code === code)?.confirmation;
+    const by = (who: Caller, party: string, note: string) => ({
+      party,
+      confirmedBy: who.sub,
+      org: who.org,
+      note,
+      at: expect.any(String),
+    });
+    expect(confirmation('data-return-destruction')).toMatchObject(
+      by(as.operatorA, 'operator', '公共数据及衍生副本已销毁'),
+    );
+    expect(confirmation('asset-disposal')).toMatchObject(by(as.operatorA, 'operator', '数据产品已下线移交'));
+    expect(confirmation('access-revocation')).toMatchObject(by(as.authority, 'grantor', '平台账号已注销'));
+    expect(confirmation('disposal-acceptance')).toMatchObject(by(as.authority, 'grantor', '处置验收通过'));
+    // When: after the expiry, in the order confirmed; the last one completes the exit.
+    const times = exit.required.map((r) => String(r.confirmation?.at));
+    for (const t of times) expect(t >= confirmedFrom && t > expiresAt).toBe(true);
+    expect(exit.completedAt).toBe(confirmation('disposal-acceptance')?.at);
+    expect(final).toMatchObject({ status: 'expired', inEffect: false });
+    expect(eventsAbout(p, 'GrantExitConfirmed', 'grantId', id).map((e) => e.detail.item)).toEqual([
+      'data-return-destruction',
+      'asset-disposal',
+      'access-revocation',
+      'disposal-acceptance',
+    ]);
   });
 });

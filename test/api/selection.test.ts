@@ -253,9 +253,81 @@ describe('the whole selection story (Art. 9, 10)', () => {
     const execution = p.rt.workflows.executions().find((e) => e.name === appId);
     expect(execution?.status).toBe('SUCCEEDED');
     storyGrant = grantId;
-    const audit = (await auditOf(p, `application/${appId}`)).map((x) => x.action);
-    expect(audit[0]).toBe('application.submit');
-    expect(audit.at(-1)).toBe('application.approve');
+    // Every transition is audited, in the order the story ran: the application's own transitions (by
+    // version), each human step's decision on its review task, and the agreement's signatures.
+    const application_ = await auditOf(p, `application/${appId}`);
+    const moveOf = (x: Record<string, { currentStep?: string } | null>) =>
+      `${x.before?.currentStep ?? '-'}>${x.after?.currentStep}`;
+    expect(
+      [...application_]
+        .sort((x, y) => Number(x.after?.version) - Number(y.after?.version))
+        .map((x) => `${x.action}:${moveOf(x)}`),
+    ).toEqual([
+      'application.submit:->qualification-review',
+      'application.advance:qualification-review>expert-panel',
+      'application.advance:expert-panel>expert-review',
+      'application.expert-review:expert-review>government-approval',
+      'application.advance:government-approval>signing',
+      'application.advance:signing>signing',
+      'application.approve:signing>closed',
+    ]);
+    const taskOf = (step: string, n = 0) => {
+      const key = (done.body.history as { step: string; key?: string }[]).filter(
+        (h) => h.step === step && h.key?.startsWith('task:'),
+      )[n]?.key;
+      if (!key) throw new Error(`no ${step} task #${n} in the history`);
+      return `review-task/${key.slice('task:'.length)}`;
+    };
+    const trail = (
+      await Promise.all(
+        [
+          `application/${appId}`,
+          taskOf('qualification-review'),
+          taskOf('expert-panel'),
+          ...[0, 1, 2].map((n) => taskOf('expert-review', n)),
+          taskOf('government-approval'),
+          `grant/${grantId}`,
+        ].map((r) => auditOf(p, r)),
+      )
+    ).flat();
+    const app = `application/${appId}`;
+    /** One expected audit event; `move` (application events only) is `from>to` of its current step. */
+    const step = (resource: string, action: string, by: string, move?: string) => ({
+      resource,
+      action,
+      by,
+      move,
+    });
+    const system = 'system:selection';
+    const expected = [
+      step(app, 'application.submit', as.operatorA.sub!, '->qualification-review'),
+      step(taskOf('qualification-review'), 'task.approve', as.authority.sub!),
+      step(app, 'application.advance', system, 'qualification-review>expert-panel'),
+      step(taskOf('expert-panel'), 'task.approve', as.authority.sub!),
+      step(app, 'application.advance', system, 'expert-panel>expert-review'),
+      ...[0, 1, 2].map((n) => step(taskOf('expert-review', n), 'task.approve', `expert-${n + 1}`)),
+      step(app, 'application.expert-review', system, 'expert-review>government-approval'),
+      step(taskOf('government-approval'), 'task.approve', as.government.sub!),
+      step(app, 'application.advance', system, 'government-approval>signing'),
+      step(`grant/${grantId}`, 'grant.draft', 'system:draftGrant'),
+      step(`grant/${grantId}`, 'grant.sign', as.authority.sub!),
+      step(`grant/${grantId}`, 'grant.sign', as.operatorA.sub!),
+      step(app, 'application.approve', system, 'signing>closed'),
+    ];
+    const found = expected.map((e) =>
+      trail.find(
+        (x) =>
+          x.resource === e.resource &&
+          x.action === e.action &&
+          x.actor?.userId === e.by &&
+          (e.move === undefined || moveOf(x) === e.move),
+      ),
+    );
+    expect(found.map((x) => (x ? `${x.action} by ${x.actor.userId}` : undefined))).toEqual(
+      expected.map((e) => `${e.action} by ${e.by}`),
+    );
+    const times = found.map((x) => String(x?.at));
+    expect(times).toEqual([...times].sort());
   });
 });
 
@@ -332,7 +404,8 @@ describe('renewal (Art. 10.5)', () => {
     expect(applied.status).toBe(201);
     expect(signing.body).toMatchObject({ status: 'signing', grantId: expect.stringMatching(/^gr_/) });
     expect(done.body).toMatchObject({ status: 'approved', grantId: newGrant });
-    expect(grant.body).toMatchObject({ status: 'active', renewalOf: old });
+    // Art. 10.5: the terms are contiguous: the renewal starts exactly at the old end, even signed later.
+    expect(grant.body).toMatchObject({ status: 'active', renewalOf: old, effectiveFrom: oldEnd });
     expect(p.rt.workflows.executions().find((e) => e.name === id)?.status).toBe('SUCCEEDED');
   });
 

@@ -226,6 +226,8 @@ describe('entitlements follow the grant', () => {
       scope: ['ce_t'],
       effectiveFrom: e.validUntil,
       expiresAt: '2030-03-01T02:00:00.000Z',
+      // Signed before the old end.
+      activatedAt: t0.toISOString(),
     };
     const next = continueUnder(e, successor, catalog, entitlementIdFor, t0)!;
     expect(next).toMatchObject({
@@ -253,23 +255,28 @@ describe('entitlements follow the grant', () => {
   });
 
   it('continues one that ended with the old term, never one ended by termination', () => {
+    // A renewal signed after the old end: its term is dated from the old end, access from its activation.
+    const activatedAt = new Date(Date.parse(e.validUntil) + 5 * 86_400_000).toISOString();
     const late = {
       grantId: 'gr_next',
       version: 3,
       scope: ['ce_t'],
-      effectiveFrom: new Date(Date.parse(e.validUntil) + 5 * 86_400_000).toISOString(),
+      effectiveFrom: e.validUntil,
       expiresAt: '2030-03-01T02:00:00.000Z',
+      activatedAt,
     };
     const expired = followGrant(e, 'GrantExpired', g.version + 1, undefined, t0)!;
     const terminated = followGrant(e, 'GrantTerminated', g.version + 1, '违约', t0)!;
     expect(expired).toMatchObject({ status: 'ended', endCause: 'grant-expired' });
     expect(terminated).toMatchObject({ status: 'ended', endCause: 'grant-terminated' });
     const next = continueUnder(expired, late, catalog, entitlementIdFor, t0)!;
-    // Access resumes at the renewal's start, not at the old end: nothing for the gap.
-    expect(next).toMatchObject({ status: 'active', validFrom: late.effectiveFrom, continues: e.id });
+    // Access resumes at the activation, not at the old end: nothing for the gap.
+    expect(next).toMatchObject({ status: 'active', validFrom: activatedAt, continues: e.id });
     expect(next).not.toHaveProperty('endedAt');
     expect(next).not.toHaveProperty('endCause');
-    expect(isEffective(next, new Date(Date.parse(late.effectiveFrom) - 1))).toBe(false);
+    expect(isEffective(next, new Date(Date.parse(e.validUntil) + 1))).toBe(false);
+    expect(isEffective(next, new Date(Date.parse(activatedAt) - 1))).toBe(false);
+    expect(isEffective(next, new Date(activatedAt))).toBe(true);
     expect(continueUnder(terminated, late, catalog, entitlementIdFor, t0)).toBeUndefined();
   });
 });

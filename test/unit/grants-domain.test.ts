@@ -17,13 +17,13 @@ import {
   reinstate,
   reminderDue,
   reminderWindows,
-  renewalStart,
   SIGNATURE_DUE_DAYS,
   sign,
   suspend,
   sweepLookback,
   terminate,
   termOf,
+  termStart,
   wantsReminder,
 } from '../../functions/grants/domain.js';
 import { grantIdFor } from '../../functions/grants/schemas.js';
@@ -287,20 +287,28 @@ describe('renewal (Art. 10.5)', () => {
     expect(inEffect(signed, new Date(old.expiresAt!))).toBe(true);
   });
 
-  it('starts at the activation when the old term already ended: no retroactive access for the gap', () => {
+  it('starts exactly at the old end even when signed after it: contiguous terms, no access before activation', () => {
     const old = active();
     const renewal = draft({ id: 'gr_renewal00002', applicationId: 'ap_3', renewing: old });
     const late = new Date(Date.parse(old.expiresAt!) + 10 * DAY_MS);
-    const signed = sign(sign(renewal, authority, late), operator, late);
+    const signedOnce = sign(renewal, authority, late);
+    const signed = sign(signedOnce, operator, late);
+    // The term is dated from the old end (no gap, no overlap), never from the late signature.
     expect(signed).toMatchObject({
       status: 'active',
-      effectiveFrom: late.toISOString(),
-      expiresAt: addTermYears(late, 2).toISOString(),
+      effectiveFrom: old.expiresAt,
+      expiresAt: addTermYears(old.expiresAt!, 2).toISOString(),
     });
-    expect(inEffect(signed, new Date(late.getTime() - 1))).toBe(false);
-    expect(renewalStart(old.expiresAt!, new Date(Date.parse(old.expiresAt!) - 1))).toBe(old.expiresAt);
-    expect(renewalStart(old.expiresAt!, new Date(old.expiresAt!))).toBe(old.expiresAt);
-    expect(renewalStart(old.expiresAt!, late)).toBe(late.toISOString());
+    // In the gap the renewal was not active yet: nothing is in force there.
+    const inGap = new Date(Date.parse(old.expiresAt!) + DAY_MS);
+    expect(inEffect(old, inGap)).toBe(false);
+    expect(inEffect(signedOnce, inGap)).toBe(false);
+    expect(inEffect(signed, late)).toBe(true);
+    expect(termStart(renewal, new Date(Date.parse(old.expiresAt!) - 1))).toBe(old.expiresAt);
+    expect(termStart(renewal, new Date(old.expiresAt!))).toBe(old.expiresAt);
+    expect(termStart(renewal, late)).toBe(old.expiresAt);
+    // A first grant starts at its activation.
+    expect(termStart(draft(), late)).toBe(late.toISOString());
   });
 
   it('is drafted after the old end, but never for another operator, twice, or for a terminated grant', () => {
