@@ -6,6 +6,7 @@
 export * from './applications.js';
 export * from './define.js';
 export * from './demands.js';
+export * from './evaluations.js';
 export * from './governance.js';
 export * from './grants.js';
 export * from './tasks.js';

@@ -190,6 +190,18 @@ export const tables = {
       byDeadline: { partitionKey: 'dueKey', sortKey: 'dueSort' },
     },
   },
+  // Evaluations of authorized operation and their rectification (Art. 13-14).
+  evaluations: {
+    partitionKey: 'pk',
+    sortKey: 'sk',
+    indexes: {
+      byOperator: { partitionKey: 'operatorOrg', sortKey: 'createdSort' },
+      byGrant: { partitionKey: 'evalGrant', sortKey: 'createdSort' },
+      byKind: { partitionKey: 'kind', sortKey: 'createdSort' },
+      // Sparse: rectifying evaluations by rectification deadline (the daily deadline sweep, Art. 14).
+      byRectifyDue: { partitionKey: 'rectifyDueKey', sortKey: 'rectifyDueSort' },
+    },
+  },
   // Notifications per recipient (`USER#<id>` or `ROLE#<role>#<org or *>`), fed by domain events.
   notifications: { partitionKey: 'recipient', sortKey: 'sk', timeToLive: 'expiresAt' },
 } as const satisfies Record<string, TableDecl>;
@@ -266,6 +278,13 @@ export const functions = {
       idempotency: 'write',
       outbox: 'write',
     },
+    publishesEvents: true,
+  },
+  evaluations: {
+    entry: 'functions/evaluations/handler.ts',
+    description: 'Evaluations of authorized operation, rectification and its deadline (Art. 13-14)',
+    // Reads grants to evaluate only active ones; the grants function acts on its events.
+    tables: { evaluations: 'write', grants: 'read', audit: 'write', idempotency: 'write', outbox: 'write' },
     publishesEvents: true,
   },
   notifications: {
@@ -669,6 +688,63 @@ export const routes = [
     operationId: 'reopenGovernanceRequest',
     summary: 'The operator reopens an unresolved problem',
   },
+  // Evaluations (Art. 13-14)
+  {
+    method: 'POST',
+    path: '/evaluations',
+    function: 'evaluations',
+    auth: ['authority'],
+    operationId: 'openEvaluation',
+    summary: 'Open the periodic evaluation of an active grant, with a materials deadline (Art. 13)',
+  },
+  {
+    method: 'GET',
+    path: '/evaluations',
+    function: 'evaluations',
+    auth: ['authority', 'regulator', 'operator'],
+    operationId: 'listEvaluations',
+    summary: 'Evaluations the caller may see (operator: its own; authority, regulators: all)',
+  },
+  {
+    method: 'GET',
+    path: '/evaluations/{id}',
+    function: 'evaluations',
+    auth: ['authority', 'regulator', 'operator'],
+    operationId: 'getEvaluation',
+    summary: 'An evaluation with its material, result and rectification reports',
+  },
+  {
+    method: 'POST',
+    path: '/evaluations/{id}/materials',
+    function: 'evaluations',
+    auth: ['operator'],
+    operationId: 'submitEvaluationMaterials',
+    summary: 'The evaluated operator supplies truthful material (Art. 13)',
+  },
+  {
+    method: 'POST',
+    path: '/evaluations/{id}/result',
+    function: 'evaluations',
+    auth: ['authority'],
+    operationId: 'recordEvaluationResult',
+    summary: 'Pass, or fail with findings and a rectification deadline: the grant is suspended (Art. 14)',
+  },
+  {
+    method: 'POST',
+    path: '/evaluations/{id}/rectification',
+    function: 'evaluations',
+    auth: ['operator'],
+    operationId: 'reportRectification',
+    summary: 'The operator reports its rectification before the deadline (Art. 14)',
+  },
+  {
+    method: 'POST',
+    path: '/evaluations/{id}/rectification-review',
+    function: 'evaluations',
+    auth: ['authority'],
+    operationId: 'reviewRectification',
+    summary: 'Accept the rectification (the grant is reinstated) or reject it (Art. 14)',
+  },
   // Notifications
   {
     method: 'GET',
@@ -728,6 +804,16 @@ export const eventRules = {
       ],
     },
     function: 'entitlements',
+  },
+  // Pattern equals patternOf(...EVALUATION_GRANT_EVENTS) (test/unit/evaluations-domain.test.ts checks it).
+  'grants-follow-evaluations': {
+    description:
+      'Art. 14: a failed evaluation suspends the grant, an accepted rectification reinstates it, an overdue one terminates it',
+    pattern: {
+      source: ['shiyan.evaluations'],
+      'detail-type': ['EvaluationFailed', 'EvaluationRectified', 'EvaluationRectificationOverdue'],
+    },
+    function: 'grants',
   },
   'notifications-from-grants': {
     description: 'Notifies the parties of grant changes, expiry reminders and overdue signatures',
@@ -799,6 +885,12 @@ export const schedules = {
       'Flags agreements not signed by their deadline and escalates each once (Art. 10.4), from a sparse index',
     expression: 'rate(1 hour)',
     function: 'grants',
+  },
+  'evaluation-rectification-deadlines': {
+    description:
+      'Terminates, through the grants function, authorizations not rectified by their deadline (Art. 14), from a sparse index',
+    expression: 'cron(0 1 * * ? *)',
+    function: 'evaluations',
   },
   'governance-overdue': {
     description: 'Escalates governance requests past their deadline (Art. 11.1)',

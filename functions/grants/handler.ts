@@ -2,12 +2,23 @@ import { eventBridgePublisher } from '../shared/aws/event-bridge.js';
 import { stepFunctionsEngine } from '../shared/aws/step-functions.js';
 import { baseDeps, type Deps } from '../shared/deps.js';
 import { dutyHandler } from '../shared/duty.js';
+import { grantsEvaluationEvents } from './evaluation-events.js';
 import { grantsSchedules } from './jobs.js';
 import { grantsRoutes } from './routes.js';
 import { grantsSteps } from './steps.js';
 
 export const createHandler = (deps: Deps) =>
-  dutyHandler('grants', { routes: grantsRoutes, steps: grantsSteps, schedules: grantsSchedules }, deps);
+  dutyHandler(
+    'grants',
+    {
+      routes: grantsRoutes,
+      steps: grantsSteps,
+      schedules: grantsSchedules,
+      // Art. 14: evaluation results suspend, reinstate or terminate the grant.
+      events: grantsEvaluationEvents,
+    },
+    deps,
+  );
 export const handler = createHandler({
   ...baseDeps('grants'),
   events: eventBridgePublisher(),

@@ -2,6 +2,7 @@ import type { FunctionName } from '../../infra/system.js';
 import { applicationsRoutes } from '../applications/routes.js';
 import { catalogRoutes } from '../catalog/routes.js';
 import { entitlementsRoutes } from '../entitlements/routes.js';
+import { evaluationsRoutes } from '../evaluations/routes.js';
 import { governanceRoutes } from '../governance/routes.js';
 import { grantsRoutes } from '../grants/routes.js';
 import { notificationsRoutes } from '../notifications/routes.js';
@@ -20,4 +21,5 @@ export const ROUTE_TABLES: Partial<Record<FunctionName, RouteTable>> = {
   entitlements: entitlementsRoutes,
   governance: governanceRoutes,
   notifications: notificationsRoutes,
+  evaluations: evaluationsRoutes,
 };

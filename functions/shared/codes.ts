@@ -167,6 +167,19 @@ export const REVIEW_TASK_STATUSES = list([
   { code: 'cancelled', zh: '已取消', en: 'Cancelled' },
 ]);
 
+/** Art. 13-14: states of an evaluation of authorized operation. */
+export const EVALUATION_STATUSES = list([
+  { code: 'open', zh: '评估中', en: 'Under evaluation' },
+  { code: 'rectifying', zh: '整改中', en: 'Rectification ordered' },
+  { code: 'closed', zh: '已结束', en: 'Closed' },
+  { code: 'failed-rectification', zh: '逾期未整改', en: 'Not rectified in time' },
+]);
+
+export const EVALUATION_OUTCOMES = list([
+  { code: 'pass', zh: '符合要求', en: 'Meets the requirements' },
+  { code: 'fail', zh: '不符合要求', en: 'Does not meet the requirements' },
+]);
+
 /** Every list, by name, for GET /meta/codes. Later duties add theirs here. */
 export const CODE_LISTS: Record<string, readonly Code[]> = {
   domains: DOMAINS,
@@ -189,4 +202,6 @@ export const CODE_LISTS: Record<string, readonly Code[]> = {
   entitlementStatuses: ENTITLEMENT_STATUS_LABELS,
   governanceProblemKinds: PROBLEM_KINDS,
   governanceStatuses: GOVERNANCE_STATUSES,
+  evaluationStatuses: EVALUATION_STATUSES,
+  evaluationOutcomes: EVALUATION_OUTCOMES,
 };

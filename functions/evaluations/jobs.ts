@@ -1,0 +1,55 @@
+import { EvaluationRectificationOverdue } from '../../events/evaluations.js';
+import type { Invocation } from '../shared/duty.js';
+import { AppError } from '../shared/errors.js';
+import { systemActor, Transaction } from '../shared/store.js';
+import { auditState, eventFacts, isRectificationOverdue, markRectificationOverdue } from './domain.js';
+import { evaluationsRepository } from './repository.js';
+import { evaluationResource } from './routes.js';
+
+export const RECTIFICATION_JOB = 'evaluation-rectification-deadlines';
+
+/**
+ * Art. 14: 未按照要求整改的，终止其相关公共数据的授权运营资格. Daily: every rectifying evaluation past its
+ * deadline without an accepted rectification becomes `failed-rectification` and raises
+ * EvaluationRectificationOverdue (the grants function terminates the grant). Reads only the sparse
+ * deadline index; each evaluation is its own conditional transaction, so a concurrent review wins.
+ */
+export const flagOverdueRectifications = async ({ deps, requestId }: Invocation) => {
+  const repo = evaluationsRepository(deps);
+  const now = deps.clock.now();
+  const due = (await repo.rectificationDue(now)).filter((e) => isRectificationOverdue(e, now));
+  let flagged = 0;
+  for (const e of due) {
+    const after = markRectificationOverdue(e, now);
+    try {
+      await repo
+        .save(
+          new Transaction(deps, { principal: systemActor(RECTIFICATION_JOB), requestId, now }),
+          after,
+          e.version,
+        )
+        .audit({
+          action: 'evaluation.rectification-overdue',
+          resource: evaluationResource(e.id),
+          before: auditState(e),
+          after: auditState(after),
+        })
+        .publish(
+          EvaluationRectificationOverdue.make({
+            ...eventFacts(after, now),
+            rectifyBy: after.result?.rectifyBy ?? '',
+          }),
+        )
+        .commit();
+      flagged++;
+    } catch (err) {
+      if (!(err instanceof AppError)) throw err;
+      deps.logger.info('Evaluation changed during the deadline sweep; the next run looks again', {
+        evaluationId: e.id,
+      });
+    }
+  }
+  return { candidates: due.length, flagged };
+};
+
+export const evaluationsSchedules = { [RECTIFICATION_JOB]: flagOverdueRectifications };
