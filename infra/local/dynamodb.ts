@@ -127,18 +127,20 @@ const addMissingIndexes = async (client: DynamoDBClient, name: string, decl: Tab
   for (const index of wanted.GlobalSecondaryIndexes ?? []) {
     if (existing.has(index.IndexName)) continue;
     const attrs = new Set(index.KeySchema?.map((k) => k.AttributeName));
-    await client.send(
-      new UpdateTableCommand({
-        TableName: name,
-        AttributeDefinitions: wanted.AttributeDefinitions?.filter((a) => attrs.has(a.AttributeName)),
-        GlobalSecondaryIndexUpdates: [{ Create: index }],
-      }),
-    );
-    // DynamoDB builds one new index at a time: wait until this one is active.
-    for (let i = 0; i < 600; i++) {
-      const { Table: t } = await client.send(new DescribeTableCommand({ TableName: name }));
-      if ((t?.GlobalSecondaryIndexes ?? []).every((g) => g.IndexStatus === 'ACTIVE')) break;
-      await new Promise((r) => setTimeout(r, 100));
+    const update = new UpdateTableCommand({
+      TableName: name,
+      AttributeDefinitions: wanted.AttributeDefinitions?.filter((a) => attrs.has(a.AttributeName)),
+      GlobalSecondaryIndexUpdates: [{ Create: index }],
+    });
+    // DynamoDB builds one new index at a time: retry while the previous one is still being built.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await client.send(update);
+        break;
+      } catch (e) {
+        if ((e as Error).name !== 'LimitExceededException' || attempt > 300) throw e;
+        await new Promise((r) => setTimeout(r, 200));
+      }
     }
   }
 };
