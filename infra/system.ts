@@ -294,9 +294,10 @@ export const functions = {
   },
   outbox: {
     entry: 'functions/outbox/handler.ts',
-    description: 'Re-publishes committed domain events whose first publish was lost',
+    description: 'Hands on committed events and workflow starts whose first attempt was lost',
     tables: { outbox: 'write' },
     publishesEvents: true,
+    workflows: ['selection', 'data-demand-review'],
   },
 } as const satisfies Record<string, FunctionDecl>;
 export type FunctionName = keyof typeof functions;

@@ -434,11 +434,10 @@ const applicationRoutes: RouteTable = {
           ApplicationRejected.make({ ...ref, step: app.rejection.step, reason: app.rejection.reason }),
         );
       }
+      // Art. 10.3: a screened application enters the review chain, committed with it through the
+      // outbox. Execution name = application id: the relay may start it again, harmlessly.
+      if (app.status === 'under-review') tx.startWorkflow('selection', app.id, { applicationId: app.id });
       await tx.commit({ status: 201, body });
-      // Art. 10.3: a screened application enters the review chain. Execution name = application id:
-      // starting twice starts once, so a start lost after the commit (a crash) can be repeated safely.
-      if (app.status === 'under-review')
-        await ctx.deps.workflows.start('selection', app.id, { applicationId: app.id });
       return { status: 201, body, headers: { location: `/applications/${app.id}` } };
     },
   }),

@@ -95,10 +95,9 @@ export const entitlementsRoutes: RouteTable = {
             at: ctx.now.toISOString(),
           }),
         )
+        // Execution name = demand id: the relay may start it again, harmlessly.
+        .startWorkflow(DEMAND_REVIEW, d.id, reviewInput(d))
         .commit({ status: 201, body });
-      // Execution name = demand id: starting twice starts once, so a start lost after the commit (a
-      // crash) can be repeated safely.
-      await ctx.deps.workflows.start(DEMAND_REVIEW, d.id, reviewInput(d));
       return { status: 201, body, headers: { location: `/demands/${d.id}` } };
     },
   }),

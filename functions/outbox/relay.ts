@@ -1,7 +1,7 @@
 import type { Deps, DomainEvent } from '../shared/deps.js';
 import { tableName } from '../shared/deps.js';
 import { queryPages } from '../shared/query.js';
-import { relayOutbox } from '../shared/store.js';
+import { type OutboxEntry, relayOutbox } from '../shared/store.js';
 
 /** Events younger than this are still being published by the request that committed them. */
 export const RELAY_GRACE_MS = 60_000;
@@ -21,10 +21,14 @@ export const relayPending = async (deps: Deps): Promise<{ relayed: number }> => 
     ExpressionAttributeValues: { ':p': 'pending', ':before': before },
     Limit: PAGE,
   })) {
-    const entries = items.map((i) => ({ id: String(i.id), event: i.event as DomainEvent }));
+    const entries = items.map((i) => ({
+      id: String(i.id),
+      ...(i.event ? { event: i.event as DomainEvent } : {}),
+      ...(i.start ? { start: i.start as NonNullable<OutboxEntry['start']> } : {}),
+    }));
     if (!entries.length) continue;
     const n = await relayOutbox(deps, entries);
-    if (n === 0) break; // the bus is down: try again on the next run
+    if (n === 0) break; // the bus or Step Functions is down: try again on the next run
     relayed += n;
   }
   return { relayed };

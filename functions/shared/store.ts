@@ -73,7 +73,7 @@ interface Op {
 export class Transaction {
   private readonly ops: Op[] = [];
   private readonly changes: Change[] = [];
-  private readonly outbox: { id: string; event: DomainEvent }[] = [];
+  private readonly outbox: OutboxEntry[] = [];
 
   constructor(
     private readonly deps: Pick<Deps, 'db' | 'tables'> & Partial<Pick<Deps, 'events' | 'logger'>>,
@@ -192,6 +192,15 @@ export class Transaction {
     return this;
   }
 
+  /**
+   * A workflow execution this change starts, through the same outbox: started right after the commit,
+   * and by the relay if that start was lost. The execution name makes a repeated start a no-op.
+   */
+  startWorkflow(machine: string, name: string, input: unknown): this {
+    this.outbox.push({ id: randomUUID(), start: { machine, name, input } });
+    return this;
+  }
+
   /** Writes everything or nothing. `reply` is stored for Idempotency-Key replays of a create. */
   async commit(reply?: StoredReply): Promise<void> {
     const { principal, requestId, now } = this.actor;
@@ -221,12 +230,12 @@ export class Transaction {
       });
     });
     const expiresAt = Math.floor(now.getTime() / 1000) + OUTBOX_TTL_SECONDS;
-    for (const { id, event } of this.outbox) {
+    for (const entry of this.outbox) {
       items.push({
         item: {
           Put: {
             TableName: tableName(this.deps, 'outbox'),
-            Item: { id, event, createdAt: at, pending: 'pending', expiresAt },
+            Item: { ...entry, createdAt: at, pending: 'pending', expiresAt },
           },
         },
         onConflict: () => new Error('outbox id collision'),
@@ -274,23 +283,39 @@ export class Transaction {
 
 const OUTBOX_TTL_SECONDS = 7 * 24 * 3600;
 
+/** What a change hands on after its commit: a domain event, or a workflow execution to start. */
+export interface OutboxEntry {
+  readonly id: string;
+  readonly event?: DomainEvent;
+  readonly start?: { readonly machine: string; readonly name: string; readonly input: unknown };
+}
+
 /**
- * Publishes outbox events and deletes them once the bus took them. A failure is logged and left to
- * the relay schedule: the change is already committed, so the request itself still succeeds.
+ * Publishes outbox events, starts outbox workflows, and deletes the entries once that worked. A
+ * failure is logged and left to the relay schedule: the change is already committed, so the request
+ * itself still succeeds.
  */
 export const relayOutbox = async (
-  deps: Pick<Deps, 'db' | 'tables'> & Partial<Pick<Deps, 'events' | 'logger'>>,
-  entries: readonly { id: string; event: DomainEvent }[],
+  deps: Pick<Deps, 'db' | 'tables'> & Partial<Pick<Deps, 'events' | 'workflows' | 'logger'>>,
+  entries: readonly OutboxEntry[],
 ): Promise<number> => {
-  if (!deps.events) throw new Error('This function publishes events but has no publisher');
+  const events = entries.flatMap((e) => (e.event ? [e.event] : []));
+  const starts = entries.flatMap((e) => (e.start ? [e.start] : []));
   try {
-    await deps.events.publish(entries.map((e) => e.event));
+    if (events.length) {
+      if (!deps.events) throw new Error('This function publishes events but has no publisher');
+      await deps.events.publish(events);
+    }
+    for (const s of starts) {
+      if (!deps.workflows) throw new Error('This function starts workflows but has no engine');
+      await deps.workflows.start(s.machine, s.name, s.input);
+    }
   } catch (error) {
-    deps.logger?.warn('Publishing failed; the outbox relay will retry', { error: error as Error });
+    deps.logger?.warn('Handing on the outbox failed; the outbox relay will retry', { error: error as Error });
     return 0;
   }
-  // Published: delete the entries. Should that fail, the relay publishes them once more (consumers
-  // are idempotent); the committed change must not answer 500 for it.
+  // Handed on: delete the entries. Should that fail, the relay hands them on once more (consumers are
+  // idempotent, starts are named); the committed change must not answer 500 for it.
   try {
     const table = tableName(deps, 'outbox');
     for (let i = 0; i < entries.length; i += 25) {

@@ -14,6 +14,8 @@ let db: DynamoDBDocumentClient;
 let tables: Record<string, string>;
 const clock = new SettableClock();
 const published: DomainEvent[] = [];
+const started: string[] = [];
+let stepFunctionsUp = true;
 let busUp = true;
 
 const deps = (): Deps => ({
@@ -30,7 +32,14 @@ const deps = (): Deps => ({
       published.push(...events);
     },
   },
-  workflows: { start: async () => undefined, succeed: async () => undefined, fail: async () => undefined },
+  workflows: {
+    async start(machine, name) {
+      if (!stepFunctionsUp) throw new Error('Step Functions unavailable');
+      started.push(`${machine}/${name}`);
+    },
+    succeed: async () => undefined,
+    fail: async () => undefined,
+  },
 });
 
 const pendingItems = async () => (await db.send(new ScanCommand({ TableName: tables.outbox }))).Items ?? [];
@@ -74,6 +83,22 @@ describe('transactional outbox', () => {
     expect(relayed.relayed).toBe(1);
     expect(again.relayed).toBe(0);
     expect(published.map((e) => e.detail)).toEqual([{ n: 2 }]);
+    expect(await pendingItems()).toEqual([]);
+  });
+
+  it('starts a committed workflow right away, or through the relay when the start was lost', async () => {
+    started.length = 0;
+    stepFunctionsUp = false;
+    await change(5).startWorkflow('selection', 'ap_lost', { applicationId: 'ap_lost' }).commit();
+    stepFunctionsUp = true;
+    await change(6).startWorkflow('selection', 'ap_direct', { applicationId: 'ap_direct' }).commit();
+
+    const beforeRelay = [...started];
+    clock.advance(61_000);
+    await relayPending(deps());
+
+    expect(beforeRelay).toEqual(['selection/ap_direct']);
+    expect(started).toEqual(['selection/ap_direct', 'selection/ap_lost']);
     expect(await pendingItems()).toEqual([]);
   });
 
