@@ -1,9 +1,19 @@
+import type { Principal } from '../shared/auth.js';
 import type { Deps } from '../shared/deps.js';
 import { ForbiddenError, NotFoundError } from '../shared/errors.js';
-import { caller, expectedVersion, pageReply, type RouteTable, route } from '../shared/http.js';
+import {
+  caller,
+  expectedVersion,
+  pageReply,
+  type Reply,
+  type RequestContext,
+  type RouteTable,
+  route,
+} from '../shared/http.js';
 import { newId } from '../shared/ids.js';
 import {
   auditState,
+  type CatalogEntry,
   canSeeWorking,
   createEntry,
   isPublic,
@@ -28,6 +38,30 @@ const load = async (deps: Deps, id: string) => {
   const e = await catalogRepository(deps).get(id);
   if (!e) throw new NotFoundError('Catalog entry');
   return e;
+};
+
+/**
+ * Every change to an entry: load it, apply the domain rule, save it conditionally on the version read,
+ * with its audit event in the same transaction.
+ */
+const change = async (
+  ctx: RequestContext<{ version?: number | undefined }, unknown, { id: string }>,
+  action: string,
+  rule: (e: CatalogEntry, p: Principal, expected: number | undefined) => CatalogEntry,
+  auditExtra: Record<string, unknown> = {},
+): Promise<Reply> => {
+  const before = await load(ctx.deps, ctx.params.id);
+  const after = rule(before, caller(ctx), expectedVersion(ctx.body, ctx.headers));
+  await catalogRepository(ctx.deps)
+    .save(ctx.tx(), after, before.version)
+    .audit({
+      action,
+      resource: resource(after.id),
+      before: auditState(before),
+      after: { ...auditState(after), ...auditExtra },
+    })
+    .commit();
+  return { status: 200, body: viewOf(after, ctx.principal) };
 };
 
 /** The catalog's HTTP routes, keyed by the operationIds of infra/system.ts. */
@@ -100,65 +134,22 @@ export const catalogRoutes: RouteTable = {
     body: UpdateCatalogEntry,
     async handle(ctx) {
       const { version: _v, ...patch } = ctx.body;
-      const repo = catalogRepository(ctx.deps);
-      const before = await load(ctx.deps, ctx.params.id);
-      const after = updateEntry(before, caller(ctx), patch, expectedVersion(ctx.body, ctx.headers), ctx.now);
-      await repo
-        .save(ctx.tx(), after, before.version)
-        .audit({
-          action: 'catalog.update',
-          resource: resource(after.id),
-          before: auditState(before),
-          after: auditState(after),
-        })
-        .commit();
-      return { status: 200, body: viewOf(after, ctx.principal) };
+      return change(ctx, 'catalog.update', (e, p, v) => updateEntry(e, p, patch, v, ctx.now));
     },
   }),
 
   submitCatalogEntry: route({
     params: EntryId,
     body: SubmitCatalogEntry,
-    async handle(ctx) {
-      const repo = catalogRepository(ctx.deps);
-      const before = await load(ctx.deps, ctx.params.id);
-      const after = submitEntry(before, caller(ctx), expectedVersion(ctx.body, ctx.headers), ctx.now);
-      await repo
-        .save(ctx.tx(), after, before.version)
-        .audit({
-          action: 'catalog.submit',
-          resource: resource(after.id),
-          before: auditState(before),
-          after: auditState(after),
-        })
-        .commit();
-      return { status: 200, body: viewOf(after, ctx.principal) };
-    },
+    handle: (ctx) => change(ctx, 'catalog.submit', (e, p, v) => submitEntry(e, p, v, ctx.now)),
   }),
 
   reviewCatalogEntry: route({
     params: EntryId,
     body: ReviewCatalogEntry,
-    async handle(ctx) {
-      const repo = catalogRepository(ctx.deps);
-      const before = await load(ctx.deps, ctx.params.id);
-      const after = reviewEntry(
-        before,
-        caller(ctx),
-        ctx.body,
-        expectedVersion(ctx.body, ctx.headers),
-        ctx.now,
-      );
-      await repo
-        .save(ctx.tx(), after, before.version)
-        .audit({
-          action: `catalog.${ctx.body.decision}`,
-          resource: resource(after.id),
-          before: auditState(before),
-          after: { ...auditState(after), reason: ctx.body.decision === 'reject' ? ctx.body.reason : null },
-        })
-        .commit();
-      return { status: 200, body: viewOf(after, ctx.principal) };
-    },
+    handle: (ctx) =>
+      change(ctx, `catalog.${ctx.body.decision}`, (e, p, v) => reviewEntry(e, p, ctx.body, v, ctx.now), {
+        reason: ctx.body.decision === 'reject' ? ctx.body.reason : null,
+      }),
   }),
 };
