@@ -1,0 +1,97 @@
+/** Evaluations and rectification (Art. 13-14). Part of the one declaration composed in infra/system.ts. */
+import type { DutyDecl } from './types.js';
+
+export const evaluations = {
+  tables: {
+    // Evaluations of authorized operation and their rectification (Art. 13-14).
+    evaluations: {
+      partitionKey: 'pk',
+      sortKey: 'sk',
+      indexes: {
+        byOperator: { partitionKey: 'operatorOrg', sortKey: 'createdSort' },
+        byGrant: { partitionKey: 'evalGrant', sortKey: 'createdSort' },
+        byKind: { partitionKey: 'kind', sortKey: 'createdSort' },
+        // Sparse: rectifying evaluations by rectification deadline (the daily deadline sweep, Art. 14).
+        byRectifyDue: { partitionKey: 'rectifyDueKey', sortKey: 'rectifyDueSort' },
+      },
+    },
+  },
+  functions: {
+    evaluations: {
+      entry: 'functions/evaluations/handler.ts',
+      description: 'Evaluations of authorized operation, rectification and its deadline (Art. 13-14)',
+      // Reads grants to evaluate only active ones; the grants function acts on its events.
+      tables: { evaluations: 'write', grants: 'read', audit: 'write', idempotency: 'write', outbox: 'write' },
+      publishesEvents: true,
+    },
+  },
+  routes: [
+    // Evaluations (Art. 13-14)
+    {
+      method: 'POST',
+      path: '/evaluations',
+      function: 'evaluations',
+      auth: ['authority'],
+      operationId: 'openEvaluation',
+      summary: 'Open the periodic evaluation of an active grant, with a materials deadline (Art. 13)',
+    },
+    {
+      method: 'GET',
+      path: '/evaluations',
+      function: 'evaluations',
+      auth: ['authority', 'regulator', 'operator'],
+      operationId: 'listEvaluations',
+      summary: 'Evaluations the caller may see (operator: its own; authority, regulators: all)',
+    },
+    {
+      method: 'GET',
+      path: '/evaluations/{id}',
+      function: 'evaluations',
+      auth: ['authority', 'regulator', 'operator'],
+      operationId: 'getEvaluation',
+      summary: 'An evaluation with its material, result and rectification reports',
+    },
+    {
+      method: 'POST',
+      path: '/evaluations/{id}/materials',
+      function: 'evaluations',
+      auth: ['operator'],
+      operationId: 'submitEvaluationMaterials',
+      summary: 'The evaluated operator supplies truthful material (Art. 13)',
+    },
+    {
+      method: 'POST',
+      path: '/evaluations/{id}/result',
+      function: 'evaluations',
+      auth: ['authority'],
+      operationId: 'recordEvaluationResult',
+      summary: 'Pass, or fail with findings and a rectification deadline: the grant is suspended (Art. 14)',
+    },
+    {
+      method: 'POST',
+      path: '/evaluations/{id}/rectification',
+      function: 'evaluations',
+      auth: ['operator'],
+      operationId: 'reportRectification',
+      summary: 'The operator reports its rectification before the deadline (Art. 14)',
+    },
+    {
+      method: 'POST',
+      path: '/evaluations/{id}/rectification-review',
+      function: 'evaluations',
+      auth: ['authority'],
+      operationId: 'reviewRectification',
+      summary: 'Accept the rectification (the grant is reinstated) or reject it (Art. 14)',
+    },
+  ],
+  stateMachines: {},
+  eventRules: {},
+  schedules: {
+    'evaluation-rectification-deadlines': {
+      description:
+        'Terminates, through the grants function, authorizations not rectified by their deadline (Art. 14), from a sparse index',
+      expression: 'cron(0 1 * * ? *)',
+      function: 'evaluations',
+    },
+  },
+} as const satisfies DutyDecl;

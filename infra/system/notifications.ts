@@ -1,0 +1,81 @@
+/** Each party's inbox, fed by domain events. Part of the one declaration composed in infra/system.ts. */
+import { type DutyDecl, ROLES } from './types.js';
+
+export const notifications = {
+  tables: {
+    // Notifications per recipient (`USER#<id>` or `ROLE#<role>#<org or *>`), fed by domain events.
+    notifications: { partitionKey: 'recipient', sortKey: 'sk', timeToLive: 'expiresAt' },
+  },
+  functions: {
+    notifications: {
+      entry: 'functions/notifications/handler.ts',
+      description: 'Notifications per recipient, fed by domain events',
+      tables: { notifications: 'write', audit: 'write' },
+    },
+  },
+  routes: [
+    // Notifications
+    {
+      method: 'GET',
+      path: '/notifications',
+      function: 'notifications',
+      auth: ROLES,
+      operationId: 'listNotifications',
+      summary: 'Notifications for the caller (personal and for its role and organisation)',
+    },
+    {
+      method: 'POST',
+      path: '/notifications/{id}/read',
+      function: 'notifications',
+      auth: ROLES,
+      operationId: 'readNotification',
+      summary: 'Mark a notification read',
+    },
+  ],
+  stateMachines: {},
+  eventRules: {
+    'notifications-from-grants': {
+      description: 'Notifies the parties of grant changes, expiry reminders and overdue signatures',
+      pattern: {
+        source: ['shiyan.grants'],
+        'detail-type': [
+          'GrantActivated',
+          'GrantSuspended',
+          'GrantReinstated',
+          'GrantTerminated',
+          'GrantExpired',
+          'GrantExpiryReminder',
+          'GrantExitConfirmed',
+          'GrantSignatureOverdue',
+        ],
+      },
+      function: 'notifications',
+    },
+    'notifications-from-demands': {
+      description: 'Notifies the operator of the outcome of its data demands',
+      pattern: { source: ['shiyan.demands'], 'detail-type': ['DemandApproved', 'DemandRejected'] },
+      function: 'notifications',
+    },
+    'notifications-from-governance': {
+      description:
+        'Notifies the authority, provider and operator of governance request steps and escalations',
+      pattern: {
+        source: ['shiyan.governance'],
+        'detail-type': [
+          'GovernanceRequestFiled',
+          'GovernanceRequestForwarded',
+          'GovernanceRequestResolved',
+          'GovernanceRequestReopened',
+          'GovernanceRequestEscalated',
+        ],
+      },
+      function: 'notifications',
+    },
+    'notifications-from-tasks': {
+      description: 'Tells reviewers about the review tasks waiting for them, and overdue ones',
+      pattern: { source: ['shiyan.tasks'], 'detail-type': ['ReviewTaskOpened', 'ReviewTaskOverdue'] },
+      function: 'notifications',
+    },
+  },
+  schedules: {},
+} as const satisfies DutyDecl;
