@@ -4,9 +4,11 @@
  */
 
 export * from './applications.js';
+export * from './catalog.js';
 export * from './define.js';
 export * from './demands.js';
 export * from './evaluations.js';
 export * from './governance.js';
 export * from './grants.js';
+export * from './metering.js';
 export * from './tasks.js';

@@ -2,8 +2,11 @@
  * The public data catalog (Art. 6-8) as plain rules: no AWS, no I/O. Every function takes the
  * current entry and returns the next one, or throws the error the caller should see.
  */
+
+import { CatalogEntryPublished } from '../../events/catalog.js';
 import type { Role } from '../../infra/system.js';
 import type { Principal } from '../shared/auth.js';
+import type { DomainEvent } from '../shared/deps.js';
 import { assertVersion, ConflictError, ForbiddenError } from '../shared/errors.js';
 import type { CatalogContent, CatalogPatch } from './schemas.js';
 
@@ -252,3 +255,24 @@ export const auditState = (e: CatalogEntry | undefined) =>
         published: e.published?.revision ?? null,
       }
     : null;
+
+/**
+ * The domain events of a change from `before` to `after`: a newly approved version is published
+ * (search and entitlements follow it, Art. 8).
+ */
+export const eventsOf = (before: CatalogEntry, after: CatalogEntry): DomainEvent[] => {
+  const p = after.published;
+  if (!p || before.published?.revision === p.revision) return [];
+  return [
+    CatalogEntryPublished.make({
+      entryId: after.id,
+      version: after.version,
+      providerOrg: after.providerOrg,
+      providerName: after.providerName ?? null,
+      at: after.updatedAt,
+      published: { revision: p.revision, approvedAt: p.approvedAt, ...p.content },
+      public: isPublic(after),
+      authorizable: isAuthorizable(after),
+    }),
+  ];
+};

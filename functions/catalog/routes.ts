@@ -16,6 +16,7 @@ import {
   type CatalogEntry,
   canSeeWorking,
   createEntry,
+  eventsOf,
   isPublic,
   reviewEntry,
   submitEntry,
@@ -60,6 +61,7 @@ const change = async (
       before: auditState(before),
       after: { ...auditState(after), ...auditExtra },
     })
+    .publish(...eventsOf(before, after))
     .commit();
   return { status: 200, body: viewOf(after, ctx.principal) };
 };

@@ -20,7 +20,8 @@ export const catalog = {
     catalog: {
       entry: 'functions/catalog/handler.ts',
       description: 'Public data catalog: entries, versions and review (Art. 6-8)',
-      tables: { catalog: 'write', audit: 'write', idempotency: 'write' },
+      tables: { catalog: 'write', audit: 'write', idempotency: 'write', outbox: 'write' },
+      publishesEvents: true,
     },
   },
   routes: [
