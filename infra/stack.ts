@@ -1,6 +1,7 @@
 import { type App, CfnOutput, Stack, type StackProps, Tags, Validations } from 'aws-cdk-lib';
 import type { Template } from 'aws-cdk-lib/assertions';
 import { EventBus } from 'aws-cdk-lib/aws-events';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { Construct } from 'constructs';
 import { PlatformApi } from './constructs/api.js';
@@ -27,7 +28,15 @@ export interface PlatformStackProps extends StackProps {
   readonly stage: Stage;
   /** What to build; defaults to infra/system.ts. Tests pass variants to exercise empty sections. */
   readonly declaration?: PlatformDeclaration;
+  /**
+   * The authority's unified social credit code, the root of the organisation registry (the authority
+   * registers every other organisation). Default: context `authorityOrg`, else the demo authority's.
+   */
+  readonly authorityOrg?: string;
 }
+
+/** The demo authority (infra/local/orgs.ts), for stages deployed without `-c authorityOrg=…`. */
+const DEFAULT_AUTHORITY_ORG = '11420300MB1A00001N';
 
 /**
  * The whole platform, built by iterating the declaration in infra/system.ts: nothing here is listed by
@@ -53,10 +62,32 @@ export class PlatformStack extends Stack {
     this.tables = new DataTables(this, 'Tables', { stage, tables: d.tables });
     this.identity = new Identity(this, 'Identity', { stage });
     const bus = new EventBus(this, 'Bus', { eventBusName: `${stage}-${d.eventBus}` });
+    // PIPL: identity numbers are looked up by an HMAC under this secret, never by a bare hash.
+    const personKey = new Secret(this, 'PersonKey', {
+      description: `Keys personal identity numbers for lookups (${stage})`,
+      generateSecretString: { passwordLength: 48, excludePunctuation: true },
+    });
+    Validations.of(personKey).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'The person key derives stored lookup keys (HMAC of identity numbers); rotating it would orphan every stored key, so it is not rotated automatically.',
+    });
+    const authorityOrg =
+      props.authorityOrg ??
+      (this.node.tryGetContext('authorityOrg') as string | undefined) ??
+      DEFAULT_AUTHORITY_ORG;
 
     this.functions = new PlatformFunctions(this, 'Functions', {
       functions: d.functions,
-      context: { stage, tables: this.tables.byName, tableDecls: d.tables, bus, identity: this.identity },
+      context: {
+        stage,
+        tables: this.tables.byName,
+        tableDecls: d.tables,
+        bus,
+        identity: this.identity,
+        personKey,
+        authorityOrg,
+      },
     });
     this.api = new PlatformApi(this, 'Api', {
       stage,

@@ -108,6 +108,10 @@ export const env = {
   issuer: 'JWT_ISSUER',
   audience: 'JWT_AUDIENCE',
   jwksUrl: 'JWKS_URL',
+  /** Secrets Manager secret keying personal identity numbers (functions/shared/person-key.ts). */
+  personKeySecret: 'PERSON_KEY_SECRET_ARN',
+  /** The authority's unified social credit code: the root of the organisation registry. */
+  authorityOrg: 'AUTHORITY_ORG',
 } as const;
 
 /** `${CatalogFunctionArn}` style placeholder for a function in an ASL file. */

@@ -7,8 +7,37 @@
 import { createHash } from 'node:crypto';
 import type { Principal } from '../shared/auth.js';
 import { assertVersion, ForbiddenError } from '../shared/errors.js';
-import { type CreditHit, hashIdNumber } from './domain.js';
+import { normalizeName } from '../shared/names.js';
 import type { CreateCreditListEntry } from './schemas.js';
+
+/** A credit list hit for the applicant (Art. 9). */
+export interface CreditHit {
+  readonly subject: 'organisation' | 'legal-representative';
+  readonly list: 'dishonest-judgment-debtor' | 'major-tax-violation' | 'serious-violation';
+  readonly source: string;
+  readonly entryId: string;
+}
+
+const LIST_LABELS: Record<CreditHit['list'], { zh: string; en: string }> = {
+  'dishonest-judgment-debtor': { zh: '失信被执行人名单', en: 'the dishonest judgment debtors list' },
+  'major-tax-violation': { zh: '重大税收违法案件当事人名单', en: 'the major tax violation cases list' },
+  'serious-violation': { zh: '严重违法失信记录', en: 'the serious violation records' },
+};
+
+/** Art. 9: automatic screening before any person sees the application. */
+export const screen = (hits: readonly CreditHit[]): { passed: true } | { passed: false; reason: string } => {
+  const hit = hits[0];
+  if (!hit) return { passed: true };
+  const who =
+    hit.subject === 'organisation'
+      ? { zh: '申请单位', en: 'The organisation' }
+      : { zh: '法定代表人', en: 'The legal representative' };
+  const list = LIST_LABELS[hit.list];
+  return {
+    passed: false,
+    reason: `${who.zh}列入${list.zh}（来源：${hit.source}）。${who.en} is on ${list.en} (source: ${hit.source}) — Art. 9.`,
+  };
+};
 
 export type CreditListKind = CreditHit['list'];
 
@@ -16,7 +45,7 @@ export interface CreditListEntry {
   readonly id: string;
   readonly subjectType: 'organisation' | 'legal-representative';
   readonly creditCode?: string;
-  readonly idNumberHash?: string;
+  readonly personKey?: string;
   readonly name?: string;
   readonly list: CreditListKind;
   readonly source: string;
@@ -31,18 +60,18 @@ export interface CreditListEntry {
 
 /** The lookup key of a listed subject: by credit code, identity number hash, or (last resort) name. */
 export const subjectKey = (
-  e: Pick<CreditListEntry, 'subjectType' | 'creditCode' | 'idNumberHash' | 'name'>,
+  e: Pick<CreditListEntry, 'subjectType' | 'creditCode' | 'personKey' | 'name'>,
 ): string => {
   if (e.subjectType === 'organisation') return `ORG#${e.creditCode ?? ''}`;
-  if (e.idNumberHash) return `PERSON#${e.idNumberHash}`;
-  return `NAME#${(e.name ?? '').trim()}`;
+  if (e.personKey) return `PERSON#${e.personKey}`;
+  return `NAME#${normalizeName(e.name ?? '')}`;
 };
 
 /** Keys an applicant is looked up by: its organisation, its legal representative's number and name. */
 export const applicantKeys = (
   creditCode: string,
-  legalRep: { idNumberHash: string; name: string },
-): string[] => [`ORG#${creditCode}`, `PERSON#${legalRep.idNumberHash}`, `NAME#${legalRep.name.trim()}`];
+  legalRep: { personKey: string; name: string },
+): string[] => [`ORG#${creditCode}`, `PERSON#${legalRep.personKey}`, `NAME#${normalizeName(legalRep.name)}`];
 
 /** Listed and not removed at `now`. */
 export const inForce = (e: Pick<CreditListEntry, 'listedAt' | 'removedAt'>, now: Date): boolean =>
@@ -60,7 +89,7 @@ export const hitOf = (e: CreditListEntry): CreditHit => ({
 export const entryIdOf = (
   e: Pick<
     CreditListEntry,
-    'subjectType' | 'creditCode' | 'idNumberHash' | 'name' | 'list' | 'source' | 'listedAt'
+    'subjectType' | 'creditCode' | 'personKey' | 'name' | 'list' | 'source' | 'listedAt'
   >,
 ) =>
   `cl_${createHash('sha256')
@@ -73,14 +102,22 @@ const assertAuthority = (p: Principal): void => {
     throw new ForbiddenError('Only the public data authority maintains the credit list');
 };
 
-export const newEntry = (body: CreateCreditListEntry, p: Principal, now: Date): CreditListEntry => {
+/**
+ * A new entry. `personKey`: the HMAC lookup key of `body.idNumber` (the caller computes it with the
+ * platform's person key; the number itself is never stored).
+ */
+export const newEntry = (
+  body: CreateCreditListEntry,
+  p: Principal,
+  now: Date,
+  personKey?: string,
+): CreditListEntry => {
   assertAuthority(p);
   const at = now.toISOString();
-  const idNumberHash = body.idNumber ? hashIdNumber(body.idNumber) : body.idNumberHash;
   const fields = {
     subjectType: body.subjectType,
     ...(body.subjectType === 'organisation' && body.creditCode ? { creditCode: body.creditCode } : {}),
-    ...(body.subjectType === 'legal-representative' && idNumberHash ? { idNumberHash } : {}),
+    ...(body.subjectType === 'legal-representative' && personKey ? { personKey } : {}),
     ...(body.name ? { name: body.name } : {}),
     list: body.list,
     source: body.source,
@@ -127,7 +164,15 @@ export const updateEntry = (
   };
 };
 
-export const creditView = (e: CreditListEntry, now: Date) => ({ ...e, inForce: inForce(e, now) });
+/** An entry as the API shows it: never the person's lookup key (PIPL). */
+export const creditView = (e: CreditListEntry, now: Date) => {
+  const { personKey, ...rest } = e;
+  return {
+    ...rest,
+    listedBy: personKey ? 'id-number' : e.subjectType === 'organisation' ? 'credit-code' : 'name',
+    inForce: inForce(e, now),
+  };
+};
 export const creditAudit = (e: CreditListEntry | undefined) =>
   e
     ? {

@@ -1,5 +1,6 @@
 import { cognitoVerifier } from '../shared/aws/cognito.js';
 import { eventBridgePublisher } from '../shared/aws/event-bridge.js';
+import { secretsManagerPersonKeys } from '../shared/aws/secrets.js';
 import { stepFunctionsEngine } from '../shared/aws/step-functions.js';
 import { baseDeps, type Deps } from '../shared/deps.js';
 import { dutyHandler } from '../shared/duty.js';
@@ -14,4 +15,5 @@ export const handler = createHandler({
   events: eventBridgePublisher(),
   tokens: cognitoVerifier(),
   workflows: stepFunctionsEngine(),
+  personKeys: secretsManagerPersonKeys(),
 });

@@ -11,6 +11,7 @@ import type { Deps } from '../shared/deps.js';
 import { ConflictError, ForbiddenError, NotFoundError } from '../shared/errors.js';
 import { caller, expectedVersion, pageReply, type RouteTable, route } from '../shared/http.js';
 import { newId } from '../shared/ids.js';
+import { normalizeName } from '../shared/names.js';
 import { tasksRepository } from '../tasks/repository.js';
 import { creditAudit, creditView, newEntry, replaceEntry, updateEntry } from './credit-list.js';
 import {
@@ -25,7 +26,6 @@ import {
   canSeeAnnouncement,
   canSeeApplication,
   createAnnouncement,
-  hashIdNumber,
   publishAnnouncement,
   type ScopeEntry,
   submitApplication,
@@ -226,6 +226,10 @@ const announcementRoutes: RouteTable = {
 /** Entries per transaction: each entry is one item plus its audit event (DynamoDB allows 100). */
 const IMPORT_CHUNK = 40;
 
+/** The HMAC lookup key of a listed person's identity number, if the entry gives one (PIPL). */
+const personKeyOf = async (deps: Deps, b: { idNumber?: string | undefined }): Promise<string | undefined> =>
+  b.idNumber ? deps.personKeys.lookupKey(b.idNumber) : undefined;
+
 const creditRoutes: RouteTable = {
   listCreditListEntries: route({
     query: ListCreditListQuery,
@@ -233,9 +237,9 @@ const creditRoutes: RouteTable = {
       const subjectKey = query.creditCode
         ? `ORG#${query.creditCode}`
         : query.idNumber
-          ? `PERSON#${hashIdNumber(query.idNumber)}`
+          ? `PERSON#${await deps.personKeys.lookupKey(query.idNumber)}`
           : query.name
-            ? `NAME#${query.name}`
+            ? `NAME#${normalizeName(query.name)}`
             : undefined;
       const page = await creditListRepository(deps).list({
         ...(subjectKey ? { subjectKey } : {}),
@@ -261,7 +265,7 @@ const creditRoutes: RouteTable = {
     body: CreateCreditListEntry,
     idempotent: true,
     async handle(ctx) {
-      const e = newEntry(ctx.body, caller(ctx), ctx.now);
+      const e = newEntry(ctx.body, caller(ctx), ctx.now, await personKeyOf(ctx.deps, ctx.body));
       const body = creditView(e, ctx.now);
       await creditListRepository(ctx.deps)
         .create(ctx.tx(), e)
@@ -312,7 +316,10 @@ const creditRoutes: RouteTable = {
     async handle(ctx) {
       const p = caller(ctx);
       const repo = creditListRepository(ctx.deps);
-      const byId = new Map(ctx.body.entries.map((b) => newEntry(b, p, ctx.now)).map((e) => [e.id, e]));
+      const made = await Promise.all(
+        ctx.body.entries.map(async (b) => newEntry(b, p, ctx.now, await personKeyOf(ctx.deps, b))),
+      );
+      const byId = new Map(made.map((e) => [e.id, e]));
       const all = [...byId.values()];
       let created = 0;
       let replaced = 0;
@@ -403,7 +410,8 @@ const applicationRoutes: RouteTable = {
     async handle(ctx) {
       const p = caller(ctx);
       const { announcement, renewal } = await resolveTarget(ctx.deps, ctx.body, p, ctx.now);
-      const hits = await screeningHits(ctx.deps, ctx.body, ctx.now);
+      const idNumberKey = await ctx.deps.personKeys.lookupKey(ctx.body.legalRepresentative.idNumber);
+      const hits = await screeningHits(ctx.deps, ctx.body, idNumberKey, ctx.now);
       const app = submitApplication({
         id: newId('ap', ctx.now),
         principal: p,
@@ -411,6 +419,7 @@ const applicationRoutes: RouteTable = {
         announcement,
         ...(renewal ? { renewal } : {}),
         hits,
+        idNumberKey,
         now: ctx.now,
       });
       const body = applicationView(app, p);

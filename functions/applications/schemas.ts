@@ -139,11 +139,6 @@ const CreditListFields = {
   creditCode: CreditCode.optional(),
   /** The person's resident identity number; hashed on arrival, never stored. */
   idNumber: IdNumber.optional(),
-  /** SHA-256 (hex) of the upper-case identity number, when the source supplies only the hash. */
-  idNumberHash: z
-    .string()
-    .regex(/^[0-9a-f]{64}$/, 'SHA-256 as 64 lower-case hex digits')
-    .optional(),
   name: text(200).optional(),
   list: z.enum(CREDIT_LIST_KINDS),
   source: text(500),
@@ -157,7 +152,6 @@ const subjectRules = (
     subjectType?: string;
     creditCode?: string | undefined;
     idNumber?: string | undefined;
-    idNumberHash?: string | undefined;
     name?: string | undefined;
   },
   ctx: z.RefinementCtx,
@@ -169,11 +163,11 @@ const subjectRules = (
       message: 'An organisation is listed by its credit code',
     });
   }
-  if (e.subjectType === 'legal-representative' && !e.idNumber && !e.idNumberHash && !e.name) {
+  if (e.subjectType === 'legal-representative' && !e.idNumber && !e.name) {
     ctx.addIssue({
       code: 'custom',
       path: ['idNumber'],
-      message: 'A person is listed by identity number (or its hash) or name',
+      message: 'A person is listed by identity number or name',
     });
   }
 };

@@ -1,6 +1,6 @@
 import type { Deps } from '../shared/deps.js';
 import { applicantKeys, hitOf, inForce } from './credit-list.js';
-import { type CreditHit, hashIdNumber } from './domain.js';
+import type { CreditHit } from './domain.js';
 import { creditListRepository } from './repository.js';
 import type { SubmitApplication } from './schemas.js';
 
@@ -12,10 +12,12 @@ import type { SubmitApplication } from './schemas.js';
 export const screeningHits = async (
   deps: Pick<Deps, 'db' | 'tables'>,
   body: Pick<SubmitApplication, 'creditCode' | 'legalRepresentative'>,
+  /** The HMAC lookup key of the legal representative's identity number. */
+  idNumberKey: string,
   now: Date,
 ): Promise<CreditHit[]> => {
   const keys = applicantKeys(body.creditCode, {
-    idNumberHash: hashIdNumber(body.legalRepresentative.idNumber),
+    personKey: idNumberKey,
     name: body.legalRepresentative.name,
   });
   const entries = await creditListRepository(deps).bySubject(keys);

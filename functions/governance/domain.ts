@@ -8,26 +8,14 @@
 import type { Role } from '../../infra/system.js';
 import type { Principal } from '../shared/auth.js';
 import { addDays } from '../shared/clock.js';
+import { GOVERNANCE_STATUSES, PROBLEM_KINDS } from '../shared/codes.js';
 import { ConflictError, ForbiddenError } from '../shared/errors.js';
+
+export { GOVERNANCE_STATUSES, PROBLEM_KINDS };
 
 export type GovernanceStatus = 'reported' | 'forwarded' | 'resolved' | 'closed';
 
-export const PROBLEM_KINDS = [
-  { code: 'missing', zh: '数据缺失', en: 'Missing data' },
-  { code: 'inaccurate', zh: '数据不准确', en: 'Inaccurate data' },
-  { code: 'outdated', zh: '更新不及时', en: 'Outdated data' },
-  { code: 'inconsistent', zh: '数据不一致', en: 'Inconsistent data' },
-  { code: 'format', zh: '格式不规范', en: 'Non-standard format' },
-  { code: 'other', zh: '其他', en: 'Other' },
-] as const;
 export type ProblemKind = (typeof PROBLEM_KINDS)[number]['code'];
-
-export const GOVERNANCE_STATUSES = [
-  { code: 'reported', zh: '已提出', en: 'Reported' },
-  { code: 'forwarded', zh: '治理中', en: 'Forwarded to the provider' },
-  { code: 'resolved', zh: '已处理', en: 'Resolved by the provider' },
-  { code: 'closed', zh: '已确认', en: 'Confirmed by the operator' },
-] as const;
 
 export interface HistoryStep {
   readonly action: 'report' | 'forward' | 'resolve' | 'confirm' | 'reopen' | 'escalate';

@@ -6,7 +6,10 @@ import type { Role } from '../../infra/system.js';
 import { type CatalogEntry, isAuthorizable } from '../catalog/domain.js';
 import type { Principal } from '../shared/auth.js';
 import { addDays, DAY_MS } from '../shared/clock.js';
+import { EXIT_ITEMS } from '../shared/codes.js';
 import { ConflictError, ForbiddenError } from '../shared/errors.js';
+
+export { EXIT_ITEMS };
 
 export type GrantStatus = 'signing' | 'active' | 'suspended' | 'terminated' | 'expired';
 export type GrantorRole = 'authority' | 'provider';
@@ -33,33 +36,6 @@ export interface Signature {
   readonly name?: string;
 }
 
-/** Art. 4: what each party must confirm when the agreement ends (exit mechanism, asset disposal). */
-export const EXIT_ITEMS = [
-  {
-    code: 'data-return-destruction',
-    party: 'operator',
-    zh: '公共数据返还或销毁',
-    en: 'Public data and derived copies returned or destroyed',
-  },
-  {
-    code: 'asset-disposal',
-    party: 'operator',
-    zh: '运营资产处置',
-    en: 'Operation assets and data products disposed of as agreed',
-  },
-  {
-    code: 'access-revocation',
-    party: 'grantor',
-    zh: '数据访问权限收回',
-    en: 'Data access channels and accounts revoked',
-  },
-  {
-    code: 'disposal-acceptance',
-    party: 'grantor',
-    zh: '资产处置验收',
-    en: 'Asset disposal and data destruction verified',
-  },
-] as const;
 export type ExitItem = (typeof EXIT_ITEMS)[number]['code'];
 
 export interface ExitConfirmation {

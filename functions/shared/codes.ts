@@ -2,8 +2,6 @@
  * Code lists with the labels a person reads (Chinese) and their English gloss. Codes are stable API
  * values; labels may be reworded. Served by GET /meta/codes.
  */
-import { GOVERNANCE_STATUSES, PROBLEM_KINDS } from '../governance/domain.js';
-import { EXIT_ITEMS } from '../grants/domain.js';
 
 export interface Code {
   readonly code: string;
@@ -179,6 +177,51 @@ export const EVALUATION_OUTCOMES = list([
   { code: 'pass', zh: '符合要求', en: 'Meets the requirements' },
   { code: 'fail', zh: '不符合要求', en: 'Does not meet the requirements' },
 ]);
+
+/** Art. 4: what each party must confirm when the agreement ends (exit mechanism, asset disposal). */
+export const EXIT_ITEMS = [
+  {
+    code: 'data-return-destruction',
+    party: 'operator',
+    zh: '公共数据返还或销毁',
+    en: 'Public data and derived copies returned or destroyed',
+  },
+  {
+    code: 'asset-disposal',
+    party: 'operator',
+    zh: '运营资产处置',
+    en: 'Operation assets and data products disposed of as agreed',
+  },
+  {
+    code: 'access-revocation',
+    party: 'grantor',
+    zh: '数据访问权限收回',
+    en: 'Data access channels and accounts revoked',
+  },
+  {
+    code: 'disposal-acceptance',
+    party: 'grantor',
+    zh: '资产处置验收',
+    en: 'Asset disposal and data destruction verified',
+  },
+] as const;
+
+/** Art. 11.1: kinds of data-quality problems. */
+export const PROBLEM_KINDS = [
+  { code: 'missing', zh: '数据缺失', en: 'Missing data' },
+  { code: 'inaccurate', zh: '数据不准确', en: 'Inaccurate data' },
+  { code: 'outdated', zh: '更新不及时', en: 'Outdated data' },
+  { code: 'inconsistent', zh: '数据不一致', en: 'Inconsistent data' },
+  { code: 'format', zh: '格式不规范', en: 'Non-standard format' },
+  { code: 'other', zh: '其他', en: 'Other' },
+] as const;
+
+export const GOVERNANCE_STATUSES = [
+  { code: 'reported', zh: '已提出', en: 'Reported' },
+  { code: 'forwarded', zh: '治理中', en: 'Forwarded to the provider' },
+  { code: 'resolved', zh: '已处理', en: 'Resolved by the provider' },
+  { code: 'closed', zh: '已确认', en: 'Confirmed by the operator' },
+] as const;
 
 /** Every list, by name, for GET /meta/codes. Later duties add theirs here. */
 export const CODE_LISTS: Record<string, readonly Code[]> = {

@@ -4,6 +4,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { env, type FunctionName, functions, type TableName } from '../../infra/system.js';
 import type { TokenVerifier } from './auth.js';
 import { type Clock, systemClock } from './clock.js';
+import type { PersonKeys } from './person-key.js';
 
 /** A domain event as its producer hands it over; see events/ for the typed catalogue. */
 export interface DomainEvent {
@@ -33,6 +34,8 @@ export interface Deps {
   readonly tokens: () => TokenVerifier;
   readonly events: EventPublisher;
   readonly workflows: WorkflowEngine;
+  /** Lookup keys of personal identity numbers (functions declared with `personKey`). */
+  readonly personKeys: PersonKeys;
 }
 
 const required = (name: string): string => {
@@ -72,6 +75,7 @@ export const baseDeps = (fn: FunctionName): Deps => {
       succeed: unavailable('Workflows'),
       fail: unavailable('Workflows'),
     },
+    personKeys: { lookupKey: unavailable('The person key') },
   };
 };
 

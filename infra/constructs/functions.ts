@@ -6,6 +6,7 @@ import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { BUNDLING, ESM_REQUIRE_BANNER } from '../bundling.js';
 import { env } from '../system.js';
@@ -49,6 +50,10 @@ export interface FunctionContext {
   readonly tableDecls: PlatformDeclaration['tables'];
   readonly bus: IEventBus;
   readonly identity: Identity;
+  /** The person-key secret (functions declared with `personKey` read it). */
+  readonly personKey: ISecret;
+  /** The authority's unified social credit code (every function's edge reads it). */
+  readonly authorityOrg: string;
 }
 
 const logicalId = (c: Construct): string => {
@@ -79,6 +84,11 @@ export const wireFunction = (
   fn.addEnvironment(env.issuer, ctx.identity.issuer);
   fn.addEnvironment(env.audience, ctx.identity.client.userPoolClientId);
   fn.addEnvironment(env.jwksUrl, ctx.identity.jwksUrl);
+  fn.addEnvironment(env.authorityOrg, ctx.authorityOrg);
+  if (decl.personKey) {
+    fn.addEnvironment(env.personKeySecret, ctx.personKey.secretArn);
+    ctx.personKey.grantRead(fn);
+  }
 
   for (const [t, access] of Object.entries(decl.tables)) {
     const table = ctx.tables.get(t);

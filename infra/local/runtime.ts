@@ -22,6 +22,7 @@ import { ensureTables, localClientConfig, localTableName, startDynamoDbLocal } f
 import { createLocalEventBus, type LocalEventBus } from './event-bus.js';
 import { startGateway } from './gateway.js';
 import { createLocalIssuer, type LocalIssuer } from './issuer.js';
+import { localPersonKeys } from './person-key.js';
 import { createLocalScheduler, type LocalScheduler } from './scheduler.js';
 import { createLocalStepFunctions, type LocalStepFunctions } from './step-functions.js';
 
@@ -134,6 +135,7 @@ export const startLocalRuntime = async (opts: LocalRuntimeOptions = {}): Promise
   const endpoint = opts.dynamoEndpoint ?? dynamo?.endpoint ?? '';
   const tables = await ensureTables(endpoint, stage);
   const issuer = await createLocalIssuer(opts.dataDir);
+  const personKeys = localPersonKeys(opts.dataDir);
   setProcessEnv(stage, endpoint, issuer);
 
   const db = DynamoDBDocumentClient.from(new DynamoDBClient(localClientConfig(endpoint)), {
@@ -169,7 +171,7 @@ export const startLocalRuntime = async (opts: LocalRuntimeOptions = {}): Promise
     (typeof functions)[FunctionName],
   ][]) {
     const declaredTables = Object.keys(decl.tables) as TableName[];
-    const fnDecl = decl as { publishesEvents?: boolean; workflows?: readonly string[] };
+    const fnDecl = decl as { publishesEvents?: boolean; workflows?: readonly string[]; personKey?: boolean };
     const deps: Deps = {
       db,
       // Least privilege locally too: a function only reaches the tables it declares.
@@ -185,6 +187,7 @@ export const startLocalRuntime = async (opts: LocalRuntimeOptions = {}): Promise
             succeed: unavailable('Workflows'),
             fail: unavailable('Workflows'),
           },
+      personKeys: fnDecl.personKey ? personKeys : { lookupKey: unavailable('The person key') },
     };
     const mod = (await import(pathToFileURL(join(ROOT, decl.entry)).href)) as HandlerModule;
     handlers.set(name, mod.createHandler(deps));

@@ -45,6 +45,7 @@ export const applications = {
       },
       publishesEvents: true,
       workflows: ['selection'],
+      personKey: true,
     },
   },
   routes: [

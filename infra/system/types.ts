@@ -46,6 +46,8 @@ export interface FunctionDecl<T extends string = string> {
    * break the type cycle with StateMachineDecl.functions; `checkedFunctionWorkflows` keeps them checked.
    */
   readonly workflows?: readonly string[];
+  /** Keys personal identity numbers with the platform's person-key secret (PIPL; never a bare hash). */
+  readonly personKey?: boolean;
   readonly memoryMb?: number;
   readonly timeoutSeconds?: number;
 }

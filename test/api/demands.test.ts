@@ -257,6 +257,7 @@ describe('a grant changing while a demand is decided', () => {
       },
       events: p.rt.bus.publisher,
       workflows: p.rt.workflows,
+      personKeys: { lookupKey: () => Promise.reject(new Error('no person keys here')) },
     };
     const reviewers = filed.body.reviewers as { role: string; org: string }[];
     const reviews = reviewers.map((r, i) => ({

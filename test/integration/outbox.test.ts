@@ -40,6 +40,7 @@ const deps = (): Deps => ({
     succeed: async () => undefined,
     fail: async () => undefined,
   },
+  personKeys: { lookupKey: () => Promise.reject(new Error('unused')) },
 });
 
 const pendingItems = async () => (await db.send(new ScanCommand({ TableName: tables.outbox }))).Items ?? [];

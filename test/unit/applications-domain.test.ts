@@ -88,6 +88,7 @@ const applied = (hits = [] as Parameters<typeof screen>[0]): Application =>
     body,
     announcement: published(),
     hits,
+    idNumberKey: 'hmac:key-of-the-id-number',
     now: days(2),
   });
 
@@ -180,8 +181,9 @@ describe('screening (Art. 9)', () => {
       },
       authority,
       T0,
+      applied().applicant.legalRepresentative.idNumberKey,
     );
-    expect(subjectKey(e)).toBe(`PERSON#${applied().applicant.legalRepresentative.idNumberHash}`);
+    expect(subjectKey(e)).toBe('PERSON#hmac:key-of-the-id-number');
     expect(inForce(e, days(1))).toBe(true);
     expect(inForce(e, days(5))).toBe(false);
   });
@@ -355,6 +357,7 @@ describe('the expert panel organiser (Art. 10.3)', () => {
         T0,
       ),
       hits: [],
+      idNumberKey: 'hmac:key-of-the-id-number',
       now: days(2),
     });
     const domain = workflowPlan(domainApp);
