@@ -17,6 +17,7 @@ import { governance } from './system/governance.js';
 import { grants } from './system/grants.js';
 import { meta } from './system/meta.js';
 import { notifications } from './system/notifications.js';
+import { organisations } from './system/organisations.js';
 import { platform } from './system/platform.js';
 import { tasks } from './system/tasks.js';
 import type * as decl from './system/types.js';
@@ -40,10 +41,25 @@ export const tables = {
   ...governance.tables,
   ...evaluations.tables,
   ...notifications.tables,
+  ...organisations.tables,
 } as const satisfies Record<string, TableDecl>;
 export type TableName = keyof typeof tables;
 
-export const functions = {
+/**
+ * Every function reads the organisation registry: its HTTP edge binds each role to the caller's
+ * organisation (functions/shared/organisations.ts). Granted here, once, so no duty can miss it.
+ */
+type WithRegistry<F> = {
+  readonly [K in keyof F]: F[K] extends { readonly tables: infer T }
+    ? Omit<F[K], 'tables'> & { readonly tables: T & { readonly organisations: decl.Access } }
+    : F[K];
+};
+const withRegistry = <F extends Record<string, { readonly tables: object }>>(fns: F): WithRegistry<F> =>
+  Object.fromEntries(
+    Object.entries(fns).map(([name, f]) => [name, { ...f, tables: { organisations: 'read', ...f.tables } }]),
+  ) as WithRegistry<F>;
+
+export const functions = withRegistry({
   ...catalog.functions,
   ...meta.functions,
   ...applications.functions,
@@ -53,8 +69,9 @@ export const functions = {
   ...governance.functions,
   ...evaluations.functions,
   ...notifications.functions,
+  ...organisations.functions,
   ...platform.functions,
-} as const satisfies Record<string, FunctionDecl>;
+} as const) satisfies Record<string, FunctionDecl>;
 export type FunctionName = keyof typeof functions;
 
 export const routes = [
@@ -67,6 +84,7 @@ export const routes = [
   ...governance.routes,
   ...evaluations.routes,
   ...notifications.routes,
+  ...organisations.routes,
 ] as const satisfies readonly RouteDecl[];
 
 export const stateMachines = {

@@ -12,6 +12,7 @@ import { ConflictError, ForbiddenError, NotFoundError } from '../shared/errors.j
 import { caller, expectedVersion, pageReply, type RouteTable, route } from '../shared/http.js';
 import { newId } from '../shared/ids.js';
 import { normalizeName } from '../shared/names.js';
+import { operatorFromApplication, organisationItem, readOrganisation } from '../shared/organisations.js';
 import { tasksRepository } from '../tasks/repository.js';
 import { creditAudit, creditView, newEntry, replaceEntry, updateEntry } from './credit-list.js';
 import {
@@ -446,6 +447,21 @@ const applicationRoutes: RouteTable = {
       // Art. 10.3: a screened application enters the review chain, committed with it through the
       // outbox. Execution name = application id: the relay may start it again, harmlessly.
       if (app.status === 'under-review') tx.startWorkflow('selection', app.id, { applicationId: app.id });
+      // Art. 18: an operator enters the organisation registry with its first application.
+      if (!(await readOrganisation(ctx.deps, p.org, { fresh: true }))) {
+        const org = operatorFromApplication(ctx.body, p, ctx.now);
+        tx.create(
+          'organisations',
+          organisationItem(org),
+          'pk',
+          () => new ConflictError('The organisation was registered concurrently; retry', 'retry'),
+        ).audit({
+          action: 'organisation.register',
+          resource: `organisation/${org.code}`,
+          before: null,
+          after: { code: org.code, name: org.name, kind: org.kind, principal: org.principal },
+        });
+      }
       await tx.commit({ status: 201, body });
       return { status: 201, body, headers: { location: `/applications/${app.id}` } };
     },

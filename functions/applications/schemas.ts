@@ -13,7 +13,10 @@ export const CreditCode = z
   .string()
   .trim()
   .toUpperCase()
-  .refine(isValidCreditCode, 'Not a valid unified social credit code (GB 32100-2015 check character)');
+  .refine(
+    isValidCreditCode,
+    'Not a valid unified social credit code (GB 32100-2015: structure and check character)',
+  );
 
 /** Resident identity number (GB 11643): 17 digits and a digit or X. Only its hash is stored. */
 export const IdNumber = z

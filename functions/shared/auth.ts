@@ -1,4 +1,5 @@
 import { ROLES, type Role, type RouteAuth } from '../../infra/system.js';
+import { creditCodeProblem } from './credit-code.js';
 import { ForbiddenError, UnauthorizedError } from './errors.js';
 
 /** Who is calling: one user, acting in one role, for one organisation (Art. 18: every action is attributable). */
@@ -33,15 +34,51 @@ const groupsOf = (value: unknown): string[] => {
 const isRole = (g: string): g is Role => (ROLES as readonly string[]).includes(g);
 
 /**
- * Builds the principal for a route. A user in several groups acts in the first role the route allows,
- * or (where any role is allowed) the first role they hold.
+ * The organisation a token speaks for: one valid unified social credit code (GB 32100-2015: structure
+ * and check character), else 401 before any handler runs (Art. 6, 18: every action is attributable to
+ * an organisation).
  */
-export const principalFromClaims = (claims: Claims, allowed?: readonly Role[]): Principal => {
+export const orgFromClaims = (claims: Claims): string => {
+  const raw = claims[CLAIM_ORG];
+  const org = typeof raw === 'string' ? raw : '';
+  if (!org) throw new UnauthorizedError('The token names no organisation (custom:org)');
+  const problem = creditCodeProblem(org);
+  if (problem) {
+    throw new UnauthorizedError(
+      `The token's organisation is not a valid unified social credit code: ${problem}`,
+    );
+  }
+  return org;
+};
+
+/** The platform roles a token carries, in its order. */
+export const rolesFromClaims = (claims: Claims): Role[] => groupsOf(claims[CLAIM_GROUPS]).filter(isRole);
+
+/**
+ * Builds the principal for a route. A user in several groups acts in the first role the route allows,
+ * or (where any role is allowed) the first role they hold. `honoured`: the roles the organisation may
+ * act in (functions/shared/organisations.ts); a role it may not hold is never chosen.
+ */
+export const principalFromClaims = (
+  claims: Claims,
+  allowed?: readonly Role[],
+  honoured: (r: Role) => boolean = () => true,
+): Principal => {
   const userId = typeof claims.sub === 'string' ? claims.sub : '';
-  const roles = groupsOf(claims[CLAIM_GROUPS]).filter(isRole);
-  const org = typeof claims[CLAIM_ORG] === 'string' ? (claims[CLAIM_ORG] as string) : '';
   if (!userId) throw new UnauthorizedError('The token names no user');
+  const org = orgFromClaims(claims);
+  const held = rolesFromClaims(claims);
+  const roles = held.filter(honoured);
+  if (held.length > 0 && roles.length === 0) {
+    throw new ForbiddenError(
+      `None of the token's roles (${held.join(', ')}) is honoured for organisation ${org}`,
+    );
+  }
   const role = allowed ? roles.find((r) => allowed.includes(r)) : roles[0];
+  const refused = allowed ? held.find((r) => allowed.includes(r) && !roles.includes(r)) : undefined;
+  if (!role && refused) {
+    throw new ForbiddenError(`The role ${refused} is not honoured for organisation ${org}`);
+  }
   if (!role) {
     throw new ForbiddenError(
       allowed

@@ -36,6 +36,8 @@ export interface Deps {
   readonly workflows: WorkflowEngine;
   /** Lookup keys of personal identity numbers (functions declared with `personKey`). */
   readonly personKeys: PersonKeys;
+  /** The authority's unified social credit code: the root of the organisation registry. */
+  readonly authorityOrg: string;
 }
 
 const required = (name: string): string => {
@@ -76,6 +78,7 @@ export const baseDeps = (fn: FunctionName): Deps => {
       fail: unavailable('Workflows'),
     },
     personKeys: { lookupKey: unavailable('The person key') },
+    authorityOrg: required(env.authorityOrg),
   };
 };
 

@@ -1,8 +1,15 @@
 import { createHash } from 'node:crypto';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { ZodType } from 'zod';
-import { type FunctionName, type RouteDecl, routeKey, routes } from '../../infra/system.js';
-import { allowedRoles, bearerToken, type Claims, type Principal, principalFromClaims } from './auth.js';
+import { type FunctionName, type Role, type RouteDecl, routeKey, routes } from '../../infra/system.js';
+import {
+  allowedRoles,
+  bearerToken,
+  type Claims,
+  orgFromClaims,
+  type Principal,
+  principalFromClaims,
+} from './auth.js';
 import type { Deps } from './deps.js';
 import {
   AppError,
@@ -14,6 +21,7 @@ import {
   UnsupportedMediaTypeError,
   ValidationError,
 } from './errors.js';
+import { assertRoleForOrganisation, kindOf, readOrganisation } from './organisations.js';
 import type { Page } from './query.js';
 import { type Actor, IdempotentReplay, readIdempotency, type StoredReply, Transaction } from './store.js';
 
@@ -132,6 +140,25 @@ const IDEMPOTENCY_KEY = /^[\w.:-]{1,128}$/;
 const declaredRoutes = new Map<string, RouteDecl>(routes.map((r) => [routeKey(r), r]));
 export const declaredRoute = (event: HttpEvent): RouteDecl | undefined => declaredRoutes.get(event.routeKey);
 
+/**
+ * The caller, bound to its organisation (Art. 6, 18): the token's organisation must be a valid unified
+ * social credit code (else 401), and a role counts only for an organisation of the matching kind in
+ * the registry (else 403) — checked here, once, for every route of every duty.
+ */
+const bind = async (claims: Claims, deps: Deps, allowed?: readonly Role[]): Promise<Principal> => {
+  const org = orgFromClaims(claims);
+  const kind = kindOf(await readOrganisation(deps, org), org, deps.authorityOrg);
+  const honoured = (role: Role) => {
+    try {
+      assertRoleForOrganisation({ role, org }, kind);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  return principalFromClaims(claims, allowed, honoured);
+};
+
 const authenticate = async (
   decl: RouteDecl,
   event: HttpEvent,
@@ -143,12 +170,12 @@ const authenticate = async (
     const claims = event.requestContext.authorizer?.jwt?.claims as Claims | undefined;
     // The gateway's JWT authorizer rejects requests without a valid token before they get here.
     if (!claims) throw new UnauthorizedError();
-    return principalFromClaims(claims, roles);
+    return bind(claims, deps, roles);
   }
   if (decl.auth === 'optional') {
     const token = bearerToken(headers);
     if (!token) return undefined;
-    return principalFromClaims(await deps.tokens().verify(token));
+    return bind(await deps.tokens().verify(token), deps);
   }
   return undefined;
 };

@@ -1,5 +1,5 @@
 import type { Role } from '../system.js';
-import { DEMO_ORGS } from './orgs.js';
+import { DEMO_ORGS, seedRegistry } from './orgs.js';
 
 type TokenFn = (role: Role, org: string, sub?: string) => Promise<string>;
 
@@ -175,6 +175,16 @@ export const DEMO_CATALOG = [
 export const seedDemo = async (url: string, token: TokenFn) => {
   const call = apiClient(url, token);
   const authority = { role: 'authority' as const, org: DEMO_ORGS.authority.code, sub: 'authority-reviewer' };
+  // The registry first: every role is honoured only for a registered organisation of its kind.
+  await seedRegistry(async (path, body) => {
+    try {
+      await call('POST', path, { ...authority, sub: 'authority-registrar' }, body);
+      return 201;
+    } catch (e) {
+      if (/→ 409 /.test(String(e))) return 409;
+      throw e;
+    }
+  });
   const catalog: string[] = [];
   for (const { org, entry } of DEMO_CATALOG) {
     const as = { role: 'provider' as const, org: org.code, sub: `${org.code}-cataloguer` };

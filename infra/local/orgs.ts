@@ -22,3 +22,62 @@ export const DEMO_ORGS = {
   experts: { code: withCheckChar('12420300MB1A00008'), name: '十堰市公共数据专家委员会', role: 'expert' },
 } as const;
 export type DemoOrg = keyof typeof DEMO_ORGS;
+
+/** The registry kind of each demo organisation (functions/shared/organisations.ts). */
+const KIND_OF_ROLE = {
+  authority: 'authority',
+  provider: 'provider',
+  operator: 'operator',
+  government: 'government',
+  regulator: 'regulator',
+  expert: 'expert-body',
+} as const;
+
+/** Principal responsible persons (主要负责人, Art. 18) of the demo organisations. */
+const PRINCIPALS: Record<DemoOrg, string> = {
+  authority: '王建国',
+  police: '陈志强',
+  hrss: '刘晓红',
+  transport: '赵海峰',
+  health: '孙丽华',
+  government: '周国平',
+  regulator: '吴文斌',
+  operatorA: '郑明远',
+  operatorB: '冯志伟',
+  operatorC: '褚建华',
+  experts: '卫学成',
+};
+
+/** The registry entries of the demo organisations, as `POST /organisations` takes them. */
+export const DEMO_REGISTRY = (Object.keys(DEMO_ORGS) as DemoOrg[]).map((k) => ({
+  code: DEMO_ORGS[k].code,
+  name: DEMO_ORGS[k].name,
+  kind: KIND_OF_ROLE[DEMO_ORGS[k].role],
+  principal: { name: PRINCIPALS[k], title: '主要负责人' },
+}));
+
+/**
+ * Third-party experts of the authority's pool (Art. 10.3): each works for an organisation that is not
+ * an applicant (universities and institutes, registration authority 1, type 2: 事业单位).
+ */
+export const DEMO_EXPERTS = [1, 2, 3, 4, 5].map((n) => ({
+  userId: `expert-${n}`,
+  name: ['李教授', '王研究员', '张教授', '陈高工', '杨博士'][n - 1] ?? `专家${n}`,
+  org: withCheckChar(`12420000MB0B0000${n}`),
+  fields: ['transport', 'social-security', 'employment', 'medical', 'health', 'credit', 'emergency'],
+}));
+
+/**
+ * Registers the demo organisations and the expert pool through the API, as the authority (whose own
+ * organisation is the registry's root). `post` answers the HTTP status; 409 (already there) is fine.
+ */
+export const seedRegistry = async (post: (path: string, body: unknown) => Promise<number>): Promise<void> => {
+  for (const org of DEMO_REGISTRY) {
+    const status = await post('/organisations', org);
+    if (status !== 201 && status !== 409) throw new Error(`registering ${org.code}: ${status}`);
+  }
+  for (const expert of DEMO_EXPERTS) {
+    const status = await post('/experts', expert);
+    if (status !== 201 && status !== 409) throw new Error(`adding expert ${expert.userId}: ${status}`);
+  }
+};

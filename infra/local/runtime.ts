@@ -22,6 +22,7 @@ import { ensureTables, localClientConfig, localTableName, startDynamoDbLocal } f
 import { createLocalEventBus, type LocalEventBus } from './event-bus.js';
 import { startGateway } from './gateway.js';
 import { createLocalIssuer, type LocalIssuer } from './issuer.js';
+import { DEMO_ORGS } from './orgs.js';
 import { localPersonKeys } from './person-key.js';
 import { createLocalScheduler, type LocalScheduler } from './scheduler.js';
 import { createLocalStepFunctions, type LocalStepFunctions } from './step-functions.js';
@@ -41,6 +42,8 @@ export interface LocalRuntimeOptions {
   /** Arm timers for the declared schedules (npm start). Tests fire them on demand instead. */
   readonly runSchedules?: boolean;
   readonly logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
+  /** The authority's credit code, root of the organisation registry. Default: the demo authority. */
+  readonly authorityOrg?: string;
 }
 
 export interface LocalRuntime {
@@ -97,7 +100,7 @@ const lambdaContext = (fn: string): Context =>
  * The environment each function sees in AWS (table names, bus, state machines, issuer), set once so
  * that modules which read it at load time behave as in Lambda.
  */
-const setProcessEnv = (stage: string, endpoint: string, issuer: LocalIssuer) => {
+const setProcessEnv = (stage: string, endpoint: string, issuer: LocalIssuer, authorityOrg: string) => {
   const set = (k: string, v: string) => {
     process.env[k] ??= v;
   };
@@ -110,6 +113,9 @@ const setProcessEnv = (stage: string, endpoint: string, issuer: LocalIssuer) => 
   set(env.issuer, issuer.issuer);
   set(env.audience, issuer.audience);
   set(env.jwksUrl, 'http://127.0.0.1/_local/jwks.json');
+  set(env.authorityOrg, authorityOrg);
+  // Read by the Lambda entry points at import; locally the key file of localPersonKeys is used instead.
+  set(env.personKeySecret, `arn:aws:secretsmanager:us-east-1:000000000000:secret:${stage}-person-key`);
   for (const t of Object.keys(localTableNames(stage)))
     set(env.table(t as TableName), localTableName(stage, t as TableName));
   for (const m of Object.keys(stateMachines)) {
@@ -136,7 +142,8 @@ export const startLocalRuntime = async (opts: LocalRuntimeOptions = {}): Promise
   const tables = await ensureTables(endpoint, stage);
   const issuer = await createLocalIssuer(opts.dataDir);
   const personKeys = localPersonKeys(opts.dataDir);
-  setProcessEnv(stage, endpoint, issuer);
+  const authorityOrg = opts.authorityOrg ?? DEMO_ORGS.authority.code;
+  setProcessEnv(stage, endpoint, issuer, authorityOrg);
 
   const db = DynamoDBDocumentClient.from(new DynamoDBClient(localClientConfig(endpoint)), {
     marshallOptions: { removeUndefinedValues: true },
@@ -188,6 +195,7 @@ export const startLocalRuntime = async (opts: LocalRuntimeOptions = {}): Promise
             fail: unavailable('Workflows'),
           },
       personKeys: fnDecl.personKey ? personKeys : { lookupKey: unavailable('The person key') },
+      authorityOrg,
     };
     const mod = (await import(pathToFileURL(join(ROOT, decl.entry)).href)) as HandlerModule;
     handlers.set(name, mod.createHandler(deps));

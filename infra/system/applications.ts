@@ -36,6 +36,8 @@ export const applications = {
       tables: {
         applications: 'write',
         creditList: 'write',
+        // Operators are registered with their first application (Art. 18).
+        organisations: 'write',
         catalog: 'read',
         grants: 'read',
         tasks: 'read',

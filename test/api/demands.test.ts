@@ -4,6 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { entitlementsSteps } from '../../functions/entitlements/workers.js';
 import { DAY_MS } from '../../functions/shared/clock.js';
 import type { Deps } from '../../functions/shared/deps.js';
+import { DEMO_ORGS } from '../../infra/local/orgs.js';
 import { approvedEntry, as, type Caller, type Platform, startPlatform } from '../support/platform.js';
 import { activeGrant, auditOf, draftGrant, eventsAbout, restrictEntry, scenario } from './grants-fixtures.js';
 
@@ -257,6 +258,7 @@ describe('a grant changing while a demand is decided', () => {
       },
       events: p.rt.bus.publisher,
       workflows: p.rt.workflows,
+      authorityOrg: DEMO_ORGS.authority.code,
       personKeys: { lookupKey: () => Promise.reject(new Error('no person keys here')) },
     };
     const reviewers = filed.body.reviewers as { role: string; org: string }[];

@@ -8,6 +8,7 @@ import { SettableClock } from '../../functions/shared/clock.js';
 import type { Deps, DomainEvent } from '../../functions/shared/deps.js';
 import { systemActor, Transaction } from '../../functions/shared/store.js';
 import { ensureTables, localClientConfig } from '../../infra/local/dynamodb.js';
+import { DEMO_ORGS } from '../../infra/local/orgs.js';
 
 const stage = `outbox${randomUUID().slice(0, 6)}`;
 let db: DynamoDBDocumentClient;
@@ -40,6 +41,7 @@ const deps = (): Deps => ({
     succeed: async () => undefined,
     fail: async () => undefined,
   },
+  authorityOrg: DEMO_ORGS.authority.code,
   personKeys: { lookupKey: () => Promise.reject(new Error('unused')) },
 });
 

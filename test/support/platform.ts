@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { inject } from 'vitest';
-import { DEMO_ORGS } from '../../infra/local/orgs.js';
+import { DEMO_ORGS, seedRegistry } from '../../infra/local/orgs.js';
 import { type LocalRuntime, startLocalRuntime } from '../../infra/local/runtime.js';
 import type { Role } from '../../infra/system.js';
 
@@ -27,8 +27,14 @@ export const startPlatform = async (): Promise<Platform> => {
     dynamoEndpoint: inject('dynamoEndpoint'),
     logLevel: 'SILENT',
   });
-  return new Platform(rt);
+  const p = new Platform(rt);
+  // The organisation registry and expert pool of the demo: roles are honoured only for them.
+  await seedRegistry(async (path, body) => (await p.post(path, REGISTRAR, body)).status);
+  return p;
 };
+
+/** The authority's user who keeps the registry in tests (never one who decides on test records). */
+const REGISTRAR = { role: 'authority', org: DEMO_ORGS.authority.code, sub: 'authority-registrar' } as const;
 
 export class Platform {
   constructor(readonly rt: LocalRuntime) {}
