@@ -20,6 +20,7 @@ export const STEPS = [
   'qualification-review',
   'expert-panel',
   'expert-review',
+  'result-submission',
   'government-approval',
   'signing',
   'closed',
@@ -270,7 +271,14 @@ const assertInWorkflow = (app: Application): void => {
 const decisionEntry = (step: Step, o: TaskOutcome, now: Date): HistoryEntry => ({
   key: `task:${o.taskId}`,
   step,
-  action: step === 'expert-review' ? 'scored' : step === 'expert-panel' ? 'panel-assigned' : 'decided',
+  action:
+    step === 'expert-review'
+      ? 'scored'
+      : step === 'expert-panel'
+        ? 'panel-assigned'
+        : step === 'result-submission' && o.decision === 'approve'
+          ? 'submitted-to-government'
+          : 'decided',
   actor: o.decidedBy ?? SYSTEM,
   at: o.decidedAt ?? now.toISOString(),
   decision: o.decision,
@@ -346,7 +354,8 @@ export const advance = (
 
 /**
  * Art. 10.3: the experts' scores are recorded, their average compared with the pass mark; a passing
- * result is submitted to the government automatically, on behalf of the authority.
+ * result goes to the authority, which submits it to the government (评审结果由数据主管部门统一报本级
+ * 人民政府审定: the `result-submission` step, a task of the authority).
  */
 export const recordExpertReview = (
   app: Application,
@@ -370,25 +379,13 @@ export const recordExpertReview = (
     detail: { passMark: result.passMark, experts: result.experts },
   });
   const submit = result.passed && selectable;
-  if (submit) {
-    entries.push({
-      key: 'result-submitted',
-      step: 'government-approval',
-      action: 'submitted-to-government',
-      actor: SYSTEM,
-      at,
-      detail: { onBehalfOf: app.authorityOrg, average: result.average },
-    });
-  }
   return settle(
     app,
     {
       ...app,
       result,
       currentStep:
-        submit && rank('government-approval') > rank(app.currentStep)
-          ? 'government-approval'
-          : app.currentStep,
+        submit && rank('result-submission') > rank(app.currentStep) ? 'result-submission' : app.currentStep,
       history: appendNew(app.history, entries),
     },
     now,
@@ -616,6 +613,18 @@ export const applicationAudit = (app: Application | undefined) =>
 // ---------------------------------------------------------------------------------------------------
 // The workflow's plan (the input every step of state-machines/selection.asl.json reads)
 
+/**
+ * Art. 10.3 third-party experts: organisations whose people may not sit on the panel or score — the
+ * applicant's and, in domain mode, the granting provider's (which reviews and organises the panel).
+ */
+export const expertConflicts = (app: Pick<Application, 'operatorOrg' | 'grantor'>): string[] => [
+  app.operatorOrg,
+  ...(app.grantor.role === 'provider' ? [app.grantor.org] : []),
+];
+
+/** Days the authority has to submit a passing review result to the government (Art. 10.3). */
+export const RESULT_SUBMISSION_DAYS = 10;
+
 export const workflowPlan = (app: Application) => {
   const context = {
     applicationId: app.id,
@@ -623,6 +632,8 @@ export const workflowPlan = (app: Application) => {
     announcementTitle: app.plan.announcementTitle,
     operatorOrg: app.operatorOrg,
     operatorName: app.applicant.organisationName,
+    // Nobody decides on their own record (functions/tasks/domain.ts): the submitting user never decides.
+    submittedBy: app.submittedBy,
     mode: app.mode,
     ...(app.domain ? { domain: app.domain } : {}),
     ...(app.renewalOf ? { renewalOf: app.renewalOf } : {}),
@@ -643,17 +654,22 @@ export const workflowPlan = (app: Application) => {
     panelOrganiser: reviewer,
     authority: { role: 'authority', org: app.authorityOrg },
     government: { role: 'government', ...(app.governmentOrg ? { org: app.governmentOrg } : {}) },
-    deadlines,
+    deadlines: { ...deadlines, resultSubmission: RESULT_SUBMISSION_DAYS },
     titles: {
       qualificationReview: `资格审查 Qualification review: ${name}`,
       expertPanel: `组建专家评审组 Assign the expert panel: ${name}`,
       expertScore: `专家评分 Expert scoring: ${name}`,
       governmentApproval: `政府审定 Government approval: ${name}`,
+      resultSubmission: `评审结果报送 Submit the review result to the government: ${name}`,
     },
     context,
-    panelContext: { ...context, panelSize: app.plan.panelSize },
+    panelContext: { ...context, panelSize: app.plan.panelSize, expertConflicts: expertConflicts(app) },
+    // The authority submits (Art. 10.3) per announcement: `announcementId` groups its tasks for
+    // POST /tasks/decisions; the result itself is on GET /applications/{id}.
+    submissionContext: context,
     scoreContext: {
       ...context,
+      expertConflicts: expertConflicts(app),
       criteria: app.plan.criteria,
       applicant: { scenarios: app.applicant.scenarios.map((s) => s.title) },
     },

@@ -7,7 +7,7 @@ import { CatalogEntryPublished } from '../../events/catalog.js';
 import type { Role } from '../../infra/system.js';
 import type { Principal } from '../shared/auth.js';
 import type { DomainEvent } from '../shared/deps.js';
-import { assertVersion, ConflictError, ForbiddenError } from '../shared/errors.js';
+import { assertVersion, ConflictError, ConflictOfInterestError, ForbiddenError } from '../shared/errors.js';
 import type { CatalogContent, CatalogPatch } from './schemas.js';
 
 export type CatalogStatus = 'draft' | 'submitted' | 'approved' | 'rejected';
@@ -21,6 +21,8 @@ export interface Revision {
   readonly reviewedAt?: string;
   readonly reviewedBy?: string;
   readonly reason?: string;
+  /** Users who wrote or submitted this revision: none of them may decide on it (four eyes, Art. 18). */
+  readonly authors?: readonly string[];
 }
 
 export interface PublishedVersion {
@@ -81,7 +83,13 @@ export const createEntry = (args: {
     id: args.id,
     providerOrg: args.principal.org,
     ...(args.providerName ? { providerName: args.providerName } : {}),
-    working: { revision: 1, status: 'draft', content: args.content, createdAt: at },
+    working: {
+      revision: 1,
+      status: 'draft',
+      content: args.content,
+      createdAt: at,
+      authors: [args.principal.userId],
+    },
     version: 1,
     createdAt: at,
     updatedAt: at,
@@ -116,7 +124,13 @@ export const updateEntry = (
     case 'rejected':
       return {
         ...e,
-        working: { revision: e.working.revision, status: 'draft', content, createdAt: e.working.createdAt },
+        working: {
+          revision: e.working.revision,
+          status: 'draft',
+          content,
+          createdAt: e.working.createdAt,
+          authors: withAuthor(e.working.authors, p.userId),
+        },
         version: e.version + 1,
         updatedAt: at,
       };
@@ -129,6 +143,7 @@ export const updateEntry = (
           content,
           createdAt: at,
           submittedAt: at,
+          authors: [p.userId],
         },
         version: e.version + 1,
         updatedAt: at,
@@ -155,7 +170,12 @@ export const submitEntry = (
   const at = now.toISOString();
   return {
     ...e,
-    working: { ...stripDecision(e.working), status: 'submitted', submittedAt: at },
+    working: {
+      ...stripDecision(e.working),
+      status: 'submitted',
+      submittedAt: at,
+      authors: withAuthor(e.working.authors, p.userId),
+    },
     version: e.version + 1,
     updatedAt: at,
   };
@@ -170,7 +190,22 @@ const stripDecision = (r: Revision): Revision => ({
   content: r.content,
   createdAt: r.createdAt,
   ...(r.submittedAt ? { submittedAt: r.submittedAt } : {}),
+  ...(r.authors ? { authors: r.authors } : {}),
 });
+
+const withAuthor = (authors: readonly string[] | undefined, userId: string): string[] => [
+  ...new Set([...(authors ?? []), userId]),
+];
+
+/**
+ * Four eyes (Art. 6, 18): nobody decides on a revision they wrote or submitted, whatever roles they hold
+ * — in particular where the authority's own organisation provides the entry, another of its users
+ * reviews it. Returns why, or undefined.
+ */
+export const selfReview = (e: CatalogEntry, p: Pick<Principal, 'userId'>): string | undefined =>
+  e.working.authors?.includes(p.userId)
+    ? 'The user who wrote or submitted this revision never reviews it: another user of the authority decides'
+    : undefined;
 
 export type ReviewDecision =
   | { decision: 'approve'; comment?: string }
@@ -186,6 +221,9 @@ export const reviewEntry = (
 ): CatalogEntry => {
   if (p.role !== 'authority')
     throw new ForbiddenError('Only the public data authority reviews catalog entries');
+  const self = selfReview(e, p);
+  if (self)
+    throw new ConflictOfInterestError(self, { resource: `catalog-entry/${e.id}`, action: 'catalog.review' });
   assertVersion(e, expectedVersion);
   if (e.working.status !== 'submitted') {
     throw new ConflictError(

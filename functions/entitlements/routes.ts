@@ -41,6 +41,8 @@ const listScope = (p: Principal): { operatorOrg: string } | { providerOrg: strin
 export const reviewInput = (d: Demand) => ({
   demandId: d.id,
   operatorOrg: d.operatorOrg,
+  // Nobody decides on their own record: the filing user never reviews the demand (functions/tasks).
+  submittedBy: d.createdBy,
   grantId: d.grantId,
   title: `数据需求审核 Data demand: ${d.scenario.title}`,
   entries: d.entries,

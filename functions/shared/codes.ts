@@ -147,6 +147,7 @@ export const APPLICATION_STEPS = list([
   { code: 'qualification-review', zh: '资格审查', en: 'Qualification review' },
   { code: 'expert-panel', zh: '组建专家评审组', en: 'Expert panel assignment' },
   { code: 'expert-review', zh: '专家评审', en: 'Expert review' },
+  { code: 'result-submission', zh: '评审结果报送', en: 'Review result submitted to the government' },
   { code: 'government-approval', zh: '政府审定', en: 'Government approval' },
   { code: 'signing', zh: '签署授权运营协议', en: 'Agreement signing' },
   { code: 'closed', zh: '已结束', en: 'Closed' },

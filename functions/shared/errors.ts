@@ -31,6 +31,19 @@ export class ForbiddenError extends AppError {
     super(403, 'forbidden', message);
   }
 }
+/**
+ * Nobody decides on their own record (Art. 10.3, 18): a conflict of interest or a self-approval. A 403
+ * that the HTTP edge also writes to the audit trail (`<action>.refused` on `resource`), so refused
+ * attempts are attributable like accepted ones.
+ */
+export class ConflictOfInterestError extends AppError {
+  constructor(
+    message: string,
+    readonly refused: { readonly resource: string; readonly action: string },
+  ) {
+    super(403, 'conflict_of_interest', message);
+  }
+}
 export class NotFoundError extends AppError {
   constructor(what: string) {
     super(404, 'not_found', `${what} was not found`);

@@ -2,7 +2,7 @@
  * The third-party expert pool (Art. 10.3: 第三方专家), kept by the authority in the organisations
  * table, read by the duties that draw panels (applications) and check who may score (tasks).
  */
-import { BatchGetCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, type BatchGetCommandOutput, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { type Deps, tableName } from './deps.js';
 
 export interface Expert {
@@ -47,11 +47,18 @@ export const readExperts = async (
   const out = new Map<string, Expert>();
   const unique = [...new Set(userIds)];
   for (let i = 0; i < unique.length; i += 100) {
-    const keys = unique.slice(i, i + 100).map(expertKey);
-    const r = await deps.db.send(new BatchGetCommand({ RequestItems: { [table]: { Keys: keys } } }));
-    for (const item of r.Responses?.[table] ?? []) {
-      const e = expertFromItem(item);
-      out.set(e.userId, e);
+    let keys: Record<string, unknown>[] | undefined = unique.slice(i, i + 100).map(expertKey);
+    // BatchGet may leave keys unprocessed under load: read them again until none is left.
+    for (let attempt = 0; keys?.length; attempt++) {
+      if (attempt > 0) await new Promise((r) => setTimeout(r, 20 * 2 ** Math.min(attempt, 6)));
+      const r: BatchGetCommandOutput = await deps.db.send(
+        new BatchGetCommand({ RequestItems: { [table]: { Keys: keys, ConsistentRead: true } } }),
+      );
+      for (const item of r.Responses?.[table] ?? []) {
+        const e = expertFromItem(item);
+        out.set(e.userId, e);
+      }
+      keys = r.UnprocessedKeys?.[table]?.Keys;
     }
   }
   return out;

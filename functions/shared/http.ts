@@ -14,6 +14,7 @@ import type { Deps } from './deps.js';
 import {
   AppError,
   ConflictError,
+  ConflictOfInterestError,
   fieldIssues,
   NotFoundError,
   PayloadTooLargeError,
@@ -184,6 +185,7 @@ const authenticate = async (
 export const httpRouter =
   (fn: FunctionName, table: RouteTable, deps: Deps) =>
   async (event: HttpEvent, requestId: string): Promise<HttpResult> => {
+    let refusedBy: Actor | undefined;
     try {
       const decl = declaredRoute(event);
       const handler = decl && decl.function === fn ? table[decl.operationId] : undefined;
@@ -196,6 +198,7 @@ export const httpRouter =
       const params = parse(handler.params, event.pathParameters ?? {}, 'path');
       const now = deps.clock.now();
       const actor: Actor | undefined = principal ? { principal, requestId, now } : undefined;
+      refusedBy = actor;
 
       let claim: { key: string; requestHash: string } | undefined;
       const idemHeader = headers['idempotency-key'];
@@ -240,6 +243,7 @@ export const httpRouter =
       return json(reply.status, reply.body, reply.headers);
     } catch (e) {
       if (e instanceof IdempotentReplay) return replay(e.reply);
+      if (e instanceof ConflictOfInterestError && refusedBy) await auditRefusal(deps, refusedBy, e);
       if (e instanceof AppError) {
         return json(e.status, { error: { code: e.code, message: e.message, details: e.details ?? null } });
       }
@@ -248,5 +252,21 @@ export const httpRouter =
       return json(500, { error: { code: 'internal', message: 'Internal error', details: null } });
     }
   };
+
+/** A refused conflict of interest is audited like a change (who tried what, on which record). */
+const auditRefusal = async (deps: Deps, actor: Actor, e: ConflictOfInterestError): Promise<void> => {
+  try {
+    await new Transaction(deps, actor)
+      .audit({
+        action: `${e.refused.action}.refused`,
+        resource: e.refused.resource,
+        before: null,
+        after: { refused: e.message },
+      })
+      .commit();
+  } catch (error) {
+    deps.logger.error('A refused attempt could not be audited', { error: error as Error });
+  }
+};
 
 const replay = (r: StoredReply): HttpResult => json(r.status, r.body, { 'idempotent-replayed': 'true' });

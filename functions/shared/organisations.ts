@@ -43,11 +43,13 @@ export interface Organisation {
 /**
  * The organisation kinds each role is honoured for. The authority, government and regulator roles
  * only for those organisations; a provider only for a provider; `admin` (platform operations) only for
- * the authority that runs the platform.
+ * the authority that runs the platform. The authority may also act as a provider of its own data.
  */
 export const ROLE_KINDS: Readonly<Record<Role, readonly OrganisationKind[]>> = {
   authority: ['authority'],
-  provider: ['provider'],
+  // The authority's own organisation also provides data (its catalog entries are reviewed by another
+  // of its users: four eyes, functions/catalog/domain.ts).
+  provider: ['provider', 'authority'],
   operator: ['operator'],
   expert: ['expert-body'],
   government: ['government'],

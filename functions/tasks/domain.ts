@@ -117,6 +117,32 @@ export const assertPending = (t: ReviewTask): void => {
   if (t.status === 'cancelled') throw new ConflictError('This task was cancelled', 'task_cancelled');
 };
 
+/**
+ * Nobody decides on their own record (Art. 10.3, 18): the organisation whose application or demand it
+ * is (`context.operatorOrg`) never decides its task, and the user who submitted it
+ * (`context.submittedBy`) never decides it, whatever roles that user holds. Returns why, or undefined.
+ */
+export const conflictOfInterest = (
+  t: Pick<ReviewTask, 'context'>,
+  p: Pick<Principal, 'userId' | 'org'>,
+): string | undefined => {
+  const c = t.context;
+  if (typeof c.operatorOrg === 'string' && c.operatorOrg === p.org)
+    return 'An organisation never decides on its own application or demand';
+  if (typeof c.submittedBy === 'string' && c.submittedBy === p.userId)
+    return 'The user who submitted this never decides on it';
+  return undefined;
+};
+
+/** Organisations whose people may not sit on an expert panel or score (Art. 10.3 third-party experts). */
+export const expertConflictOrgs = (t: Pick<ReviewTask, 'context'>): string[] => {
+  const c = t.context;
+  const listed = Array.isArray(c.expertConflicts)
+    ? c.expertConflicts.filter((o) => typeof o === 'string')
+    : [];
+  return [...new Set([...listed, ...(typeof c.operatorOrg === 'string' ? [c.operatorOrg] : [])])];
+};
+
 /** Records a decision: only by the assignee, only once (a second decision is a 409). */
 export const decideTask = (
   t: ReviewTask,

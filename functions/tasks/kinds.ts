@@ -93,6 +93,12 @@ export const TASK_KINDS = {
       return { extra: { score: result.total } };
     },
   }),
+  // Art. 10.3: the authority submits the experts' result to the city government (评审结果由数据主管部门
+  // 统一报本级人民政府审定); `reject` withholds it, with the reason.
+  'result-submission': kind({
+    label: { zh: '评审结果报送', en: 'Submission of the review result to the government' },
+    decision: ApproveOrReject,
+  }),
   // Art. 5, 10.3: the city government approves (审定) the selection result the authority submits.
   'government-approval': kind({
     label: { zh: '政府审定', en: 'Government approval' },

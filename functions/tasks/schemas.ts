@@ -39,3 +39,16 @@ export type ListTasksQuery = z.infer<typeof ListTasksQuery>;
 
 /** The decision body is validated against the task's kind (functions/tasks/kinds.ts) in the handler. */
 export const DecisionBody = z.record(z.string(), z.unknown());
+
+/**
+ * Art. 10.3: the authority submits the review results of several applications of one announcement to
+ * the government in one go; each task is decided as by POST /tasks/{id}/decision.
+ */
+export const BatchDecisionBody = z.object({
+  taskIds: z
+    .array(z.string().regex(/^rt_[0-9a-z]{10,40}$/, 'Not a review task id'))
+    .min(1)
+    .max(50)
+    .refine((ids) => new Set(ids).size === ids.length, 'Each task may be named once'),
+  decision: z.record(z.string(), z.unknown()),
+});

@@ -54,6 +54,15 @@ export const tasks = {
       operationId: 'decideTask',
       summary: 'Decide a pending review task (only its assignee, once)',
     },
+    {
+      method: 'POST',
+      path: '/tasks/decisions',
+      function: 'tasks',
+      auth: ['authority'],
+      operationId: 'decideTasks',
+      summary:
+        'Decide several pending tasks of one kind at once: the authority submits the review results of several applications of one announcement to the government (Art. 10.3)',
+    },
   ],
   stateMachines: {},
   eventRules: {

@@ -2,9 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withCheckChar } from '../../functions/shared/credit-code.js';
 import { DEMO_EXPERTS, DEMO_ORGS } from '../../infra/local/orgs.js';
 import { type Role, routes } from '../../infra/system.js';
+import { approvedEntry, as, auditOf, type Platform, startPlatform } from '../support/platform.js';
 import { applicationBody } from '../support/selection.js';
 import { activeGrant } from './grants-fixtures.js';
-import { approvedEntry, as, auditOf, type Platform, startPlatform } from '../support/platform.js';
 
 /**
  * Issue 7, kind 1 (Art. 6, 18): every request's organisation is a valid unified social credit code,
@@ -30,7 +30,9 @@ const FOREIGN: Record<Role, string> = {
   admin: DEMO_ORGS.operatorA.code,
 };
 
-const restricted = routes.filter((r): r is typeof r & { auth: readonly Role[] } => typeof r.auth !== 'string');
+const restricted = routes.filter(
+  (r): r is typeof r & { auth: readonly Role[] } => typeof r.auth !== 'string',
+);
 const pathOf = (path: string) => path.replace(/\{[^}]+\}/g, 'x0000000000000');
 
 const call = async (method: string, path: string, token: string) => {
@@ -112,7 +114,9 @@ describe('the registry (kept by the authority)', () => {
     const code = withCheckChar('11420300MB1A00077');
     const body = { code, name: '十堰市统计局', kind: 'provider', principal: { name: '钱一' } };
     expect((await p.post('/organisations', as.police, body)).status).toBe(403);
-    expect((await p.post('/organisations', as.authority, { ...body, code: '11420300MB1A00077' })).status).toBe(400);
+    expect(
+      (await p.post('/organisations', as.authority, { ...body, code: '11420300MB1A00077' })).status,
+    ).toBe(400);
     const created = await p.post('/organisations', as.authority, body);
     expect(created.status).toBe(201);
     expect(await auditOf(p, `organisation/${code}`)).toHaveLength(1);
@@ -149,7 +153,11 @@ describe('the registry (kept by the authority)', () => {
       `/organisations/${code}`,
       as.authority,
     );
-    expect(registered.body).toMatchObject({ kind: 'operator', name: '十堰新数科技有限公司', principal: { name: '李四' } });
+    expect(registered.body).toMatchObject({
+      kind: 'operator',
+      name: '十堰新数科技有限公司',
+      principal: { name: '李四' },
+    });
   });
 
   it('keeps the expert pool: the authority adds, regulators read, experts see their own entry', async () => {
@@ -157,7 +165,12 @@ describe('the registry (kept by the authority)', () => {
     expect(list.body.items.map((e) => e.userId).sort()).toEqual(DEMO_EXPERTS.map((e) => e.userId).sort());
     expect((await p.get('/experts/expert-1', as.expert(1))).status).toBe(200);
     expect((await p.get('/experts/expert-2', as.expert(1))).status).toBe(404);
-    const bad = await p.post('/experts', as.authority, { userId: 'e-9', name: '某', org: 'X', fields: ['credit'] });
+    const bad = await p.post('/experts', as.authority, {
+      userId: 'e-9',
+      name: '某',
+      org: 'X',
+      fields: ['credit'],
+    });
     expect(bad.status).toBe(400);
     expect((await p.post('/experts', as.police, { ...DEMO_EXPERTS[0], userId: 'e-9' })).status).toBe(403);
   });

@@ -107,6 +107,21 @@ const throughExperts = async (applicationId: string, score = 85, reviewer: Calle
     const res = await decide(as.expert(n), t, { scores: fullScores(score), comment: `专家${n}意见` });
     expect(res.status).toBe(200);
   }
+  await submitResult(applicationId);
+};
+
+/**
+ * Art. 10.3: the authority submits a passing result to the government (a user other than the one who
+ * reviewed qualifications is not required, but the submitting user must not be the applicant's).
+ * Nothing to submit after a failing result.
+ */
+const submitResult = async (applicationId: string, who: Caller = as.authority) => {
+  const res = await p.get<{ items: Task[] }>(
+    `/tasks?status=pending&subjectId=${applicationId}&kind=result-submission`,
+    who,
+  );
+  const task = res.body.items?.[0];
+  if (task) expect((await decide(who, task, { decision: 'approve' })).status).toBe(200);
 };
 
 const application = (id: string, who: Caller = as.authority) => p.get(`/applications/${id}`, who);
