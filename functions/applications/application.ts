@@ -153,7 +153,7 @@ export const submitApplication = (args: {
           ...(an.grantingProvider.name ? { name: an.grantingProvider.name } : {}),
         }
       : { org: an.authorityOrg, role: 'authority' });
-  const screening = screen(args.hits);
+  const screening = screen(args.hits, body.businessStatus);
   const submitted: HistoryEntry = {
     key: 'submitted',
     step: 'screening',

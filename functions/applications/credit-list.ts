@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Principal } from '../shared/auth.js';
+import { inForce } from '../shared/credit-screen.js';
 import { assertVersion, ForbiddenError } from '../shared/errors.js';
 import { normalizeName } from '../shared/names.js';
 import type { CreateCreditListEntry } from './schemas.js';
@@ -24,8 +25,27 @@ const LIST_LABELS: Record<CreditHit['list'], { zh: string; en: string }> = {
   'serious-violation': { zh: '严重违法失信记录', en: 'the serious violation records' },
 };
 
-/** Art. 9: automatic screening before any person sees the application. */
-export const screen = (hits: readonly CreditHit[]): { passed: true } | { passed: false; reason: string } => {
+/** Business statuses that are not "good standing" (Art. 9.1: 经营状况良好): 吊销 and 注销. */
+const NOT_IN_GOOD_STANDING: Readonly<Record<string, { zh: string; en: string }>> = {
+  revoked: { zh: '吊销', en: 'revoked' },
+  cancelled: { zh: '注销', en: 'cancelled' },
+};
+
+/**
+ * Art. 9: automatic screening before any person sees the application — a business licence revoked or
+ * cancelled (Art. 9.1), then the credit list (Art. 9.2-9.3).
+ */
+export const screen = (
+  hits: readonly CreditHit[],
+  businessStatus?: string,
+): { passed: true } | { passed: false; reason: string } => {
+  const status = businessStatus ? NOT_IN_GOOD_STANDING[businessStatus] : undefined;
+  if (status) {
+    return {
+      passed: false,
+      reason: `申请单位营业执照已${status.zh}，不符合依法设立、经营状况良好的条件。The organisation's business licence is ${status.en}: it is not a company in good standing — Art. 9.1.`,
+    };
+  }
   const hit = hits[0];
   if (!hit) return { passed: true };
   const who =
@@ -74,9 +94,7 @@ export const applicantKeys = (
 ): string[] => [`ORG#${creditCode}`, `PERSON#${legalRep.personKey}`, `NAME#${normalizeName(legalRep.name)}`];
 
 /** Listed and not removed at `now`. */
-export const inForce = (e: Pick<CreditListEntry, 'listedAt' | 'removedAt'>, now: Date): boolean =>
-  new Date(e.listedAt).getTime() <= now.getTime() &&
-  (!e.removedAt || new Date(e.removedAt).getTime() > now.getTime());
+export { inForce };
 
 export const hitOf = (e: CreditListEntry): CreditHit => ({
   subject: e.subjectType,

@@ -7,6 +7,7 @@
  */
 import * as z from 'zod';
 import { ApplicationApproved, ApplicationRejected } from '../../events/applications.js';
+import { listedReason, listingsInForce, subjectKeys } from '../shared/credit-screen.js';
 import type { Deps, DomainEvent } from '../shared/deps.js';
 import type { Invocation, StepInvocation } from '../shared/duty.js';
 import { NotFoundError, StaleVersionError } from '../shared/errors.js';
@@ -166,6 +167,23 @@ const rejectionReason = async (
   return undefined;
 };
 
+/** A listing found when screening again at government approval (the state machine catches it). */
+export class CreditListed extends Error {
+  constructor(reason: string) {
+    super(reason);
+    this.name = 'CreditListed';
+  }
+}
+
+const screenAgain = async (deps: Deps, applicationId: string): Promise<void> => {
+  const app = await applicationsRepository(deps).getApplication(applicationId);
+  if (!app || app.currentStep !== 'government-approval') return; // replayed: already past (or gone)
+  const rep = app.applicant.legalRepresentative;
+  const keys = subjectKeys(app.operatorOrg, { personKey: rep.idNumberKey, name: rep.name });
+  const [listing] = await listingsInForce(deps, keys, deps.clock.now());
+  if (listing) throw new CreditListed(listedReason(listing, '政府审定时'));
+};
+
 export const applicationSteps = {
   /** First step: the application enters qualification review; returns the plan every later state reads. */
   async begin(raw: StepInvocation, { deps, requestId }: Invocation) {
@@ -176,9 +194,14 @@ export const applicationSteps = {
     return workflowPlan(app);
   },
 
-  /** A human step was decided (approved) and the next one is entered. */
+  /**
+   * A human step was decided (approved) and the next one is entered. Entering signing (the government
+   * approved), the applicant is screened again (Art. 9): a listing since submission fails the step
+   * with `CreditListed`, and the workflow records the rejection.
+   */
   async advance(raw: StepInvocation, { deps, requestId }: Invocation) {
     const input = Advance.parse(raw);
+    if (input.enter === 'signing') await screenAgain(deps, input.applicationId);
     const app = await transition(deps, requestId, input.applicationId, 'application.advance', (a) =>
       advance(
         a,

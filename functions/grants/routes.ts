@@ -6,8 +6,15 @@ import {
   GrantTerminated,
 } from '../../events/grants.js';
 import type { Principal } from '../shared/auth.js';
+import { listedReason, listingsInForce, subjectKeys } from '../shared/credit-screen.js';
 import type { Deps, DomainEvent } from '../shared/deps.js';
-import { assertVersion, ForbiddenError, NotFoundError, StaleVersionError } from '../shared/errors.js';
+import {
+  assertVersion,
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  StaleVersionError,
+} from '../shared/errors.js';
 import { caller, pageReply, type RequestContext, type RouteTable, route } from '../shared/http.js';
 import {
   auditState,
@@ -150,8 +157,13 @@ export const grantsRoutes: RouteTable = {
               ]
             : [],
         async (tx, _before, signed) => {
+          if (signed.status !== 'active') return;
+          // Art. 9: screened again when the agreement would take effect; a listing since the selection
+          // keeps it from taking effect (409, the grant stays unsigned by the second party).
+          const [listing] = await listingsInForce(ctx.deps, subjectKeys(signed.operatorOrg), ctx.now);
+          if (listing) throw new ConflictError(listedReason(listing, '协议生效时'), 'operator_listed');
           // Renewal: the old grant records its successor in the same transaction.
-          if (signed.status !== 'active' || !signed.renewalOf) return;
+          if (!signed.renewalOf) return;
           const old = await repo.get(signed.renewalOf, true);
           if (!old) throw new NotFoundError('Renewed grant');
           const renewed = markRenewed(old, signed.id, ctx.now);

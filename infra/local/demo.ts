@@ -261,6 +261,11 @@ const seedSelection = async (call: ReturnType<typeof apiClient>, announcementId:
   const scores = { capability: 88, scenarios: 85, security: 90, compliance: 86 };
   for (const n of [1, 2, 3])
     await decide(expert(n), approved, 'expert-score', { scores, comment: '方案可行' });
+  // Art. 10.3: the authority submits the review result to the government (another of its users).
+  await decide({ ...authority, sub: 'authority-submitter' }, approved, 'result-submission', {
+    decision: 'approve',
+    comment: '报请审定',
+  });
   await decide(government, approved, 'government-approval', { decision: 'approve', comment: '同意' });
   let grantId = '';
   for (let i = 0; i < 200 && !grantId; i++) {

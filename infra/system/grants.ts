@@ -26,7 +26,15 @@ export const grants = {
       description:
         'Grants (agreements): drafting, signatures, suspension, termination, expiry, reminders, exit (Art. 4, 10.5, 14)',
       // Reads the catalog to draft only authorizable entries into a grant's scope (Art. 8).
-      tables: { grants: 'write', catalog: 'read', audit: 'write', idempotency: 'write', outbox: 'write' },
+      // creditList: Art. 9 screening again when an agreement would take effect.
+      tables: {
+        grants: 'write',
+        catalog: 'read',
+        creditList: 'read',
+        audit: 'write',
+        idempotency: 'write',
+        outbox: 'write',
+      },
       publishesEvents: true,
       // Answers the selection workflow waiting for both signatures.
       workflows: ['selection'],

@@ -21,7 +21,7 @@ export const organisations = {
     organisations: {
       entry: 'functions/organisations/handler.ts',
       description: 'The organisation registry and the third-party expert pool (Art. 6, 10.3, 18)',
-      tables: { organisations: 'write', audit: 'write', idempotency: 'write', outbox: 'write' },
+      tables: { organisations: 'write', audit: 'write', idempotency: 'write' },
     },
   },
   routes: [

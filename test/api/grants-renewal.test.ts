@@ -76,6 +76,7 @@ describe('renewal through the selection workflow (Art. 10.5)', () => {
       const scores = { capability: 80, scenarios: 80, security: 80, compliance: 80 };
       await decidePending(as.expert(n), appId, 'expert-score', { scores, comment: `专家${n}` });
     }
+    await decidePending(as.authority, appId, 'result-submission', { decision: 'approve' });
     await decidePending(as.government, appId, 'government-approval', { decision: 'approve' });
     const renewal = String((await p.get(`/applications/${appId}`, as.operatorB)).body.grantId);
     await p.post(`/grants/${renewal}/sign`, as.authority, {});

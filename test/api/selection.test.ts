@@ -233,12 +233,14 @@ describe('the whole selection story (Art. 9, 10)', () => {
       'expert-review:scored',
       'expert-review:scored',
       'expert-review:passed',
-      'government-approval:submitted-to-government',
+      'result-submission:submitted-to-government',
       'government-approval:decided',
       'signing:grant-drafted',
       'signing:grant-signed',
     ]);
     expect(history[2]?.actor).toMatchObject({ userId: as.authority.sub, role: 'authority' });
+    // Art. 10.3: the authority (a person, not the platform) submitted the result to the government.
+    expect(history[8]?.actor).toMatchObject({ userId: as.authority.sub, role: 'authority' });
     expect(history[9]?.actor).toMatchObject({ userId: as.government.sub, role: 'government' });
     // Art. 10.3: the applicant follows the result and the decisions, never who the experts are nor what
     // each scored or wrote; the authority and regulators see the whole review.
@@ -281,7 +283,8 @@ describe('the whole selection story (Art. 9, 10)', () => {
       'application.submit:->qualification-review',
       'application.advance:qualification-review>expert-panel',
       'application.advance:expert-panel>expert-review',
-      'application.expert-review:expert-review>government-approval',
+      'application.expert-review:expert-review>result-submission',
+      'application.advance:result-submission>government-approval',
       'application.advance:government-approval>signing',
       'application.advance:signing>signing',
       'application.approve:signing>closed',
@@ -300,6 +303,7 @@ describe('the whole selection story (Art. 9, 10)', () => {
           taskOf('qualification-review'),
           taskOf('expert-panel'),
           ...[0, 1, 2].map((n) => taskOf('expert-review', n)),
+          taskOf('result-submission'),
           taskOf('government-approval'),
           `grant/${grantId}`,
         ].map((r) => auditOf(p, r)),
@@ -321,7 +325,9 @@ describe('the whole selection story (Art. 9, 10)', () => {
       step(taskOf('expert-panel'), 'task.approve', as.authority.sub!),
       step(app, 'application.advance', system, 'expert-panel>expert-review'),
       ...[0, 1, 2].map((n) => step(taskOf('expert-review', n), 'task.approve', `expert-${n + 1}`)),
-      step(app, 'application.expert-review', system, 'expert-review>government-approval'),
+      step(app, 'application.expert-review', system, 'expert-review>result-submission'),
+      step(taskOf('result-submission'), 'task.approve', as.authority.sub!),
+      step(app, 'application.advance', system, 'result-submission>government-approval'),
       step(taskOf('government-approval'), 'task.approve', as.government.sub!),
       step(app, 'application.advance', system, 'government-approval>signing'),
       step(`grant/${grantId}`, 'grant.draft', 'system:draftGrant'),

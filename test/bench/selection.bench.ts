@@ -3,7 +3,7 @@
  * task, and what a whole approval run costs locally (state transitions, handler calls, requests).
  */
 import { startLocalRuntime } from '../../infra/local/runtime.js';
-import { approvedEntry, as, type Caller, Platform } from '../support/platform.js';
+import { approvedEntry, as, type Caller, Platform, registerDemoOrganisations } from '../support/platform.js';
 import { announcementBody, applicationBody } from '../support/selection.js';
 
 type Print = (rows: (string | number)[][]) => void;
@@ -27,6 +27,7 @@ export const run = async ({
   const p = new Platform(
     await startLocalRuntime({ stage: 'bench-selection', dynamoEndpoint, logLevel: 'ERROR' }),
   );
+  await registerDemoOrganisations(p);
   let requests = 0;
   const call = async (method: 'get' | 'post', path: string, who: Caller, body?: Body) => {
     requests++;
@@ -78,6 +79,7 @@ export const run = async ({
       await decide(as.authority, 'expert-panel', { experts: ['expert-1', 'expert-2', 'expert-3'] });
       const scores = { capability: 85, scenarios: 85, security: 85, compliance: 85 };
       for (const n of [1, 2, 3]) await decide(as.expert(n), 'expert-score', { scores, comment: '同意' });
+      await decide(as.authority, 'result-submission', { decision: 'approve' });
       await decide(as.government, 'government-approval', { decision: 'approve' });
       let grantId: unknown;
       while (!grantId) {

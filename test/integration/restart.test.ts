@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startLocalRuntime } from '../../infra/local/runtime.js';
-import { as, catalogEntryBody, Platform } from '../support/platform.js';
+import { as, catalogEntryBody, Platform, registerDemoOrganisations } from '../support/platform.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'platform-restart-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
@@ -12,6 +12,7 @@ describe('npm start persistence', () => {
   it('keeps records and accepts earlier tokens after a restart (DynamoDB Local on disk, issuer key on disk)', async () => {
     // Prepare: a runtime with its own DynamoDB Local persisted in dataDir, as `npm start` runs it.
     const first = new Platform(await startLocalRuntime({ dataDir, stage: 'restart', logLevel: 'SILENT' }));
+    await registerDemoOrganisations(first);
     const token = await first.rt.token('provider', as.transport.org, as.transport.sub);
     const created = await first.post('/catalog', as.transport, catalogEntryBody({ title: '重启前创建' }));
     await first.stop();

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { startLocalRuntime } from '../../infra/local/runtime.js';
-import { approvedEntry, as, type Caller, Platform } from '../support/platform.js';
+import { approvedEntry, as, type Caller, Platform, registerDemoOrganisations } from '../support/platform.js';
 import { announcementBody, applicationBody } from '../support/selection.js';
 
 /**
@@ -14,10 +14,14 @@ import { announcementBody, applicationBody } from '../support/selection.js';
  */
 const dataDir = mkdtempSync(join(tmpdir(), 'selection-restart-'));
 const stage = `r${randomUUID().slice(0, 8)}`;
-const start = async () =>
-  new Platform(
+const start = async () => {
+  const p = new Platform(
     await startLocalRuntime({ stage, dataDir, dynamoEndpoint: inject('dynamoEndpoint'), logLevel: 'SILENT' }),
   );
+  // Idempotent: the second start finds the registry (409s are accepted).
+  await registerDemoOrganisations(p);
+  return p;
+};
 
 let current: Platform | undefined;
 afterAll(async () => {
@@ -90,6 +94,9 @@ describe('a restart in the middle of the selection workflow', () => {
     await decide(p, as.expert(3), await pendingTask(p, as.expert(3), id, 'expert-score'), {
       scores,
       comment: '重启后',
+    });
+    await decide(p, as.authority, await pendingTask(p, as.authority, id, 'result-submission'), {
+      decision: 'approve',
     });
     await decide(p, as.government, await pendingTask(p, as.government, id, 'government-approval'), {
       decision: 'approve',

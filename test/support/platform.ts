@@ -28,10 +28,13 @@ export const startPlatform = async (): Promise<Platform> => {
     logLevel: 'SILENT',
   });
   const p = new Platform(rt);
-  // The organisation registry and expert pool of the demo: roles are honoured only for them.
-  await seedRegistry(async (path, body) => (await p.post(path, REGISTRAR, body)).status);
+  await registerDemoOrganisations(p);
   return p;
 };
+
+/** The organisation registry and expert pool of the demo: roles are honoured only for them. */
+export const registerDemoOrganisations = (p: Platform): Promise<void> =>
+  seedRegistry(async (path, body) => (await p.post(path, REGISTRAR, body)).status);
 
 /** The authority's user who keeps the registry in tests (never one who decides on test records). */
 const REGISTRAR = { role: 'authority', org: DEMO_ORGS.authority.code, sub: 'authority-registrar' } as const;
