@@ -76,7 +76,12 @@ export const buildOpenApi = (tables: Partial<Record<string, RouteTable>>) => {
           }
         : {}),
       ...(h?.body
-        ? { requestBody: { required: true, content: { 'application/json': { schema: schemaOf(h.body) } } } }
+        ? {
+            requestBody: {
+              required: true,
+              content: { 'application/json': { schema: schemaOf(h.documentedBody ?? h.body) } },
+            },
+          }
         : {}),
       responses: {
         '200': {

@@ -86,6 +86,11 @@ export interface RouteHandler<B = unknown, Q = unknown, P = unknown> {
   readonly idempotent?: boolean;
   /** Response schema, for the OpenAPI document. */
   readonly response?: ZodType;
+  /**
+   * The request body as the OpenAPI document shows it, where the edge parses more loosely than the
+   * handler validates (e.g. a task decision, validated against its task's kind after the assignee check).
+   */
+  readonly documentedBody?: ZodType;
   handle(ctx: RequestContext<B, Q, P>): Promise<Reply>;
 }
 

@@ -114,3 +114,17 @@ export const TASK_KINDS = {
 export type TaskKind = keyof typeof TASK_KINDS;
 export const isTaskKind = (k: string): k is TaskKind => Object.hasOwn(TASK_KINDS, k);
 export const kindDef = (k: TaskKind): TaskKindDef => TASK_KINDS[k] as unknown as TaskKindDef;
+
+/**
+ * The body of POST /tasks/{id}/decision as documented: one schema per task kind (each titled with its
+ * kind). The handler validates the body against the task's own kind, after checking the assignee.
+ */
+export const documentedDecision = (): z.ZodType =>
+  z.union(
+    Object.entries(TASK_KINDS).map(([k, def]) =>
+      (def.decision as z.ZodType).meta({
+        title: k,
+        description: `${def.label.zh} ${def.label.en}: the decision of a \`${k}\` task`,
+      }),
+    ) as unknown as [z.ZodType, z.ZodType, ...z.ZodType[]],
+  );

@@ -23,7 +23,7 @@ import {
   type ReviewTask,
   viewOf,
 } from './domain.js';
-import { isTaskKind, kindDef, TASK_KINDS } from './kinds.js';
+import { documentedDecision, isTaskKind, kindDef, TASK_KINDS } from './kinds.js';
 import { tasksRepository } from './repository.js';
 import { BatchDecisionBody, DecisionBody, ListTasksQuery, TaskId } from './schemas.js';
 import { afterDecision, decisionEvents, resource } from './service.js';
@@ -149,6 +149,7 @@ export const tasksRoutes: RouteTable = {
   decideTask: route({
     params: TaskId,
     body: DecisionBody,
+    documentedBody: documentedDecision(),
     async handle(ctx) {
       const after = await decide(ctx, ctx.params.id, ctx.body);
       return { status: 200, body: view(after) };
@@ -162,6 +163,7 @@ export const tasksRoutes: RouteTable = {
    */
   decideTasks: route({
     body: BatchDecisionBody,
+    documentedBody: BatchDecisionBody.extend({ decision: documentedDecision() }),
     async handle(ctx) {
       const p = caller(ctx);
       const loaded = await Promise.all(ctx.body.taskIds.map((id) => load(ctx.deps, id)));

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withCheckChar } from '../../functions/shared/credit-code.js';
+import { TASK_KINDS } from '../../functions/tasks/kinds.js';
 import { DEMO_EXPERTS, DEMO_ORGS } from '../../infra/local/orgs.js';
 import { type Role, routes } from '../../infra/system.js';
 import { approvedEntry, as, auditOf, type Platform, startPlatform } from '../support/platform.js';
@@ -173,5 +174,19 @@ describe('the registry (kept by the authority)', () => {
     });
     expect(bad.status).toBe(400);
     expect((await p.post('/experts', as.police, { ...DEMO_EXPERTS[0], userId: 'e-9' })).status).toBe(403);
+  });
+});
+
+describe('the OpenAPI document', () => {
+  it('documents one decision schema per task kind for POST /tasks/{id}/decision', async () => {
+    const doc = await p.get<{ paths: Record<string, Record<string, Record<string, unknown>>> }>(
+      '/openapi.json',
+    );
+    const body = doc.body.paths['/tasks/{id}/decision']?.post?.requestBody as {
+      content: { 'application/json': { schema: { anyOf?: { title: string }[] } } };
+    };
+    const titles = body.content['application/json'].schema.anyOf?.map((s) => s.title);
+    expect(titles?.sort()).toEqual(Object.keys(TASK_KINDS).sort());
+    expect(doc.body.paths['/organisations']?.post).toBeDefined();
   });
 });

@@ -5,7 +5,9 @@ import {
   assigneeKey,
   callerKeys,
   cancelTask,
+  conflictOfInterest,
   decideTask,
+  expertConflictOrgs,
   flagOverdue,
   isAssignee,
   isNewlyOverdue,
@@ -106,5 +108,21 @@ describe('task kinds', () => {
   it('requires a reason to reject, and labels every kind', () => {
     expect(kindDef('qualification-review').decision.safeParse({ decision: 'reject' }).success).toBe(false);
     for (const k of Object.values(TASK_KINDS)) expect(k.label.zh.length).toBeGreaterThan(0);
+  });
+});
+
+describe('nobody decides on their own record (Art. 10.3, 18)', () => {
+  it('refuses the applicant organisation and the submitting user, whatever roles they hold', () => {
+    const t = { context: { operatorOrg: 'OPER', submittedBy: 'op-user' } };
+    expect(conflictOfInterest(t, { userId: 'someone', org: 'OPER' })).toMatch(/own application/);
+    expect(conflictOfInterest(t, { userId: 'op-user', org: 'AUTH' })).toMatch(/submitted/);
+    expect(conflictOfInterest(t, { userId: 'reviewer', org: 'AUTH' })).toBeUndefined();
+  });
+
+  it('keeps the applicant and (domain mode) the granting provider off the expert panel', () => {
+    expect(
+      expertConflictOrgs({ context: { operatorOrg: 'OPER', expertConflicts: ['OPER', 'PROV'] } }).sort(),
+    ).toEqual(['OPER', 'PROV']);
+    expect(expertConflictOrgs({ context: { operatorOrg: 'OPER' } })).toEqual(['OPER']);
   });
 });
