@@ -32,5 +32,6 @@ describe('npm start persistence', () => {
     } finally {
       await second.stop();
     }
-  });
+    // Two runtimes each starting their own DynamoDB Local: slow on a loaded machine.
+  }, 180_000);
 });
