@@ -3,7 +3,7 @@
  * function takes the current record and returns the next one, or throws the error the caller should see.
  */
 import type { Principal } from '../shared/auth.js';
-import { assertVersion, ConflictError, ForbiddenError, ValidationError } from '../shared/errors.js';
+import { ConflictError, ForbiddenError } from '../shared/errors.js';
 import { type Announcement, DEFAULT_DEADLINES, type Mode } from './announcements.js';
 import { type CreditHit, screen } from './credit-list.js';
 import type { StepDeadlines, SubmitApplication } from './schemas.js';

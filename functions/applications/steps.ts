@@ -177,7 +177,7 @@ export class CreditListed extends Error {
 
 const screenAgain = async (deps: Deps, applicationId: string): Promise<void> => {
   const app = await applicationsRepository(deps).getApplication(applicationId);
-  if (!app || app.currentStep !== 'government-approval') return; // replayed: already past (or gone)
+  if (app?.currentStep !== 'government-approval') return; // replayed: already past (or gone)
   const rep = app.applicant.legalRepresentative;
   const keys = subjectKeys(app.operatorOrg, { personKey: rep.idNumberKey, name: rep.name });
   const [listing] = await listingsInForce(deps, keys, deps.clock.now());

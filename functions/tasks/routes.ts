@@ -104,7 +104,7 @@ const assertThirdPartyExperts = async (
     const issues: FieldIssue[] = [];
     named.forEach((userId, i) => {
       const e = pool.get(userId);
-      if (!e || !e.active)
+      if (!e?.active)
         issues.push({ path: `body.experts.${i}`, message: `${userId} is not an active expert of the pool` });
     });
     if (issues.length) throw new ValidationError('The panel must be drawn from the expert pool', issues);
