@@ -94,6 +94,12 @@ export const schedules = {
   ...governance.schedules,
 } as const satisfies Record<string, ScheduleDecl>;
 
+/**
+ * The function behind the HTTP API's `$default` route (in AWS and locally): it answers every request
+ * no declared route matches with the platform's error body (404 `not_found`).
+ */
+export const DEFAULT_ROUTE_FUNCTION: FunctionName = 'meta';
+
 /** The custom EventBridge bus every domain event travels on. */
 export const EVENT_BUS = 'platform';
 
@@ -108,6 +114,8 @@ export const env = {
   issuer: 'JWT_ISSUER',
   audience: 'JWT_AUDIENCE',
   jwksUrl: 'JWKS_URL',
+  /** Base64 HMAC key that signs pagination cursors (functions/shared/cursor.ts). */
+  cursorKey: 'CURSOR_SIGNING_KEY',
 } as const;
 
 /** `${CatalogFunctionArn}` style placeholder for a function in an ASL file. */

@@ -49,6 +49,12 @@ export interface FunctionContext {
   readonly tableDecls: PlatformDeclaration['tables'];
   readonly bus: IEventBus;
   readonly identity: Identity;
+  /**
+   * The key that signs pagination cursors (functions/shared/cursor.ts). It only protects cursors'
+   * integrity (a forged cursor is a 400, never a DynamoDB error), so it reaches the functions as an
+   * environment variable resolved by CloudFormation from a generated secret, not read per request.
+   */
+  readonly cursorKey?: string;
 }
 
 const logicalId = (c: Construct): string => {
@@ -79,6 +85,7 @@ export const wireFunction = (
   fn.addEnvironment(env.issuer, ctx.identity.issuer);
   fn.addEnvironment(env.audience, ctx.identity.client.userPoolClientId);
   fn.addEnvironment(env.jwksUrl, ctx.identity.jwksUrl);
+  if (ctx.cursorKey) fn.addEnvironment(env.cursorKey, ctx.cursorKey);
 
   for (const [t, access] of Object.entries(decl.tables)) {
     const table = ctx.tables.get(t);

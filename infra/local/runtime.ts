@@ -1,4 +1,5 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -9,6 +10,7 @@ import type { Context } from 'aws-lambda';
 import { SettableClock } from '../../functions/shared/clock.js';
 import type { Deps } from '../../functions/shared/deps.js';
 import {
+  DEFAULT_ROUTE_FUNCTION,
   EVENT_BUS,
   env,
   type FunctionName,
@@ -96,7 +98,7 @@ const lambdaContext = (fn: string): Context =>
  * The environment each function sees in AWS (table names, bus, state machines, issuer), set once so
  * that modules which read it at load time behave as in Lambda.
  */
-const setProcessEnv = (stage: string, endpoint: string, issuer: LocalIssuer) => {
+const setProcessEnv = (stage: string, endpoint: string, issuer: LocalIssuer, cursorKey: string) => {
   const set = (k: string, v: string) => {
     process.env[k] ??= v;
   };
@@ -109,6 +111,7 @@ const setProcessEnv = (stage: string, endpoint: string, issuer: LocalIssuer) => 
   set(env.issuer, issuer.issuer);
   set(env.audience, issuer.audience);
   set(env.jwksUrl, 'http://127.0.0.1/_local/jwks.json');
+  set(env.cursorKey, cursorKey);
   for (const t of Object.keys(localTableNames(stage)))
     set(env.table(t as TableName), localTableName(stage, t as TableName));
   for (const m of Object.keys(stateMachines)) {
@@ -123,6 +126,20 @@ const localTableNames = (stage: string) =>
     ).map((t) => [t, localTableName(stage, t)]),
   );
 
+/** The cursor signing key: kept in DATA_DIR (cursors survive a restart), or random for memory-only runs. */
+const localCursorKey = async (dataDir: string | undefined): Promise<string> => {
+  if (!dataDir) return randomBytes(48).toString('base64url');
+  const file = join(dataDir, 'cursor.key');
+  try {
+    return (await readFile(file, 'utf8')).trim();
+  } catch {
+    const key = randomBytes(48).toString('base64url');
+    await mkdir(dataDir, { recursive: true });
+    await writeFile(file, key, { mode: 0o600 });
+    return key;
+  }
+};
+
 /** Starts the whole platform in this process, from the declaration in infra/system.ts. */
 export const startLocalRuntime = async (opts: LocalRuntimeOptions = {}): Promise<LocalRuntime> => {
   const stage = opts.stage ?? 'local';
@@ -134,7 +151,7 @@ export const startLocalRuntime = async (opts: LocalRuntimeOptions = {}): Promise
   const endpoint = opts.dynamoEndpoint ?? dynamo?.endpoint ?? '';
   const tables = await ensureTables(endpoint, stage);
   const issuer = await createLocalIssuer(opts.dataDir);
-  setProcessEnv(stage, endpoint, issuer);
+  setProcessEnv(stage, endpoint, issuer, await localCursorKey(opts.dataDir));
 
   const db = DynamoDBDocumentClient.from(new DynamoDBClient(localClientConfig(endpoint)), {
     marshallOptions: { removeUndefinedValues: true },
@@ -197,10 +214,10 @@ export const startLocalRuntime = async (opts: LocalRuntimeOptions = {}): Promise
     port: opts.port ?? 0,
     verifier: issuer.verifier,
     invoke,
+    defaultFunction: DEFAULT_ROUTE_FUNCTION,
     admin: async ({ method, path, body, claims }) => {
       if (method === 'GET' && path === '/_local/jwks.json') return { status: 200, body: issuer.jwks };
-      if (method === 'GET' && path === '/_local/clock')
-        return { status: 200, body: { now: clock.now().toISOString() } };
+      // Every other local endpoint, reads included, is for the platform's operators only.
       if (!isAdmin(claims)) {
         return {
           status: 403,
@@ -209,8 +226,10 @@ export const startLocalRuntime = async (opts: LocalRuntimeOptions = {}): Promise
           },
         };
       }
-      const b = (body ?? {}) as { now?: string; advanceMs?: number };
+      if (method === 'GET' && path === '/_local/clock')
+        return { status: 200, body: { now: clock.now().toISOString() } };
       if (method === 'POST' && path === '/_local/clock') {
+        const b = ((await body()) ?? {}) as { now?: string; advanceMs?: number };
         if (b.now) clock.set(b.now);
         if (b.advanceMs) clock.advance(b.advanceMs);
         return { status: 200, body: { now: clock.now().toISOString() } };
