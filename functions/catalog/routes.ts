@@ -16,12 +16,14 @@ import {
   type CatalogEntry,
   canSeeWorking,
   createEntry,
+  deciderView,
   eventsOf,
   isPublic,
   reviewEntry,
   submitEntry,
   updateEntry,
   viewOf,
+  withdrawEntry,
 } from './domain.js';
 import { catalogRepository } from './repository.js';
 import {
@@ -31,6 +33,7 @@ import {
   ReviewCatalogEntry,
   SubmitCatalogEntry,
   UpdateCatalogEntry,
+  WithdrawCatalogEntry,
 } from './schemas.js';
 
 const resource = (id: string) => `catalog-entry/${id}`;
@@ -99,6 +102,8 @@ export const catalogRoutes: RouteTable = {
           createdAt: r.createdAt,
           submittedAt: r.submittedAt ?? null,
           reviewedAt: r.reviewedAt ?? null,
+          // Art. 18: who decided (user, organisation, role); the public sees organisation and role.
+          decidedBy: deciderView(r, insider),
           ...(insider ? { reason: r.reason ?? null, content: r.content } : { content: r.content }),
         }));
       return {
@@ -144,6 +149,15 @@ export const catalogRoutes: RouteTable = {
     params: EntryId,
     body: SubmitCatalogEntry,
     handle: (ctx) => change(ctx, 'catalog.submit', (e, p, v) => submitEntry(e, p, v, ctx.now)),
+  }),
+
+  withdrawCatalogEntry: route({
+    params: EntryId,
+    body: WithdrawCatalogEntry,
+    handle: (ctx) =>
+      change(ctx, 'catalog.withdraw', (e, p, v) => withdrawEntry(e, p, ctx.body.reason, v, ctx.now), {
+        reason: ctx.body.reason,
+      }),
   }),
 
   reviewCatalogEntry: route({

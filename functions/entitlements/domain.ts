@@ -15,7 +15,7 @@ import type { Scenario } from './schemas.js';
 
 export type DemandStatus = 'under-review' | 'approved' | 'rejected';
 export type EntitlementStatus = 'active' | 'inactive' | 'ended';
-export type EndCause = 'grant-expired' | 'grant-terminated';
+export type EndCause = 'grant-expired' | 'grant-terminated' | 'entry-withdrawn' | 'entry-restricted';
 
 /** A reviewer of a demand: the authority (any authority account when its org is not known) or a provider. */
 export interface Reviewer {
@@ -285,6 +285,30 @@ export const followGrant = (
         endCause: change === 'GrantExpired' ? 'grant-expired' : 'grant-terminated',
       };
   }
+};
+
+/**
+ * Art. 8 at every moment: an entitlement to an entry that is no longer authorizable (withdrawn from
+ * the catalog, or an Art. 8 flag approved) ends for good. Undefined when it has already ended (a
+ * redelivered event changes nothing).
+ */
+export const endForEntry = (
+  e: Entitlement,
+  cause: 'entry-withdrawn' | 'entry-restricted',
+  reason: string,
+  now: Date,
+): Entitlement | undefined => {
+  if (e.status === 'ended') return undefined;
+  const at = now.toISOString();
+  return {
+    ...e,
+    status: 'ended',
+    endedAt: at,
+    endReason: reason,
+    endCause: cause,
+    version: e.version + 1,
+    updatedAt: at,
+  };
 };
 
 /**
