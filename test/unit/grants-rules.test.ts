@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { patternOf } from '../../events/define.js';
 import { CatalogEntryPublished, CatalogEntryWithdrawn } from '../../events/catalog.js';
+import { patternOf } from '../../events/define.js';
 import { DemandApproved, DemandRejected, EntitlementsEnded } from '../../events/demands.js';
 import {
   GovernanceRequestEscalated,
