@@ -1,6 +1,6 @@
 import type { Principal } from '../shared/auth.js';
 import type { Deps } from '../shared/deps.js';
-import { ForbiddenError, NotFoundError } from '../shared/errors.js';
+import { ForbiddenError, NotFoundError, ValidationError } from '../shared/errors.js';
 import {
   caller,
   expectedVersion,
@@ -81,6 +81,13 @@ export const catalogRoutes: RouteTable = {
       }
       if (scope === 'all' && !privileged)
         throw new ForbiddenError('Only the authority and regulators see every entry');
+      // The public listing holds approved versions only: a status filter there would be silently
+      // ignored, so it is refused (the working status is for `scope=mine` and `scope=all`).
+      if (scope === 'public' && query.status) {
+        throw new ValidationError('The status filter needs scope=mine (providers) or scope=all', [
+          { path: 'query.status', message: 'Not available on the public listing' },
+        ]);
+      }
       const page = await catalogRepository(deps).list({ ...query, scope }, principal?.org);
       return pageReply(page, (e) => viewOf(e, principal));
     },

@@ -227,6 +227,7 @@ export const grantsRoutes: RouteTable = {
   }),
 
   confirmGrantExit: route({
+    created: true,
     params: GrantId,
     body: ConfirmExit,
     async handle(ctx) {

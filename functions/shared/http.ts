@@ -75,6 +75,8 @@ export interface RouteHandler<B = unknown, Q = unknown, P = unknown> {
   readonly params?: ZodType<P>;
   /** Creates honour an Idempotency-Key header: a retry returns the first reply, never a duplicate. */
   readonly idempotent?: boolean;
+  /** Answers 201 Created (implied by `idempotent`): for the OpenAPI document. */
+  readonly created?: boolean;
   /** Response schema, for the OpenAPI document. */
   readonly response?: ZodType;
   handle(ctx: RequestContext<B, Q, P>): Promise<Reply>;

@@ -161,3 +161,33 @@ describe('data demands last for the scenario’s duration (Art. 16)', () => {
     expect((await check(entry)).entitled).toBe(true);
   });
 });
+
+describe('grants say what they are (kind 7)', () => {
+  it('公示 names the grantor for every mode, and the terms carry Chinese text', async () => {
+    const entry = await approvedEntry(p, as.transport, { title: '公交站点' });
+    // As the selection workflow drafts a comprehensive grant: the authority's name is not passed.
+    const { grantId } = (await p.rt.invoke('grants', {
+      step: 'draftGrant',
+      applicationId: 'ap_test00000000000000001',
+      announcementId: 'an_test0000000001',
+      mode: 'comprehensive',
+      scope: [entry],
+      grantor: { org: as.authority.org, role: 'authority' },
+      operator: { org: as.operatorB.org, name: '武当数智科技有限公司' },
+    })) as { grantId: string };
+    expect((await p.post(`/grants/${grantId}/sign`, as.authority)).status).toBe(200);
+    expect((await p.post(`/grants/${grantId}/sign`, as.operatorB)).status).toBe(200);
+    await p.rt.settle();
+
+    const listed = (await p.get('/public/grants?limit=100')).body.items as {
+      id: string;
+      grantorName: string | null;
+    }[];
+    expect(listed.length).toBeGreaterThan(0);
+    for (const g of listed) expect(g.grantorName, g.id).toEqual(expect.any(String));
+    const grant = await p.get(`/grants/${grantId}`, as.operatorB);
+    const terms = grant.body.terms as { zh: { term: string; operatorObligations: string[] } };
+    expect(terms.zh.term).toMatch(/[\u4e00-\u9fff]/);
+    expect(terms.zh.operatorObligations.length).toBeGreaterThan(0);
+  });
+});

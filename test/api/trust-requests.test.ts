@@ -213,3 +213,51 @@ describe('the gateway answers with the platform error body (kind 7)', () => {
     expect(sent).toBeLessThan(8 * 1024 * 1024);
   });
 });
+
+describe('the API says what it does (kind 7)', () => {
+  it('OpenAPI documents creates as 201 and every error response with the error schema', async () => {
+    const doc = await p.get<{
+      paths: Record<
+        string,
+        Record<string, { operationId: string; responses: Record<string, { content?: unknown }> }>
+      >;
+    }>('/openapi.json');
+    const ops = Object.values(doc.body.paths).flatMap((byMethod) => Object.values(byMethod));
+    expect(ops).toHaveLength((routes as readonly RouteDecl[]).length);
+    for (const op of ops) {
+      const handler = Object.values(ROUTE_TABLES)
+        .map((t) => t?.[op.operationId])
+        .find(Boolean);
+      const creates = !!(handler?.idempotent || handler?.created);
+      expect(Object.keys(op.responses), op.operationId).toContain(creates ? '201' : '200');
+      expect(Object.keys(op.responses), op.operationId).not.toContain(creates ? '200' : '201');
+      for (const [status, r] of Object.entries(op.responses).filter(([s]) => Number(s) >= 400)) {
+        expect(r.content, `${op.operationId} ${status}`).toEqual({
+          'application/json': { schema: { $ref: '#/components/schemas/Error' } },
+        });
+      }
+    }
+    for (const id of ['createCatalogEntry', 'createDemand', 'submitApplication', 'createGovernanceRequest']) {
+      const op = ops.find((o) => o.operationId === id);
+      expect(Object.keys(op?.responses ?? {}), id).toContain('201');
+    }
+  });
+
+  it('refuses a filter the caller may not use instead of ignoring it', async () => {
+    const anonymousDraft = await p.get('/catalog?status=draft');
+    const operatorDraft = await p.get('/catalog?status=submitted', as.operatorA);
+    const providerPublicDraft = await p.get('/catalog?status=draft', as.transport);
+    const providerMine = await p.get('/catalog?status=draft&scope=mine', as.transport);
+    const authorityDraft = await p.get('/catalog?status=draft', as.authority);
+    const draftAnnouncements = await p.get('/announcements?status=draft');
+    const authorityAnnouncements = await p.get('/announcements?status=draft', as.authority);
+    expect(anonymousDraft.status).toBe(400);
+    expect(anonymousDraft.body).toMatchObject({ error: { details: [{ path: 'query.status' }] } });
+    expect(operatorDraft.status).toBe(400);
+    expect(providerPublicDraft.status).toBe(400);
+    expect(providerMine.status).toBe(200);
+    expect(authorityDraft.status).toBe(200);
+    expect(draftAnnouncements.status).toBe(403);
+    expect(authorityAnnouncements.status).toBe(200);
+  });
+});
