@@ -42,10 +42,17 @@ export interface LocalRuntimeOptions {
   /** Arm timers for the declared schedules (npm start). Tests fire them on demand instead. */
   readonly runSchedules?: boolean;
   readonly logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
+  /**
+   * Called if the DynamoDB Local this runtime started dies: every request would fail from then on,
+   * so `npm start` reports it and stops. Default: log it.
+   */
+  readonly onFatal?: (error: Error) => void;
 }
 
 export interface LocalRuntime {
   readonly url: string;
+  /** The process id of the DynamoDB Local this runtime started (none when given an endpoint). */
+  readonly dynamoPid: number | undefined;
   readonly stage: string;
   readonly clock: SettableClock;
   readonly issuer: LocalIssuer;
@@ -149,6 +156,33 @@ export const startLocalRuntime = async (opts: LocalRuntimeOptions = {}): Promise
     ? undefined
     : await startDynamoDbLocal(opts.dataDir ? { dataDir: join(opts.dataDir, 'dynamodb') } : {});
   const endpoint = opts.dynamoEndpoint ?? dynamo?.endpoint ?? '';
+  try {
+    return await startOn(opts, { stage, clock, logLevel, dynamo, endpoint });
+  } catch (e) {
+    // A failed start leaves no DynamoDB Local process behind.
+    await dynamo?.stop();
+    throw e;
+  }
+};
+
+const startOn = async (
+  opts: LocalRuntimeOptions,
+  ctx: {
+    stage: string;
+    clock: SettableClock;
+    logLevel: NonNullable<LocalRuntimeOptions['logLevel']>;
+    dynamo: Awaited<ReturnType<typeof startDynamoDbLocal>> | undefined;
+    endpoint: string;
+  },
+): Promise<LocalRuntime> => {
+  const { stage, clock, logLevel, dynamo, endpoint } = ctx;
+  dynamo?.onUnexpectedExit((code, signal) => {
+    const error = new Error(
+      `DynamoDB Local stopped unexpectedly (exit code ${code ?? '-'}${signal ? `, signal ${signal}` : ''}); the platform cannot serve requests without it`,
+    );
+    if (opts.onFatal) opts.onFatal(error);
+    else console.error(`[runtime] ${error.message}`);
+  });
   const tables = await ensureTables(endpoint, stage);
   const issuer = await createLocalIssuer(opts.dataDir);
   setProcessEnv(stage, endpoint, issuer, await localCursorKey(opts.dataDir));
@@ -258,6 +292,7 @@ export const startLocalRuntime = async (opts: LocalRuntimeOptions = {}): Promise
 
   return {
     url,
+    dynamoPid: dynamo?.pid,
     stage,
     clock,
     issuer,
