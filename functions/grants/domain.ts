@@ -29,6 +29,7 @@ export type ReminderDays = (typeof REMINDER_DAYS)[number];
 export interface Signature {
   readonly userId: string;
   readonly org: string;
+  readonly role?: string;
   readonly at: string;
   readonly name?: string;
 }
@@ -68,6 +69,7 @@ export interface ExitConfirmation {
   readonly note: string;
   readonly confirmedBy: string;
   readonly org: string;
+  readonly role?: string;
   readonly at: string;
 }
 
@@ -154,6 +156,8 @@ export interface StatusChange {
   readonly at: string;
   readonly by: string;
   readonly org: string;
+  /** The role the decision was taken in (Art. 18). */
+  readonly role?: string;
 }
 
 export interface Grant {
@@ -418,7 +422,7 @@ export const sign = (g: Grant, p: Principal, now: Date): Grant => {
   const at = now.toISOString();
   const signatures = {
     ...g.signatures,
-    [party]: { userId: p.userId, org: p.org, at, ...(p.name ? { name: p.name } : {}) },
+    [party]: { userId: p.userId, org: p.org, role: p.role, at, ...(p.name ? { name: p.name } : {}) },
   };
   const both = !!signatures.grantor && !!signatures.operator;
   if (!both) return { ...g, signatures, version: g.version + 1, updatedAt: at };
@@ -466,6 +470,7 @@ const change = (p: Principal, reason: string, now: Date): StatusChange => ({
   at: now.toISOString(),
   by: p.userId,
   org: p.org,
+  role: p.role,
 });
 
 export const suspend = (g: Grant, p: Principal, reason: string, now: Date): Grant => {
@@ -595,7 +600,7 @@ export const confirmExit = (g: Grant, p: Principal, item: ExitItem, note: string
   const at = now.toISOString();
   const exitConfirmations = {
     ...g.exitConfirmations,
-    [item]: { item, party, note, confirmedBy: p.userId, org: p.org, at },
+    [item]: { item, party, note, confirmedBy: p.userId, org: p.org, role: p.role, at },
   };
   const complete = g.terms.exit.items.every((i) => exitConfirmations[i]);
   return {

@@ -191,3 +191,38 @@ describe('grants say what they are (kind 7)', () => {
     expect(terms.zh.operatorObligations.length).toBeGreaterThan(0);
   });
 });
+
+describe('decisions show who decided (Art. 18)', () => {
+  it('catalog versions and grant decisions name the user, organisation and role', async () => {
+    const entry = await approvedEntry(p, as.hrss, { title: '社保缴费数据', domain: 'employment' });
+    const insider = await p.get(`/catalog/${entry}`, as.hrss);
+    const publicView = await p.get(`/catalog/${entry}`);
+    const versions = insider.body.versions as { decidedBy: unknown }[];
+    expect(versions.at(-1)?.decidedBy).toEqual({
+      userId: as.authority.sub,
+      org: as.authority.org,
+      role: 'authority',
+    });
+    expect((publicView.body.versions as { decidedBy: unknown }[]).at(-1)?.decidedBy).toEqual({
+      org: as.authority.org,
+      role: 'authority',
+    });
+    expect((insider.body.published as { approvedBy: unknown }).approvedBy).toMatchObject({
+      role: 'authority',
+    });
+
+    const { id: grantId } = await activeGrant(p, { scope: [entry], operator: as.operatorC });
+    const suspended = await p.post(`/grants/${grantId}/suspend`, as.authority, { reason: '评估不合格' });
+    expect(suspended.status).toBe(200);
+    expect(suspended.body.suspension).toMatchObject({
+      by: as.authority.sub,
+      org: as.authority.org,
+      role: 'authority',
+    });
+    expect(
+      Object.values(suspended.body.signatures as Record<string, { role: string }>)
+        .map((s) => s.role)
+        .sort(),
+    ).toEqual(['authority', 'operator']);
+  });
+});
