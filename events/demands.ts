@@ -30,3 +30,23 @@ export const DemandRejected = defineEvent(
   'DemandRejected',
   DemandFacts.extend({ reasons: z.array(z.object({ reviewer: z.string(), reason: z.string() })) }),
 );
+
+/**
+ * Entitlements of one operator under one grant ended because their catalog entry stopped being
+ * authorizable (Art. 8 at every moment): withdrawn from the catalog, or an Art. 8 flag approved.
+ */
+export const EntitlementsEnded = defineEvent(
+  SOURCE,
+  'EntitlementsEnded',
+  z.object({
+    entryId: z.string(),
+    entryTitle: z.string().nullable(),
+    operatorOrg: z.string(),
+    providerOrg: z.string(),
+    grantId: z.string(),
+    entitlementIds: z.array(z.string()),
+    cause: z.enum(['entry-withdrawn', 'entry-restricted']),
+    reason: z.string(),
+    at: z.string(),
+  }),
+);

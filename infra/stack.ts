@@ -5,7 +5,7 @@ import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { Construct } from 'constructs';
 import { PlatformApi } from './constructs/api.js';
-import type { Stage } from './constructs/config.js';
+import { type Stage, stageSettings } from './constructs/config.js';
 import { DataTables } from './constructs/data.js';
 import {
   checkDeclaration,
@@ -77,6 +77,17 @@ export class PlatformStack extends Stack {
       (this.node.tryGetContext('authorityOrg') as string | undefined) ??
       DEFAULT_AUTHORITY_ORG;
 
+    // Signs pagination cursors: generated once per stage, base64 of 48 random bytes.
+    const cursorSecret = new Secret(this, 'CursorSigningKey', {
+      description: 'HMAC key signing pagination cursors (functions/shared/cursor.ts)',
+      generateSecretString: { passwordLength: 64, excludePunctuation: true, includeSpace: false },
+      removalPolicy: stageSettings(stage).removalPolicy,
+    });
+    Validations.of(cursorSecret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'The cursor signing key only makes pagination cursors tamper-evident; rotating it would merely invalidate cursors in flight, so it is not rotated.',
+    });
     this.functions = new PlatformFunctions(this, 'Functions', {
       functions: d.functions,
       context: {
@@ -87,6 +98,7 @@ export class PlatformStack extends Stack {
         identity: this.identity,
         personKey,
         authorityOrg,
+        cursorKey: cursorSecret.secretValue.unsafeUnwrap(),
       },
     });
     this.api = new PlatformApi(this, 'Api', {
@@ -163,7 +175,12 @@ export const templateInventory = (template: Template | object): TemplateInventor
   };
   const routes: string[] = [];
   for (const resource of Object.values(json.Resources ?? {})) {
-    if (resource.Type === 'AWS::ApiGatewayV2::Route' && typeof resource.Properties?.RouteKey === 'string') {
+    if (
+      resource.Type === 'AWS::ApiGatewayV2::Route' &&
+      typeof resource.Properties?.RouteKey === 'string' &&
+      // `$default` is the fallback for unmatched requests, not a declared route (both runtimes have it).
+      resource.Properties.RouteKey !== '$default'
+    ) {
       routes.push(resource.Properties.RouteKey);
       continue;
     }

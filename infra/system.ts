@@ -112,6 +112,12 @@ export const schedules = {
   ...governance.schedules,
 } as const satisfies Record<string, ScheduleDecl>;
 
+/**
+ * The function behind the HTTP API's `$default` route (in AWS and locally): it answers every request
+ * no declared route matches with the platform's error body (404 `not_found`).
+ */
+export const DEFAULT_ROUTE_FUNCTION: FunctionName = 'meta';
+
 /** The custom EventBridge bus every domain event travels on. */
 export const EVENT_BUS = 'platform';
 
@@ -130,6 +136,8 @@ export const env = {
   personKeySecret: 'PERSON_KEY_SECRET_ARN',
   /** The authority's unified social credit code: the root of the organisation registry. */
   authorityOrg: 'AUTHORITY_ORG',
+  /** Base64 HMAC key that signs pagination cursors (functions/shared/cursor.ts). */
+  cursorKey: 'CURSOR_SIGNING_KEY',
 } as const;
 
 /** `${CatalogFunctionArn}` style placeholder for a function in an ASL file. */

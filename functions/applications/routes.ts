@@ -91,6 +91,10 @@ const announcementRoutes: RouteTable = {
   listAnnouncements: route({
     query: ListAnnouncementsQuery,
     async handle({ query, principal, deps }) {
+      // Drafts are the authority's: the public asking for them is refused, not answered with nothing.
+      if (!isAuthority(principal) && query.status === 'draft') {
+        throw new ForbiddenError('Only the authority lists draft announcements');
+      }
       const page = await applicationsRepository(deps).listAnnouncements(query, isAuthority(principal));
       return pageReply(page, (a) => announcementView(a, principal));
     },

@@ -3,7 +3,7 @@
  * current entry and returns the next one, or throws the error the caller should see.
  */
 
-import { CatalogEntryPublished } from '../../events/catalog.js';
+import { CatalogEntryPublished, CatalogEntryWithdrawn } from '../../events/catalog.js';
 import type { Role } from '../../infra/system.js';
 import type { Principal } from '../shared/auth.js';
 import type { DomainEvent } from '../shared/deps.js';
@@ -11,6 +11,18 @@ import { assertVersion, ConflictError, ConflictOfInterestError, ForbiddenError }
 import type { CatalogContent, CatalogPatch } from './schemas.js';
 
 export type CatalogStatus = 'draft' | 'submitted' | 'approved' | 'rejected';
+
+/** Who decided (Art. 18: attributable to a person, an organisation and the role they acted in). */
+export interface Decider {
+  readonly userId: string;
+  readonly org: string;
+  readonly role: string;
+}
+export const deciderOf = (p: Pick<Principal, 'userId' | 'org' | 'role'>): Decider => ({
+  userId: p.userId,
+  org: p.org,
+  role: p.role,
+});
 
 export interface Revision {
   readonly revision: number;
@@ -20,9 +32,18 @@ export interface Revision {
   readonly submittedAt?: string;
   readonly reviewedAt?: string;
   readonly reviewedBy?: string;
+  /** The reviewer as user, organisation and role (revisions decided before this field: `reviewedBy` only). */
+  readonly decidedBy?: Decider;
   readonly reason?: string;
   /** Users who wrote or submitted this revision: none of them may decide on it (four eyes, Art. 18). */
   readonly authors?: readonly string[];
+}
+
+/** Withdrawal from the catalog (by its provider or the authority): never public nor authorizable again. */
+export interface Withdrawal {
+  readonly at: string;
+  readonly by: Decider;
+  readonly reason: string;
 }
 
 export interface PublishedVersion {
@@ -30,6 +51,7 @@ export interface PublishedVersion {
   readonly content: CatalogContent;
   readonly approvedAt: string;
   readonly approvedBy: string;
+  readonly decidedBy?: Decider;
 }
 
 export interface CatalogEntry {
@@ -40,6 +62,8 @@ export interface CatalogEntry {
   readonly working: Revision;
   /** The approved version the public sees; stays public while a later revision is under review. */
   readonly published?: PublishedVersion;
+  /** Set once the entry is withdrawn (final). */
+  readonly withdrawn?: Withdrawal;
   /** Optimistic-lock counter, bumped by every change. */
   readonly version: number;
   readonly createdAt: string;
@@ -50,13 +74,24 @@ export interface CatalogEntry {
 export const restricted = (c: CatalogContent): boolean =>
   c.restrictions.stateSecret || c.restrictions.publicSafety || c.restrictions.closedByLaw;
 
-/** Only approved entries without an Art. 8 flag can be authorized (Art. 6, 8); later duties rely on this. */
-export const isAuthorizable = (e: Pick<CatalogEntry, 'published'>): boolean =>
-  !!e.published && !restricted(e.published.content);
+/**
+ * Only approved, not withdrawn entries without an Art. 8 flag can be authorized (Art. 6, 8); later
+ * duties rely on this, at every moment (entitlements end when it stops holding).
+ */
+export const isAuthorizable = (e: Pick<CatalogEntry, 'published' | 'withdrawn'>): boolean =>
+  !!e.published && !e.withdrawn && !restricted(e.published.content);
 
-/** Art. 8: a state secret is never shown to the public, only to its provider, the authority and regulators. */
-export const isPublic = (e: Pick<CatalogEntry, 'published'>): boolean =>
-  !!e.published && !e.published.content.restrictions.stateSecret;
+/**
+ * Art. 8: a state secret is never shown to the public, only to its provider, the authority and
+ * regulators; a withdrawn entry leaves the public catalog.
+ */
+export const isPublic = (e: Pick<CatalogEntry, 'published' | 'withdrawn'>): boolean =>
+  !!e.published && !e.withdrawn && !e.published.content.restrictions.stateSecret;
+
+/** A withdrawn entry is final: no edit, submission or review. */
+const assertNotWithdrawn = (e: CatalogEntry): void => {
+  if (e.withdrawn) throw new ConflictError('The entry was withdrawn from the catalog', 'entry_withdrawn');
+};
 
 const PRIVILEGED: readonly Role[] = ['authority', 'regulator'];
 
@@ -109,6 +144,7 @@ export const updateEntry = (
   now: Date,
 ): CatalogEntry => {
   assertOwner(e, p);
+  assertNotWithdrawn(e);
   assertVersion(e, expectedVersion);
   const at = now.toISOString();
   const { restrictions, ...fields } = patch;
@@ -163,6 +199,7 @@ export const submitEntry = (
   now: Date,
 ): CatalogEntry => {
   assertOwner(e, p);
+  assertNotWithdrawn(e);
   assertVersion(e, expectedVersion);
   if (e.working.status !== 'draft' && e.working.status !== 'rejected') {
     throw new ConflictError(`A ${e.working.status} entry cannot be submitted`, 'invalid_state');
@@ -224,6 +261,7 @@ export const reviewEntry = (
   const self = selfReview(e, p);
   if (self)
     throw new ConflictOfInterestError(self, { resource: `catalog-entry/${e.id}`, action: 'catalog.review' });
+  assertNotWithdrawn(e);
   assertVersion(e, expectedVersion);
   if (e.working.status !== 'submitted') {
     throw new ConflictError(
@@ -232,7 +270,7 @@ export const reviewEntry = (
     );
   }
   const at = now.toISOString();
-  const decided = { reviewedAt: at, reviewedBy: p.userId };
+  const decided = { reviewedAt: at, reviewedBy: p.userId, decidedBy: deciderOf(p) };
   if (d.decision === 'reject') {
     return {
       ...e,
@@ -249,10 +287,39 @@ export const reviewEntry = (
       content: e.working.content,
       approvedAt: at,
       approvedBy: p.userId,
+      decidedBy: deciderOf(p),
     },
     version: e.version + 1,
     updatedAt: at,
   };
+};
+
+/**
+ * Withdraws an entry from the catalog (its provider, or the authority, with a reason): it leaves the
+ * public listing and is never authorizable again (Art. 8 at every moment: the entitlements to it end
+ * through `CatalogEntryWithdrawn`).
+ */
+export const withdrawEntry = (
+  e: CatalogEntry,
+  p: Principal,
+  reason: string,
+  expectedVersion: number | undefined,
+  now: Date,
+): CatalogEntry => {
+  const owner = p.role === 'provider' && p.org === e.providerOrg;
+  if (!owner && p.role !== 'authority')
+    throw new ForbiddenError('Only the providing organisation or the authority withdraws an entry');
+  assertNotWithdrawn(e);
+  assertVersion(e, expectedVersion);
+  const at = now.toISOString();
+  return { ...e, withdrawn: { at, by: deciderOf(p), reason }, version: e.version + 1, updatedAt: at };
+};
+
+/** Who decided a revision, as a reader may see it: the public sees the organisation and role only. */
+export const deciderView = (r: Pick<Revision, 'decidedBy' | 'reviewedBy'>, insider: boolean) => {
+  const d = r.decidedBy;
+  if (!d) return r.reviewedBy && insider ? { userId: r.reviewedBy, org: null, role: null } : null;
+  return insider ? d : { org: d.org, role: d.role };
 };
 
 /** What a caller sees of an entry: the public view is the published version only. */
@@ -263,10 +330,23 @@ export const viewOf = (e: CatalogEntry, p: Principal | undefined) => {
     providerName: e.providerName ?? null,
     authorizable: isAuthorizable(e),
   };
+  const insider = canSeeWorking(e, p);
   const published = e.published
-    ? { revision: e.published.revision, approvedAt: e.published.approvedAt, ...e.published.content }
+    ? {
+        revision: e.published.revision,
+        approvedAt: e.published.approvedAt,
+        approvedBy: deciderView(e.published, insider),
+        ...e.published.content,
+      }
     : null;
-  if (!canSeeWorking(e, p)) return { ...base, published };
+  const withdrawn = e.withdrawn
+    ? {
+        at: e.withdrawn.at,
+        reason: e.withdrawn.reason,
+        by: insider ? e.withdrawn.by : { org: e.withdrawn.by.org, role: e.withdrawn.by.role },
+      }
+    : null;
+  if (!insider) return { ...base, published, withdrawn };
   return {
     ...base,
     status: e.working.status,
@@ -278,6 +358,7 @@ export const viewOf = (e: CatalogEntry, p: Principal | undefined) => {
       ...(e.working.reason ? { reason: e.working.reason } : {}),
     },
     published,
+    withdrawn,
     createdAt: e.createdAt,
     updatedAt: e.updatedAt,
   };
@@ -291,6 +372,7 @@ export const auditState = (e: CatalogEntry | undefined) =>
         revision: e.working.revision,
         version: e.version,
         published: e.published?.revision ?? null,
+        withdrawn: e.withdrawn ? { reason: e.withdrawn.reason } : null,
       }
     : null;
 
@@ -299,6 +381,18 @@ export const auditState = (e: CatalogEntry | undefined) =>
  * (search and entitlements follow it, Art. 8).
  */
 export const eventsOf = (before: CatalogEntry, after: CatalogEntry): DomainEvent[] => {
+  if (after.withdrawn && !before.withdrawn) {
+    return [
+      CatalogEntryWithdrawn.make({
+        entryId: after.id,
+        version: after.version,
+        providerOrg: after.providerOrg,
+        providerName: after.providerName ?? null,
+        at: after.withdrawn.at,
+        reason: after.withdrawn.reason,
+      }),
+    ];
+  }
   const p = after.published;
   if (!p || before.published?.revision === p.revision) return [];
   return [

@@ -46,7 +46,7 @@ export const headItem = (e: CatalogEntry) => {
 };
 
 const fromItem = (item: Record<string, unknown>): CatalogEntry => {
-  const { id, providerOrg, providerName, working, published, version, createdAt, updatedAt } =
+  const { id, providerOrg, providerName, working, published, withdrawn, version, createdAt, updatedAt } =
     item as unknown as CatalogEntry;
   return {
     id,
@@ -54,6 +54,7 @@ const fromItem = (item: Record<string, unknown>): CatalogEntry => {
     ...(providerName ? { providerName } : {}),
     working,
     ...(published ? { published } : {}),
+    ...(withdrawn ? { withdrawn } : {}),
     version,
     createdAt,
     updatedAt,

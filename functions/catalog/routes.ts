@@ -1,6 +1,6 @@
 import type { Principal } from '../shared/auth.js';
 import type { Deps } from '../shared/deps.js';
-import { ForbiddenError, NotFoundError } from '../shared/errors.js';
+import { ForbiddenError, NotFoundError, ValidationError } from '../shared/errors.js';
 import {
   caller,
   expectedVersion,
@@ -16,12 +16,14 @@ import {
   type CatalogEntry,
   canSeeWorking,
   createEntry,
+  deciderView,
   eventsOf,
   isPublic,
   reviewEntry,
   submitEntry,
   updateEntry,
   viewOf,
+  withdrawEntry,
 } from './domain.js';
 import { catalogRepository } from './repository.js';
 import {
@@ -31,6 +33,7 @@ import {
   ReviewCatalogEntry,
   SubmitCatalogEntry,
   UpdateCatalogEntry,
+  WithdrawCatalogEntry,
 } from './schemas.js';
 
 const resource = (id: string) => `catalog-entry/${id}`;
@@ -78,6 +81,13 @@ export const catalogRoutes: RouteTable = {
       }
       if (scope === 'all' && !privileged)
         throw new ForbiddenError('Only the authority and regulators see every entry');
+      // The public listing holds approved versions only: a status filter there would be silently
+      // ignored, so it is refused (the working status is for `scope=mine` and `scope=all`).
+      if (scope === 'public' && query.status) {
+        throw new ValidationError('The status filter needs scope=mine (providers) or scope=all', [
+          { path: 'query.status', message: 'Not available on the public listing' },
+        ]);
+      }
       const page = await catalogRepository(deps).list({ ...query, scope }, principal?.org);
       return pageReply(page, (e) => viewOf(e, principal));
     },
@@ -99,6 +109,8 @@ export const catalogRoutes: RouteTable = {
           createdAt: r.createdAt,
           submittedAt: r.submittedAt ?? null,
           reviewedAt: r.reviewedAt ?? null,
+          // Art. 18: who decided (user, organisation, role); the public sees organisation and role.
+          decidedBy: deciderView(r, insider),
           ...(insider ? { reason: r.reason ?? null, content: r.content } : { content: r.content }),
         }));
       return {
@@ -144,6 +156,15 @@ export const catalogRoutes: RouteTable = {
     params: EntryId,
     body: SubmitCatalogEntry,
     handle: (ctx) => change(ctx, 'catalog.submit', (e, p, v) => submitEntry(e, p, v, ctx.now)),
+  }),
+
+  withdrawCatalogEntry: route({
+    params: EntryId,
+    body: WithdrawCatalogEntry,
+    handle: (ctx) =>
+      change(ctx, 'catalog.withdraw', (e, p, v) => withdrawEntry(e, p, ctx.body.reason, v, ctx.now), {
+        reason: ctx.body.reason,
+      }),
   }),
 
   reviewCatalogEntry: route({

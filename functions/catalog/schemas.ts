@@ -84,6 +84,11 @@ export const ReviewCatalogEntry = z.discriminatedUnion('decision', [
   }),
 ]);
 
+export const WithdrawCatalogEntry = z.object({
+  reason: text(2000),
+  version: z.number().int().positive().optional(),
+});
+
 export const EntryId = z.object({ id: z.string().regex(/^ce_[0-9a-z]{10,40}$/, 'Not a catalog entry id') });
 
 export const ListCatalogQuery = z.object({

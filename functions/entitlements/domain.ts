@@ -15,7 +15,7 @@ import type { Scenario } from './schemas.js';
 
 export type DemandStatus = 'under-review' | 'approved' | 'rejected';
 export type EntitlementStatus = 'active' | 'inactive' | 'ended';
-export type EndCause = 'grant-expired' | 'grant-terminated';
+export type EndCause = 'grant-expired' | 'grant-terminated' | 'entry-withdrawn' | 'entry-restricted';
 
 /** A reviewer of a demand: the authority (any authority account when its org is not known) or a provider. */
 export interface Reviewer {
@@ -64,8 +64,10 @@ export interface Entitlement {
   readonly demandId: string;
   readonly scenarioTitle: string;
   readonly validFrom: string;
-  /** The grant's end (Art. 16: access for as long as the grant allows). */
+  /** The scenario's requested duration from `validFrom`, capped by the grant's end (Art. 16). */
   readonly validUntil: string;
+  /** The end the scenario asked for, before the cap (a renewal continues access up to it at most). */
+  readonly requestedUntil?: string;
   /** The grant version last applied: older grant events are ignored (the bus does not order). */
   readonly grantVersion: number;
   /** The entitlement of the previous grant this one continues (renewal). */
@@ -203,6 +205,22 @@ export const rejectionReasons = (d: Pick<Demand, 'reviews'>) =>
       reason: r.reason ?? '',
     }));
 
+/**
+ * Art. 16: access lasts for the scenario's requested duration (calendar months from its start, the
+ * day clamped to the month's last), and never beyond the grant's end. ISO instants in, ISO out.
+ */
+export const entitlementEnd = (validFrom: string, durationMonths: number, grantEnd: string): string => {
+  const from = new Date(validFrom);
+  const target = new Date(from);
+  const day = from.getUTCDate();
+  target.setUTCDate(1);
+  target.setUTCMonth(target.getUTCMonth() + durationMonths);
+  const lastDay = new Date(Date.UTC(target.getUTCFullYear(), target.getUTCMonth() + 1, 0)).getUTCDate();
+  target.setUTCDate(Math.min(day, lastDay));
+  const end = target.toISOString();
+  return end < grantEnd ? end : grantEnd;
+};
+
 /** How an entitlement starts, given its grant's state now. */
 const statusUnder = (g: Pick<Grant, 'status'>): EntitlementStatus =>
   g.status === 'active' ? 'active' : g.status === 'suspended' ? 'inactive' : 'ended';
@@ -215,6 +233,8 @@ export const grantEntitlements = (
 ): Entitlement[] => {
   const at = now.toISOString();
   const validFrom = grant.effectiveFrom && grant.effectiveFrom > at ? grant.effectiveFrom : at;
+  const requestedUntil = entitlementEnd(validFrom, d.scenario.durationMonths, '9999-12-31T23:59:59.999Z');
+  const validUntil = entitlementEnd(validFrom, d.scenario.durationMonths, grant.expiresAt ?? at);
   return d.entries.map((e) => ({
     id: idOf(grant.id, d.id, e.entryId),
     status: statusUnder(grant),
@@ -225,7 +245,8 @@ export const grantEntitlements = (
     demandId: d.id,
     scenarioTitle: d.scenario.title,
     validFrom,
-    validUntil: grant.expiresAt ?? at,
+    validUntil,
+    requestedUntil,
     grantVersion: grant.version,
     ...(grant.status === 'active' || grant.status === 'suspended'
       ? {}
@@ -288,6 +309,30 @@ export const followGrant = (
 };
 
 /**
+ * Art. 8 at every moment: an entitlement to an entry that is no longer authorizable (withdrawn from
+ * the catalog, or an Art. 8 flag approved) ends for good. Undefined when it has already ended (a
+ * redelivered event changes nothing).
+ */
+export const endForEntry = (
+  e: Entitlement,
+  cause: 'entry-withdrawn' | 'entry-restricted',
+  reason: string,
+  now: Date,
+): Entitlement | undefined => {
+  if (e.status === 'ended') return undefined;
+  const at = now.toISOString();
+  return {
+    ...e,
+    status: 'ended',
+    endedAt: at,
+    endReason: reason,
+    endCause: cause,
+    version: e.version + 1,
+    updatedAt: at,
+  };
+};
+
+/**
  * Renewal (Art. 10.5): the successor grant continues the entitlements of the old one to its end, from
  * its start (the old end: the terms are contiguous) or from its activation when that came later (a
  * renewal signed after the old end: its term is dated from the old end, but nothing is authorized
@@ -317,6 +362,8 @@ export const continueUnder = (
   const entry = catalog.get(old.entryId);
   // Art. 8: never authorizable once restricted.
   if (!entry || !isAuthorizable(entry)) return undefined;
+  // Art. 16: access lasts as long as the scenario asked, whichever grant it runs under.
+  if (old.requestedUntil && old.requestedUntil <= successor.effectiveFrom) return undefined;
   const at = now.toISOString();
   const { endedAt: _e, endReason: _r, endCause: _c, ...rest } = old;
   return {
@@ -328,7 +375,10 @@ export const continueUnder = (
     validFrom: new Date(
       Math.max(Date.parse(successor.effectiveFrom), Date.parse(successor.activatedAt)),
     ).toISOString(),
-    validUntil: successor.expiresAt,
+    validUntil:
+      old.requestedUntil && old.requestedUntil < successor.expiresAt
+        ? old.requestedUntil
+        : successor.expiresAt,
     grantVersion: successor.version,
     continues: old.id,
     version: 1,

@@ -205,6 +205,19 @@ export const entitlementsRepository = (deps: Pick<Deps, 'db' | 'tables'>) => {
       return (out.Items ?? []).map(entitlementFrom);
     },
 
+    /** Every entitlement to one entry, from its provider's partition of `byProvider` (a Query, never a scan). */
+    async ofEntry(providerOrg: string, entryId: string): Promise<Entitlement[]> {
+      const items = await queryAll(deps, {
+        TableName: table,
+        IndexName: 'byProvider',
+        KeyConditionExpression: 'providerOrg = :p AND begins_with(provSort, :t)',
+        FilterExpression: '#e = :e',
+        ExpressionAttributeNames: { '#e': 'entryId' },
+        ExpressionAttributeValues: { ':p': providerOrg, ':t': 'entitlement#', ':e': entryId },
+      });
+      return items.map(entitlementFrom);
+    },
+
     /** All entitlements under one grant (they follow its events). */
     async ofGrant(grantId: string): Promise<Entitlement[]> {
       const items = await queryAll(deps, {

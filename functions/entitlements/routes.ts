@@ -1,4 +1,5 @@
 import { DemandFiled } from '../../events/demands.js';
+import { isAuthorizable } from '../catalog/domain.js';
 import { catalogRepository } from '../catalog/repository.js';
 import { grantsRepository } from '../grants/repository.js';
 import type { Principal } from '../shared/auth.js';
@@ -59,8 +60,16 @@ export const entitlementNow = async (
   operatorOrg: string,
   entryId: string,
   now: Date,
-): Promise<Entitlement | undefined> =>
-  (await entitlementsRepository(deps).entitlementsTo(operatorOrg, entryId)).find((e) => isEffective(e, now));
+): Promise<Entitlement | undefined> => {
+  const found = (await entitlementsRepository(deps).entitlementsTo(operatorOrg, entryId)).find((e) =>
+    isEffective(e, now),
+  );
+  if (!found) return undefined;
+  // Art. 8 at every moment: the entry must be authorizable now, even before the catalog's event
+  // has ended the entitlement.
+  const entry = await catalogRepository(deps).get(entryId);
+  return entry && isAuthorizable(entry) ? found : undefined;
+};
 
 export const entitlementsRoutes: RouteTable = {
   createDemand: route({

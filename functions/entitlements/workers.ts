@@ -1,4 +1,5 @@
-import { DemandApproved, DemandRejected } from '../../events/demands.js';
+import { CatalogEntryPublished, CatalogEntryWithdrawn } from '../../events/catalog.js';
+import { DemandApproved, DemandRejected, EntitlementsEnded } from '../../events/demands.js';
 import {
   GrantActivated,
   GrantExpired,
@@ -6,6 +7,7 @@ import {
   GrantSuspended,
   GrantTerminated,
 } from '../../events/grants.js';
+import { isAuthorizable } from '../catalog/domain.js';
 import { catalogRepository } from '../catalog/repository.js';
 import { grantsRepository } from '../grants/repository.js';
 import type { BusEvent, Invocation, StepInvocation } from '../shared/duty.js';
@@ -17,6 +19,7 @@ import {
   decideDemand,
   demandAudit,
   type Entitlement,
+  endForEntry,
   entitlementAudit,
   followGrant,
   type GrantChange,
@@ -117,7 +120,17 @@ export const entitlementsSteps = {
       // entitlements yet. On conflict the grant is read again and the entitlements follow it.
       const grant = approve ? await grants.get(d.grantId, true) : undefined;
       if (approve && !grant) throw new NotFoundError(`Grant ${d.grantId}`);
-      const entitlements = grant ? grantEntitlements(d, grant, entitlementIdFor, now) : [];
+      // Art. 8 at every moment: an entry withdrawn or restricted since the demand was filed gets no
+      // effective entitlement (it is created ended, so the record says why).
+      const catalog = approve
+        ? await catalogRepository(deps).getMany(d.entries.map((x) => x.entryId))
+        : new Map();
+      const entitlements = (grant ? grantEntitlements(d, grant, entitlementIdFor, now) : []).map((e) => {
+        const entry = catalog.get(e.entryId);
+        if (entry && isAuthorizable(entry)) return e;
+        const cause = entry?.withdrawn ? 'entry-withdrawn' : 'entry-restricted';
+        return endForEntry(e, cause, 'Art. 8: the catalog entry may no longer be authorized', now) ?? e;
+      });
       after = decideDemand(
         d,
         reviews,
@@ -196,7 +209,88 @@ const follow =
     );
   };
 
+/**
+ * Art. 8 at every moment: when an entry stops being authorizable (withdrawn, or a later approved
+ * version adds an Art. 8 flag), every entitlement to it ends, one transaction per operator and grant
+ * with the `EntitlementsEnded` event that tells the parties. Idempotent: an ended entitlement is
+ * skipped, so a redelivered event changes nothing and publishes nothing. A conflict (the entitlement
+ * changed meanwhile) throws, and the bus delivers again.
+ */
+const endEntitlementsOf = async (
+  entry: { entryId: string; providerOrg: string; title: string | null },
+  cause: 'entry-withdrawn' | 'entry-restricted',
+  reason: string,
+  event: BusEvent,
+  inv: Invocation,
+): Promise<void> => {
+  const repo = entitlementsRepository(inv.deps);
+  const now = inv.deps.clock.now();
+  const changes = (await repo.ofEntry(entry.providerOrg, entry.entryId)).flatMap((before) => {
+    const after = endForEntry(before, cause, reason, now);
+    return after ? [{ before, after }] : [];
+  });
+  const groups = new Map<string, typeof changes>();
+  for (const c of changes) {
+    const key = `${c.after.operatorOrg}|${c.after.grantId}`;
+    groups.set(key, [...(groups.get(key) ?? []), c]);
+  }
+  for (const group of groups.values()) {
+    for (let i = 0; i < group.length; i += BATCH) {
+      const batch = group.slice(i, i + BATCH);
+      const first = batch[0]!.after;
+      const tx = new Transaction(inv.deps, {
+        principal: systemActor(`catalog-event:${cause}`),
+        requestId: event.id,
+        now,
+      });
+      for (const { before, after } of batch) {
+        repo.saveEntitlement(tx, after, before.version).audit({
+          action: 'entitlement.end',
+          resource: entitlementResource(after),
+          before: entitlementAudit(before),
+          after: { ...entitlementAudit(after), cause, reason },
+        });
+      }
+      tx.publish(
+        EntitlementsEnded.make({
+          entryId: entry.entryId,
+          entryTitle: entry.title,
+          operatorOrg: first.operatorOrg,
+          providerOrg: first.providerOrg,
+          grantId: first.grantId,
+          entitlementIds: batch.map((c) => c.after.id),
+          cause,
+          reason,
+          at: now.toISOString(),
+        }),
+      );
+      await tx.commit();
+    }
+  }
+};
+
 export const entitlementsEvents = {
+  async CatalogEntryPublished(event: BusEvent, inv: Invocation): Promise<void> {
+    const e = CatalogEntryPublished.parse(event.detail);
+    if (e.authorizable) return;
+    await endEntitlementsOf(
+      { entryId: e.entryId, providerOrg: e.providerOrg, title: e.published.title },
+      'entry-restricted',
+      'Art. 8: the catalog entry may no longer be authorized (restricted by an approved version)',
+      event,
+      inv,
+    );
+  },
+  async CatalogEntryWithdrawn(event: BusEvent, inv: Invocation): Promise<void> {
+    const e = CatalogEntryWithdrawn.parse(event.detail);
+    await endEntitlementsOf(
+      { entryId: e.entryId, providerOrg: e.providerOrg, title: null },
+      'entry-withdrawn',
+      `The catalog entry was withdrawn: ${e.reason}`,
+      event,
+      inv,
+    );
+  },
   GrantSuspended: follow('GrantSuspended', (d) => GrantSuspended.parse(d)),
   GrantReinstated: follow('GrantReinstated', (d) => GrantReinstated.parse(d)),
   GrantTerminated: follow('GrantTerminated', (d) => GrantTerminated.parse(d)),

@@ -30,6 +30,8 @@ export interface Result {
   readonly rectifyBy?: string;
   readonly decidedAt: string;
   readonly decidedBy: string;
+  /** Who decided as user, organisation and role (Art. 18). */
+  readonly decider?: { readonly userId: string; readonly org: string; readonly role: string };
 }
 
 export interface Rectification {
@@ -42,6 +44,7 @@ export interface Rectification {
     readonly note?: string;
     readonly at: string;
     readonly by: string;
+    readonly decider?: { readonly userId: string; readonly org: string; readonly role: string };
   };
 }
 
@@ -178,7 +181,11 @@ export const recordResult = (
   assertVersion(e, expectedVersion);
   assertStatus(e, 'open', 'record a result');
   const at = now.toISOString();
-  const decided = { decidedAt: at, decidedBy: p.userId };
+  const decided = {
+    decidedAt: at,
+    decidedBy: p.userId,
+    decider: { userId: p.userId, org: p.org, role: p.role },
+  };
   if (r.outcome === 'pass') {
     return {
       ...e,
@@ -253,7 +260,13 @@ export const reviewRectification = (
   const note = d.decision === 'accept' ? d.comment : d.reason;
   const reviewed: Rectification = {
     ...pending,
-    review: { decision: d.decision, ...(note ? { note } : {}), at, by: p.userId },
+    review: {
+      decision: d.decision,
+      ...(note ? { note } : {}),
+      at,
+      by: p.userId,
+      decider: { userId: p.userId, org: p.org, role: p.role },
+    },
   };
   const rectifications = [...e.rectifications.slice(0, -1), reviewed];
   return {

@@ -135,6 +135,7 @@ export const evaluationsRoutes: RouteTable = {
   }),
 
   submitEvaluationMaterials: route({
+    created: true,
     params: EvaluationId,
     body: SubmitMaterials,
     async handle(ctx) {
@@ -170,6 +171,7 @@ export const evaluationsRoutes: RouteTable = {
   }),
 
   reportRectification: route({
+    created: true,
     params: EvaluationId,
     body: ReportRectification,
     async handle(ctx) {

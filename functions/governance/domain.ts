@@ -22,6 +22,8 @@ export interface HistoryStep {
   readonly at: string;
   readonly by: string;
   readonly org: string;
+  /** The role the step was taken in (Art. 18); `system` for the platform's own steps. */
+  readonly role?: string;
   readonly note?: string;
 }
 
@@ -50,7 +52,7 @@ export interface GovernanceRequest {
 
 const step = (
   action: HistoryStep['action'],
-  p: Principal | { userId: string; org: string },
+  p: Principal | { userId: string; org: string; role?: string },
   now: Date,
   note?: string,
 ): HistoryStep => ({
@@ -58,6 +60,7 @@ const step = (
   at: now.toISOString(),
   by: p.userId,
   org: p.org,
+  role: p.role ?? 'system',
   ...(note ? { note } : {}),
 });
 

@@ -32,6 +32,7 @@ export type ReminderDays = (typeof REMINDER_DAYS)[number];
 export interface Signature {
   readonly userId: string;
   readonly org: string;
+  readonly role?: string;
   readonly at: string;
   readonly name?: string;
 }
@@ -44,6 +45,7 @@ export interface ExitConfirmation {
   readonly note: string;
   readonly confirmedBy: string;
   readonly org: string;
+  readonly role?: string;
   readonly at: string;
 }
 
@@ -57,7 +59,67 @@ export interface GrantTerms {
   readonly security: readonly string[];
   readonly exit: { readonly triggers: readonly string[]; readonly items: readonly ExitItem[] };
   readonly assetDisposal: string;
+  /** The same terms in Chinese, the agreement's binding language (absent on grants drafted before it). */
+  readonly zh?: GrantTermsZh;
 }
+
+/** Art. 4: the written terms in Chinese (协议文本). */
+export interface GrantTermsZh {
+  readonly term: string;
+  readonly revenue: { readonly calculation: string; readonly distribution: string };
+  readonly operatorRights: readonly string[];
+  readonly operatorObligations: readonly string[];
+  readonly security: readonly string[];
+  readonly exitTriggers: readonly string[];
+  readonly assetDisposal: string;
+}
+
+/** The Chinese text of the agreement's terms (the same for every grant; scope and mode are data). */
+export const TERMS_ZH: GrantTermsZh = {
+  term: '授权运营期限为2年，自双方签署之日起算（续期的，自上一期届满之日起算，前后期限相接；数据访问不早于签署之日开始）；运营单位应于期满前重新申请（第十条第五款），不得原地延期。',
+  revenue: {
+    calculation:
+      '合理收益 = 按本市公共数据产品定价规则确定的数据产品价格，扣除运营单位承担的平台费用（第十二条第三款、第十七条）；按产品计算，并在每期运营报告中报告。',
+    distribution:
+      '收益按本协议附件约定的比例在授权方、数据提供单位和运营单位之间分配，每年在平台上结算（第十二条第三款）。',
+  },
+  operatorRights: [
+    '在平台上加工处理授权的公共数据并开发数据产品（第四条）',
+    '向用户提供数据产品并获取合理收益（第十一条第二款）',
+    '为具体应用场景提出数据需求（第十六条）',
+    '提出数据质量治理需求（第十一条第一款）',
+  ],
+  operatorObligations: [
+    '挖掘应用场景，开发优质数据产品（第十二条第一款）',
+    '定期报告运营情况，接受监督检查（第十二条第二款）',
+    '遵守定价和收益分配规则（第十二条第三款）',
+    '保障数据安全，保护个人信息（第十二条第四款）',
+    '配合评估，并在期限内完成整改（第十三条、第十四条）',
+    '承担其产生的平台费用（第十七条）',
+  ],
+  security: [
+    '仅在平台这一唯一授权渠道内处理数据（第十五条）',
+    '谁运营谁负责、谁使用谁负责，主要负责人是第一责任人（第十八条）',
+    '不得对个人信息进行重新识别；按分类分级实施保护（第六条）',
+    '每一项操作均可追溯到具体人员和单位（第十八条）',
+  ],
+  exitTriggers: [
+    '期限届满未续期（第十条第五款）',
+    '整改不合格被终止授权（第十四条）',
+    '协商一致终止或因严重违约终止',
+  ],
+  assetDisposal:
+    '期限届满时，运营单位返还或销毁公共数据及全部衍生副本；基于该数据形成的数据产品按授权方决定处置或移交；双方在平台上确认（第四条）。',
+};
+
+/**
+ * The name a grantor goes by in public (公示) when the grant did not record one: the city authority
+ * is the public data authority the Measures designate (数据主管部门).
+ */
+export const AUTHORITY_DESIGNATION = '十堰市数据主管部门';
+
+export const grantorNameOf = (g: Pick<Grant, 'grantorName' | 'grantorRole' | 'grantorOrg'>): string =>
+  g.grantorName ?? (g.grantorRole === 'authority' ? AUTHORITY_DESIGNATION : g.grantorOrg);
 
 /** A scope entry left out of the agreement because it can no longer be authorized (Art. 6, 8). */
 export interface ExcludedEntry {
@@ -70,6 +132,8 @@ export interface StatusChange {
   readonly at: string;
   readonly by: string;
   readonly org: string;
+  /** The role the decision was taken in (Art. 18). */
+  readonly role?: string;
 }
 
 export interface Grant {
@@ -272,6 +336,7 @@ export const draftTerms = (i: Pick<DraftInput, 'mode' | 'domain' | 'scope' | 'gr
   },
   assetDisposal:
     'At the end of the term the operator returns or destroys the public data and all derived copies; data products built on it are disposed of or handed over as the grantor decides; both parties confirm on the platform (Art. 4).',
+  zh: TERMS_ZH,
 });
 
 export const draftGrant = (i: DraftInput): Grant => {
@@ -333,7 +398,7 @@ export const sign = (g: Grant, p: Principal, now: Date): Grant => {
   const at = now.toISOString();
   const signatures = {
     ...g.signatures,
-    [party]: { userId: p.userId, org: p.org, at, ...(p.name ? { name: p.name } : {}) },
+    [party]: { userId: p.userId, org: p.org, role: p.role, at, ...(p.name ? { name: p.name } : {}) },
   };
   const both = !!signatures.grantor && !!signatures.operator;
   if (!both) return { ...g, signatures, version: g.version + 1, updatedAt: at };
@@ -381,6 +446,7 @@ const change = (p: Principal, reason: string, now: Date): StatusChange => ({
   at: now.toISOString(),
   by: p.userId,
   org: p.org,
+  role: p.role,
 });
 
 export const suspend = (g: Grant, p: Principal, reason: string, now: Date): Grant => {
@@ -510,7 +576,7 @@ export const confirmExit = (g: Grant, p: Principal, item: ExitItem, note: string
   const at = now.toISOString();
   const exitConfirmations = {
     ...g.exitConfirmations,
-    [item]: { item, party, note, confirmedBy: p.userId, org: p.org, at },
+    [item]: { item, party, note, confirmedBy: p.userId, org: p.org, role: p.role, at },
   };
   const complete = g.terms.exit.items.every((i) => exitConfirmations[i]);
   return {
@@ -539,7 +605,7 @@ export const viewOf = (g: Grant, now: Date) => ({
   operatorName: g.operatorName,
   grantorOrg: g.grantorOrg,
   grantorRole: g.grantorRole,
-  grantorName: g.grantorName ?? null,
+  grantorName: grantorNameOf(g),
   mode: g.mode,
   domain: g.domain ?? null,
   scope: g.scope,
@@ -551,7 +617,8 @@ export const viewOf = (g: Grant, now: Date) => ({
   renewalOf: g.renewalOf ?? null,
   previousExpiresAt: g.previousExpiresAt ?? null,
   renewedBy: g.renewedBy ?? null,
-  terms: g.terms,
+  // Grants drafted before the Chinese text was stored get it here (the text is the same for all).
+  terms: { ...g.terms, zh: g.terms.zh ?? TERMS_ZH },
   signatures: g.signatures,
   signBy: g.signBy ?? null,
   signatureOverdue: !!g.signatureOverdueAt,
@@ -578,7 +645,8 @@ export const publicViewOf = (g: Grant) => ({
   operatorOrg: g.operatorOrg,
   operatorName: g.operatorName,
   grantorOrg: g.grantorOrg,
-  grantorName: g.grantorName ?? null,
+  // 公示: the grantor is named for every mode (the authority by its designation when no name was recorded).
+  grantorName: grantorNameOf(g),
   mode: g.mode,
   domain: g.domain ?? null,
   scope: g.scope,

@@ -2,6 +2,7 @@ import { eventBridgePublisher } from '../shared/aws/event-bridge.js';
 import { stepFunctionsEngine } from '../shared/aws/step-functions.js';
 import { baseDeps, type Deps } from '../shared/deps.js';
 import { dutyHandler } from '../shared/duty.js';
+import { grantsCatalogEvents } from './catalog-events.js';
 import { grantsEvaluationEvents } from './evaluation-events.js';
 import { grantsSchedules } from './jobs.js';
 import { grantsRoutes } from './routes.js';
@@ -15,7 +16,8 @@ export const createHandler = (deps: Deps) =>
       steps: grantsSteps,
       schedules: grantsSchedules,
       // Art. 14: evaluation results suspend, reinstate or terminate the grant.
-      events: grantsEvaluationEvents,
+      // Art. 8: a withdrawn or restricted scope entry is recorded on the grant.
+      events: { ...grantsEvaluationEvents, ...grantsCatalogEvents },
     },
     deps,
   );

@@ -3,7 +3,7 @@ import { DAY_MS } from '../shared/clock.js';
 import { type Deps, tableName } from '../shared/deps.js';
 import { ConflictError } from '../shared/errors.js';
 import { strip } from '../shared/items.js';
-import { indexPage, type Page, queryPages } from '../shared/query.js';
+import { indexPage, type Page, queryAll, queryPages } from '../shared/query.js';
 import type { Transaction } from '../shared/store.js';
 import type { Grant, GrantStatus, ReminderDays } from './domain.js';
 
@@ -61,6 +61,17 @@ const INDEX_ATTRS = [
 ];
 
 const fromItem = (item: Record<string, unknown>): Grant => strip<Grant>(item, INDEX_ATTRS);
+
+/** A scope entry of a grant that may no longer be authorized (Art. 8): withdrawn or restricted. */
+export interface ScopeEntryEnded {
+  readonly entryId: string;
+  readonly cause: 'entry-withdrawn' | 'entry-restricted';
+  readonly reason: string;
+  readonly at: string;
+  /** The catalog entry's version that caused it: an older event never overwrites a newer record. */
+  readonly catalogVersion: number;
+}
+const scopeSk = (entryId: string) => `SCOPE#${entryId}`;
 
 /** Grants found by a sweep over a sparse index, with what the sweep paid to read them. */
 export interface ExpiringScan {
@@ -121,6 +132,58 @@ export const grantsRepository = (deps: Pick<Deps, 'db' | 'tables'>) => {
         },
         () => new ConflictError('The grant no longer waits for signatures', 'invalid_state'),
       );
+    },
+
+    /**
+     * Grants not yet ended whose scope holds a catalog entry: a Query of the `byKind` partition with a
+     * filter (grants are few: one per operator and mode every two years).
+     */
+    async holdingEntry(entryId: string): Promise<Grant[]> {
+      const found: Grant[] = [];
+      for await (const items of queryPages(deps, {
+        TableName: table,
+        IndexName: 'byKind',
+        KeyConditionExpression: '#k = :k',
+        FilterExpression: 'contains(#scope, :e) AND NOT #s IN (:terminated, :expired)',
+        ExpressionAttributeNames: { '#k': 'kind', '#scope': 'scope', '#s': 'status' },
+        ExpressionAttributeValues: {
+          ':k': 'grant',
+          ':e': entryId,
+          ':terminated': 'terminated',
+          ':expired': 'expired',
+        },
+      }))
+        found.push(...items.map(fromItem));
+      return found;
+    },
+
+    /** Records (once per catalog version) that an entry of the grant's scope may no longer be authorized. */
+    recordScopeEntryEnded(tx: Transaction, grantId: string, r: ScopeEntryEnded): Transaction {
+      return tx.put(
+        'grants',
+        { pk: pk(grantId), sk: scopeSk(r.entryId), ...r },
+        {
+          condition: 'attribute_not_exists(pk) OR catalogVersion < :v',
+          values: { ':v': r.catalogVersion },
+          onConflict: () => new ConflictError('Already recorded', 'already_recorded'),
+        },
+      );
+    },
+
+    /** The scope entries of a grant that may no longer be authorized, by entry. */
+    async scopeEnded(grantId: string): Promise<ScopeEntryEnded[]> {
+      const items = await queryAll(deps, {
+        TableName: table,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :s)',
+        ExpressionAttributeValues: { ':pk': pk(grantId), ':s': 'SCOPE#' },
+      });
+      return items.map((i) => ({
+        entryId: String(i.entryId),
+        cause: i.cause as ScopeEntryEnded['cause'],
+        reason: String(i.reason),
+        at: String(i.at),
+        catalogVersion: Number(i.catalogVersion),
+      }));
     },
 
     /** Records that a reminder was sent; a second attempt fails (each reminder exactly once). */

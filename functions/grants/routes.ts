@@ -96,7 +96,16 @@ export const grantsRoutes: RouteTable = {
       const g = await load(ctx.deps, ctx.params.id);
       if (!canView(g, caller(ctx)))
         throw new ForbiddenError('Only the parties, the authority and regulators see a grant');
-      return { status: 200, body: viewOf(g, ctx.now), headers: { etag: `"${g.version}"` } };
+      // Art. 8: scope entries withdrawn or restricted since, recorded from the catalog's events.
+      const scopeEnded = await grantsRepository(ctx.deps).scopeEnded(g.id);
+      return {
+        status: 200,
+        body: {
+          ...viewOf(g, ctx.now),
+          scopeEnded: scopeEnded.map(({ catalogVersion: _v, ...r }) => r),
+        },
+        headers: { etag: `"${g.version}"` },
+      };
     },
   }),
 
@@ -230,6 +239,7 @@ export const grantsRoutes: RouteTable = {
   }),
 
   confirmGrantExit: route({
+    created: true,
     params: GrantId,
     body: ConfirmExit,
     async handle(ctx) {

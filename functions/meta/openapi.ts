@@ -34,23 +34,38 @@ const ERROR = {
   },
 };
 
+const errorResponse = (description: string, headers?: Record<string, unknown>) => ({
+  description,
+  content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+  ...(headers ? { headers } : {}),
+});
+
+const RETRY_AFTER = {
+  'Retry-After': { description: 'Seconds to wait before retrying', schema: { type: 'integer' } },
+};
+
+/** Every error a route can answer, each with the platform's error body (`{ error: { code, message, details } }`). */
 const errorResponses = (decl: RouteDecl, hasBody: boolean) => {
   const out: Record<string, unknown> = {
-    '400': {
-      description: 'Invalid request; `details` lists each field',
-      content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
-    },
-    '404': { description: 'Not found' },
+    '400': errorResponse('Invalid request (body, query, path, cursor); `details` lists each field'),
+    '404': errorResponse('Not found (also any request no route matches)'),
   };
   if (allowedRoles(decl.auth) || decl.auth === 'optional')
-    out['401'] = { description: 'Missing, expired or invalid token' };
-  if (allowedRoles(decl.auth)) out['403'] = { description: 'Role or organisation not allowed' };
-  if (decl.method !== 'GET')
-    out['409'] = { description: 'The current state forbids this, or the version is stale' };
+    out['401'] = errorResponse('Missing, expired or invalid token');
+  if (allowedRoles(decl.auth) || decl.auth === 'optional')
+    out['403'] = errorResponse('Role or organisation not allowed');
+  out['409'] = errorResponse(
+    decl.method === 'GET'
+      ? 'A transaction conflict of the moment (`transaction_conflict`): retry'
+      : 'The current state forbids this, the version is stale, the Idempotency-Key was used with another request, or a transaction conflict of the moment (retry after `Retry-After`)',
+    RETRY_AFTER,
+  );
   if (hasBody) {
-    out['413'] = { description: 'Body too large' };
-    out['415'] = { description: 'Body is not JSON' };
+    out['413'] = errorResponse('Body too large');
+    out['415'] = errorResponse('Body is not JSON');
   }
+  out['500'] = errorResponse('Internal error (says nothing internal)');
+  out['503'] = errorResponse('Throttled (`temporarily_unavailable`): retry after `Retry-After`', RETRY_AFTER);
   return out;
 };
 
@@ -84,8 +99,9 @@ export const buildOpenApi = (tables: Partial<Record<string, RouteTable>>) => {
           }
         : {}),
       responses: {
-        '200': {
-          description: 'OK',
+        // Creates answer 201 Created.
+        [h?.created || h?.idempotent ? '201' : '200']: {
+          description: h?.created || h?.idempotent ? 'Created' : 'OK',
           content: { 'application/json': { schema: h?.response ? schemaOf(h.response) : {} } },
         },
         ...errorResponses(decl, !!h?.body),

@@ -3,7 +3,7 @@
  * organisation (its inbox), or a whole role when the organisation is not known (the city authority).
  */
 import { createHash } from 'node:crypto';
-import { DemandApproved, DemandRejected } from '../../events/demands.js';
+import { DemandApproved, DemandRejected, EntitlementsEnded } from '../../events/demands.js';
 import {
   GovernanceRequestEscalated,
   GovernanceRequestFiled,
@@ -62,6 +62,7 @@ export const NOTIFIED_EVENTS = [
   GrantSignatureOverdue,
   DemandApproved,
   DemandRejected,
+  EntitlementsEnded,
   GovernanceRequestFiled,
   GovernanceRequestForwarded,
   GovernanceRequestResolved,
@@ -194,6 +195,26 @@ export const messagesFor = (e: BusEvent): Message[] => {
           actionRequired: false,
         },
       ];
+    }
+    case EntitlementsEnded.detailType: {
+      // Art. 8 at every moment: the operator loses access, the providing unit stops providing.
+      const x = EntitlementsEnded.parse(e.detail);
+      const what = x.entryTitle ? `"${x.entryTitle}" (${x.entryId})` : x.entryId;
+      return toAll(
+        [
+          { role: 'operator', org: x.operatorOrg },
+          { role: 'provider', org: x.providerOrg },
+        ],
+        {
+          title:
+            x.cause === 'entry-withdrawn'
+              ? '数据目录已撤回，授权终止 Catalog entry withdrawn: access ended'
+              : '数据目录不再可授权，授权终止 Entry no longer authorizable: access ended (Art. 8)',
+          body: `Grant ${x.grantId}: ${x.entitlementIds.length} entitlement(s) to ${what} ended. ${x.reason}`,
+          subject: { type: 'catalog-entry', id: x.entryId },
+          actionRequired: false,
+        },
+      );
     }
     case GovernanceRequestFiled.detailType:
     case GovernanceRequestForwarded.detailType:

@@ -5,6 +5,9 @@ export interface FieldIssue {
 }
 
 export class AppError extends Error {
+  /** Seconds after which a retry may succeed: sent as `Retry-After` (409 conflicts of the moment, 503). */
+  retryAfterSeconds?: number;
+
   constructor(
     readonly status: number,
     readonly code: string,
@@ -79,6 +82,56 @@ export class UnsupportedMediaTypeError extends AppError {
     super(415, 'unsupported_media_type', 'Send the request body as application/json');
   }
 }
+
+/** A concurrent transaction touched the same items and won: retrying the same request may succeed. */
+export class TransactionConflictError extends ConflictError {
+  constructor() {
+    super('Another change to the same record was in progress; retry the request', 'transaction_conflict');
+    this.retryAfterSeconds = 1;
+  }
+}
+
+/** DynamoDB throttled the request (capacity or request-rate limits): retry after a moment. */
+export class ServiceUnavailableError extends AppError {
+  constructor(message = 'The platform is busy; retry the request shortly', retryAfterSeconds = 2) {
+    super(503, 'temporarily_unavailable', message);
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}
+
+const THROTTLING = new Set([
+  'ProvisionedThroughputExceededException',
+  'ProvisionedThroughputExceeded',
+  'ThrottlingException',
+  'ThrottlingError',
+  'Throttling',
+  'RequestLimitExceeded',
+]);
+const CONFLICT = new Set([
+  'TransactionConflictException',
+  'TransactionConflict',
+  'TransactionInProgressException',
+]);
+
+/**
+ * The client's answer to a DynamoDB error that is not the caller's fault and not a bug, by the SDK's
+ * error name or a transaction's cancellation reason code: a conflict of the moment (409, retry) or
+ * throttling (503, retry). Undefined for anything else. Never a 500 for these (issue 7, kind 3).
+ */
+export const transientAwsError = (e: unknown): AppError | undefined => {
+  const name = (e as { name?: unknown } | null)?.name;
+  if (typeof name !== 'string') return undefined;
+  if (THROTTLING.has(name)) return new ServiceUnavailableError();
+  if (CONFLICT.has(name)) return new TransactionConflictError();
+  if (name === 'TransactionCanceledException') {
+    const codes = ((e as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? []).map(
+      (r) => r.Code ?? 'None',
+    );
+    if (codes.some((c) => THROTTLING.has(c))) return new ServiceUnavailableError();
+    if (codes.some((c) => CONFLICT.has(c))) return new TransactionConflictError();
+  }
+  return undefined;
+};
 
 /** Turns zod issues into field-level details. */
 export const fieldIssues = (

@@ -18,13 +18,14 @@ import {
   fieldIssues,
   NotFoundError,
   PayloadTooLargeError,
+  transientAwsError,
   UnauthorizedError,
   UnsupportedMediaTypeError,
   ValidationError,
 } from './errors.js';
 import { assertRoleForOrganisation, kindOf, readOrganisation } from './organisations.js';
 import type { Page } from './query.js';
-import { type Actor, IdempotentReplay, readIdempotency, type StoredReply, Transaction } from './store.js';
+import { type Actor, IdempotentReplay, type StoredReply, settleIdempotency, Transaction } from './store.js';
 
 export type HttpEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
 export type HttpResult = APIGatewayProxyStructuredResultV2;
@@ -84,6 +85,8 @@ export interface RouteHandler<B = unknown, Q = unknown, P = unknown> {
   readonly params?: ZodType<P>;
   /** Creates honour an Idempotency-Key header: a retry returns the first reply, never a duplicate. */
   readonly idempotent?: boolean;
+  /** Answers 201 Created (implied by `idempotent`): for the OpenAPI document. */
+  readonly created?: boolean;
   /** Response schema, for the OpenAPI document. */
   readonly response?: ZodType;
   /**
@@ -140,6 +143,17 @@ const readJsonBody = (event: HttpEvent, headers: Record<string, string | undefin
   }
 };
 
+/** Whether every part of a raw query string decodes (percent-encoding of UTF-8). */
+export const decodableQuery = (raw: string): boolean =>
+  raw.split(/[&=]/).every((piece) => {
+    try {
+      decodeURIComponent(piece.replace(/\+/g, ' '));
+      return true;
+    } catch {
+      return false;
+    }
+  });
+
 const IDEMPOTENCY_KEY = /^[\w.:-]{1,128}$/;
 
 /** Finds the declared route of an API Gateway event (`routeKey` is "METHOD /path/{param}"). */
@@ -194,7 +208,18 @@ export const httpRouter =
     try {
       const decl = declaredRoute(event);
       const handler = decl && decl.function === fn ? table[decl.operationId] : undefined;
-      if (!decl || !handler) throw new NotFoundError(`Route ${event.routeKey}`);
+      if (!decl || !handler) {
+        // The `$default` route: nothing declared matches this method and path.
+        const { method, path } = event.requestContext.http ?? { method: '', path: '' };
+        throw new NotFoundError(
+          event.routeKey === '$default' ? `Route ${method} ${path}` : `Route ${event.routeKey}`,
+        );
+      }
+      if (!decodableQuery(event.rawQueryString ?? '')) {
+        throw new ValidationError('The query string is not valid percent-encoded UTF-8', [
+          { path: 'query', message: 'Undecodable percent-encoding' },
+        ]);
+      }
       const headers = lowerHeaders(event.headers);
       const principal = await authenticate(decl, event, headers, deps);
       const rawBody = handler.body ? readJsonBody(event, headers) : undefined;
@@ -215,42 +240,49 @@ export const httpRouter =
         }
         claim = {
           key: `${decl.operationId}#${principal.org}#${principal.userId}#${idemHeader}`,
+          // The request's fingerprint: its route, path parameters, query and body.
           requestHash: createHash('sha256')
-            .update(JSON.stringify(body ?? null))
+            .update(JSON.stringify([decl.operationId, params ?? null, query ?? null, body ?? null]))
             .digest('base64url'),
         };
-        const stored = await readIdempotency(deps, claim.key);
-        if (stored) {
-          if (stored.requestHash !== claim.requestHash) {
-            throw new ConflictError(
-              'This Idempotency-Key was used with a different request',
-              'idempotency_key_reused',
-            );
-          }
-          return replay(stored.reply);
-        }
+        // A replay compares fingerprints whenever it happens: here, and after a lost race below.
+        await settleIdempotency(deps, claim);
       }
 
-      const reply = await handler.handle({
-        body,
-        query,
-        params,
-        headers,
-        principal,
-        requestId,
-        now,
-        deps,
-        tx: () => {
-          if (!actor) throw new UnauthorizedError();
-          return new Transaction(deps, actor, claim);
-        },
-      });
+      const reply = await handler
+        .handle({
+          body,
+          query,
+          params,
+          headers,
+          principal,
+          requestId,
+          now,
+          deps,
+          tx: () => {
+            if (!actor) throw new UnauthorizedError();
+            return new Transaction(deps, actor, claim);
+          },
+        })
+        .catch(async (e: unknown) => {
+          // A concurrent request under the same key may have committed while this one ran, and this
+          // one then failed on the state that request created (a domain 409): the same request gets
+          // the first reply, another request a 409 `idempotency_key_reused`.
+          if (claim && e instanceof AppError && e.status === 409) await settleIdempotency(deps, claim);
+          throw e;
+        });
       return json(reply.status, reply.body, reply.headers);
     } catch (e) {
       if (e instanceof IdempotentReplay) return replay(e.reply);
       if (e instanceof ConflictOfInterestError && refusedBy) await auditRefusal(deps, refusedBy, e);
-      if (e instanceof AppError) {
-        return json(e.status, { error: { code: e.code, message: e.message, details: e.details ?? null } });
+      // Throttling and transaction conflicts from any DynamoDB call: 503 / 409 with a retry hint.
+      const err = e instanceof AppError ? e : transientAwsError(e);
+      if (err) {
+        return json(
+          err.status,
+          { error: { code: err.code, message: err.message, details: err.details ?? null } },
+          err.retryAfterSeconds ? { 'retry-after': String(err.retryAfterSeconds) } : {},
+        );
       }
       deps.logger.error('Unhandled error', { error: e as Error, requestId });
       // Internal details never leave the function.

@@ -4,9 +4,9 @@ import {
   QueryCommand,
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
+import { openCursor, sealCursor } from './cursor.js';
 import type { Deps } from './deps.js';
 import { ValidationError } from './errors.js';
-import { decodeCursor, encodeCursor } from './store.js';
 
 export interface Page<T> {
   readonly items: T[];
@@ -28,15 +28,14 @@ export const queryPage = async <T>(
     map: (item: Record<string, unknown>) => T;
   },
 ): Promise<Page<T>> => {
-  let start = decodeCursor(opts.cursor);
-  // A cursor must be exactly a key of this query (string attributes), or DynamoDB would answer 500.
-  const wellFormed =
-    !!start &&
-    Object.keys(start).sort().join() === [...opts.keyAttrs].sort().join() &&
-    Object.values(start).every((v) => typeof v === 'string');
-  if (opts.cursor && !wellFormed) {
+  // The cursor is bound to this very query (partition, filters, their values): one issued for another
+  // query, or edited, is a 400 before DynamoDB sees it.
+  const binding = queryBinding(input);
+  let start = openCursor(opts.cursor, binding);
+  // Defence in depth: a signed cursor is still exactly a key of this query.
+  if (start && Object.keys(start).sort().join() !== [...opts.keyAttrs].sort().join()) {
     throw new ValidationError('Invalid cursor', [
-      { path: 'query.cursor', message: 'Not a cursor this API issued' },
+      { path: 'query.cursor', message: 'Not a cursor this API issued for this query' },
     ]);
   }
   const raw: Record<string, unknown>[] = [];
@@ -58,8 +57,19 @@ export const queryPage = async <T>(
   const last = items.at(-1);
   const more = raw.length > opts.limit || !exhausted;
   const cursorKey = more && last ? Object.fromEntries(opts.keyAttrs.map((k) => [k, last[k]])) : undefined;
-  return { items: items.map(opts.map), nextCursor: encodeCursor(cursorKey) ?? null };
+  return { items: items.map(opts.map), nextCursor: cursorKey ? sealCursor(cursorKey, binding) : null };
 };
+
+/** What a cursor is bound to: everything that selects the items of a query, nothing of its position. */
+export const queryBinding = (input: Omit<QueryCommandInput, 'ExclusiveStartKey' | 'Limit'>): unknown => [
+  input.TableName,
+  input.IndexName ?? null,
+  input.KeyConditionExpression ?? null,
+  input.FilterExpression ?? null,
+  input.ExpressionAttributeNames ?? null,
+  input.ExpressionAttributeValues ?? null,
+  input.ScanIndexForward ?? true,
+];
 
 /** The pages of a query, one DynamoDB response after the other, until the last. */
 export async function* queryPages(

@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { Principal } from './auth.js';
 import { type Deps, type DomainEvent, tableName } from './deps.js';
-import { type AppError, StaleVersionError } from './errors.js';
+import { type AppError, ConflictError, StaleVersionError, transientAwsError } from './errors.js';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 type Item = Record<string, unknown>;
@@ -267,13 +267,27 @@ export class Transaction {
       );
     } catch (e) {
       const reasons = (e as { CancellationReasons?: { Code?: string }[] }).CancellationReasons;
-      if (!reasons) throw e;
+      if (!reasons) throw transientAwsError(e) ?? e;
       const failed = reasons.findIndex((r) => r.Code === 'ConditionalCheckFailed');
-      if (failed < 0) throw e;
-      const isIdempotency = this.idempotency && reply && failed === items.length - 1;
-      if (isIdempotency && this.idempotency) {
-        const stored = await readIdempotency(this.deps, this.idempotency.key);
-        if (stored) throw new IdempotentReplay(stored.reply);
+      // No failed condition: cancelled by a concurrent transaction (`TransactionConflict`) or throttling.
+      if (failed < 0) {
+        const transient = transientAwsError(e);
+        // A concurrent request under the same Idempotency-Key may be committing right now: once it
+        // has, its record answers this one (a replay, or `idempotency_key_reused`).
+        if (transient?.status === 409 && this.idempotency && reply) {
+          for (let i = 0; i < 5; i++) {
+            await new Promise((r) => setTimeout(r, 20 * (i + 1)));
+            await settleIdempotency(this.deps, this.idempotency);
+          }
+        }
+        throw transient ?? e;
+      }
+      // The idempotency record is the last item. When a concurrent request with the same key committed
+      // first, its record decides, whatever else failed with it: the same request gets the first reply,
+      // another request under that key a 409 (never another body's record).
+      const claim = this.idempotency;
+      if (claim && reply && reasons[items.length - 1]?.Code === 'ConditionalCheckFailed') {
+        await settleIdempotency(this.deps, claim);
       }
       throw items[failed]?.onConflict() ?? e;
     }
@@ -333,6 +347,28 @@ export const relayOutbox = async (
   return entries.length;
 };
 
+/**
+ * After a request under an Idempotency-Key failed: if a request under the same key has committed
+ * meanwhile, its stored reply answers this one when it was the same request (`IdempotentReplay`), and
+ * anything else under that key is a 409 `idempotency_key_reused`. Returns when nothing is stored.
+ */
+export const settleIdempotency = async (
+  deps: Pick<Deps, 'db' | 'tables'>,
+  claim: IdempotencyClaim,
+): Promise<void> => {
+  const stored = await readIdempotency(deps, claim.key);
+  if (!stored) return;
+  if (stored.requestHash !== claim.requestHash) throw new IdempotencyKeyReused();
+  throw new IdempotentReplay(stored.reply);
+};
+
+/** An Idempotency-Key already used with a different request (method, path, body). */
+export class IdempotencyKeyReused extends ConflictError {
+  constructor() {
+    super('This Idempotency-Key was used with a different request', 'idempotency_key_reused');
+  }
+}
+
 export const readIdempotency = async (
   deps: Pick<Deps, 'db' | 'tables'>,
   key: string,
@@ -341,18 +377,4 @@ export const readIdempotency = async (
     new GetCommand({ TableName: tableName(deps, 'idempotency'), Key: { key }, ConsistentRead: true }),
   );
   return out.Item as { requestHash: string; reply: StoredReply } | undefined;
-};
-
-/** Base64url cursor over a DynamoDB LastEvaluatedKey. */
-export const encodeCursor = (key: Record<string, unknown> | undefined): string | undefined =>
-  key ? Buffer.from(JSON.stringify(key)).toString('base64url') : undefined;
-
-export const decodeCursor = (cursor: string | undefined): Record<string, unknown> | undefined => {
-  if (!cursor) return undefined;
-  try {
-    const v: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    return v && typeof v === 'object' ? (v as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
 };

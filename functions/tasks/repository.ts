@@ -1,8 +1,9 @@
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { openCursor, sealCursor } from '../shared/cursor.js';
 import { type Deps, tableName } from '../shared/deps.js';
 import { ConflictError, ValidationError } from '../shared/errors.js';
 import { batchGetAll, type Page, queryAll, queryPage } from '../shared/query.js';
-import { decodeCursor, encodeCursor, type Transaction } from '../shared/store.js';
+import type { Transaction } from '../shared/store.js';
 import { assigneeKey, type ReviewTask, type Subject } from './domain.js';
 import type { ListTasksQuery } from './schemas.js';
 
@@ -181,9 +182,11 @@ export const tasksRepository = (deps: Pick<Deps, 'db' | 'tables'>) => {
      */
     async listForAssignees(keys: readonly string[], q: ListTasksQuery): Promise<Page<ReviewTask>> {
       let cursor: MultiCursor = { p: 0 };
+      // Bound to the caller's partitions and filters: a cursor of another query is a 400.
+      const binding = ['tasks.byAssignee', keys, q.status ?? null, filtersFor(q)];
       if (q.cursor) {
-        const c = decodeCursor(q.cursor) as MultiCursor | undefined;
-        if (!c || typeof c.p !== 'number') {
+        const c = openCursor<MultiCursor>(q.cursor, binding);
+        if (!c || typeof c.p !== 'number' || c.p < 0 || c.p >= keys.length) {
           throw new ValidationError('Invalid cursor', [
             { path: 'query.cursor', message: 'Not a cursor this API issued' },
           ]);
@@ -236,7 +239,7 @@ export const tasksRepository = (deps: Pick<Deps, 'db' | 'tables'>) => {
           : undefined;
       return {
         items: page.map((i) => fromItem(i.item)),
-        nextCursor: next ? (encodeCursor({ ...next }) ?? null) : null,
+        nextCursor: next ? sealCursor(next, binding) : null,
       };
     },
 

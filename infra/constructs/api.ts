@@ -17,7 +17,7 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import { CfnPermission } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { routeKey } from '../system.js';
+import { DEFAULT_ROUTE_FUNCTION, routeKey } from '../system.js';
 import { type Stage, stageSettings } from './config.js';
 import { markDeclared, type PlatformDeclaration, pascal } from './declaration.js';
 import type { PlatformFunctions } from './functions.js';
@@ -136,6 +136,20 @@ export class PlatformApi extends Construct {
         });
       }
     }
+
+    // API Gateway's `$default` route: a request no declared route matches still gets the platform's
+    // error body (404 `not_found`, from the declared default function), not API Gateway's own.
+    const fallback = new HttpRoute(this, 'RouteDefault', {
+      httpApi: this.api,
+      routeKey: HttpRouteKey.DEFAULT,
+      integration: integrationFor(DEFAULT_ROUTE_FUNCTION),
+      authorizer: none,
+    });
+    Validations.of(fallback).acknowledge({
+      id: 'AwsSolutions-APIG4',
+      reason:
+        'The $default route only answers requests no declared route matches, with a 404 error body; it reaches no data.',
+    });
 
     // CDK creates a shared integration (and its invoke permission) under whichever route binds it first.
     // Pin their logical ids to the function, so adding or removing routes never replaces them.

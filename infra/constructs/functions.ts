@@ -54,6 +54,12 @@ export interface FunctionContext {
   readonly personKey: ISecret;
   /** The authority's unified social credit code (every function's edge reads it). */
   readonly authorityOrg: string;
+  /**
+   * The key that signs pagination cursors (functions/shared/cursor.ts). It only protects cursors'
+   * integrity (a forged cursor is a 400, never a DynamoDB error), so it reaches the functions as an
+   * environment variable resolved by CloudFormation from a generated secret, not read per request.
+   */
+  readonly cursorKey?: string;
 }
 
 const logicalId = (c: Construct): string => {
@@ -89,6 +95,7 @@ export const wireFunction = (
     fn.addEnvironment(env.personKeySecret, ctx.personKey.secretArn);
     ctx.personKey.grantRead(fn);
   }
+  if (ctx.cursorKey) fn.addEnvironment(env.cursorKey, ctx.cursorKey);
 
   for (const [t, access] of Object.entries(decl.tables)) {
     const table = ctx.tables.get(t);

@@ -30,6 +30,10 @@ export const freePort = (): Promise<number> =>
 
 export interface LocalDynamo {
   readonly endpoint: string;
+  /** The emulator's process id. */
+  readonly pid: number | undefined;
+  /** Called once if the emulator exits without stop() (crashed, killed): the platform cannot go on. */
+  onUnexpectedExit(listener: (code: number | null, signal: NodeJS.Signals | null) => void): void;
   stop(): Promise<void>;
 }
 
@@ -60,28 +64,51 @@ export const startDynamoDbLocal = async (
       reject(new Error(`DynamoDB Local exited (${code}). Is Java 17+ installed (java -version)?\n${output}`)),
     ),
   );
+  exited.catch(() => undefined);
   child.once('error', () => undefined);
+  // Never outlive this process: a crash or process.exit() takes the JVM along (no orphan).
+  const killOnExit = () => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  };
+  process.once('exit', killOnExit);
+  let stopping = false;
+  const stop = () =>
+    new Promise<void>((resolve) => {
+      stopping = true;
+      process.off('exit', killOnExit);
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      child.once('exit', () => resolve());
+      child.kill();
+    });
   const endpoint = `http://127.0.0.1:${port}`;
   const client = new DynamoDBClient(localClientConfig(endpoint));
   const deadline = Date.now() + 30_000;
-  for (;;) {
-    try {
-      await Promise.race([client.send(new ListTablesCommand({})), exited]);
-      break;
-    } catch (e) {
-      if (Date.now() > deadline || (e as Error).message.startsWith('DynamoDB Local exited')) throw e;
-      await new Promise((r) => setTimeout(r, 150));
+  try {
+    for (;;) {
+      try {
+        await Promise.race([client.send(new ListTablesCommand({})), exited]);
+        break;
+      } catch (e) {
+        if (Date.now() > deadline || (e as Error).message.startsWith('DynamoDB Local exited')) throw e;
+        await new Promise((r) => setTimeout(r, 150));
+      }
     }
+  } catch (e) {
+    // A failed start leaves no emulator behind.
+    await stop();
+    throw e;
+  } finally {
+    client.destroy();
   }
-  client.destroy();
   return {
     endpoint,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill();
-      }),
+    pid: child.pid,
+    onUnexpectedExit: (listener) => {
+      child.once('exit', (code, signal) => {
+        if (!stopping) listener(code, signal);
+      });
+    },
+    stop,
   };
 };
 

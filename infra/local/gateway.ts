@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { allowedRoles, bearerToken, type Claims, type TokenVerifier } from '../../functions/shared/auth.js';
 import { AppError } from '../../functions/shared/errors.js';
+import { decodableQuery, MAX_BODY_BYTES } from '../../functions/shared/http.js';
 import { routes as declaredRoutes, type FunctionName, type RouteDecl, routeKey } from '../system.js';
 
 /** A compiled route: its declaration plus a matcher for concrete paths. */
@@ -42,7 +43,8 @@ export type LocalHandler = (event: unknown) => Promise<unknown>;
 export type LocalAdminRoute = (req: {
   method: string;
   path: string;
-  body: unknown;
+  /** Reads the JSON body (only after the caller was found to be allowed). */
+  body: () => Promise<unknown>;
   claims: Claims | undefined;
 }) => Promise<{ status: number; body: unknown } | undefined>;
 
@@ -53,6 +55,10 @@ export interface GatewayOptions {
   readonly invoke: (fn: FunctionName, event: unknown) => Promise<unknown>;
   readonly admin?: LocalAdminRoute;
   readonly routes?: readonly RouteDecl[];
+  /** Largest body read, in bytes (default: the platform's limit, MAX_BODY_BYTES). */
+  readonly maxBodyBytes?: number;
+  /** The function behind API Gateway's `$default` route: it answers unmatched requests. */
+  readonly defaultFunction?: FunctionName;
 }
 
 const send = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
@@ -71,10 +77,30 @@ const safeDecode = (segment: string): string => {
 
 const errorBody = (code: string, message: string) => ({ error: { code, message, details: null } });
 
-const readBody = (req: IncomingMessage): Promise<Buffer> =>
+/** The request body was larger than the limit: the gateway stopped reading it. */
+class BodyTooLarge extends Error {}
+
+/**
+ * Reads a request body up to `limit` bytes and stops there: a declared `content-length` over the limit
+ * is refused before a byte is read, and a streamed body is cut off as soon as it passes the limit.
+ */
+const readBody = (req: IncomingMessage, limit: number): Promise<Buffer> =>
   new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length'] ?? '0');
+    if (declared > limit) return reject(new BodyTooLarge());
     const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
+    let size = 0;
+    const onData = (c: Buffer) => {
+      size += c.length;
+      if (size > limit) {
+        req.off('data', onData);
+        req.pause();
+        reject(new BodyTooLarge());
+        return;
+      }
+      chunks.push(c);
+    };
+    req.on('data', onData);
     req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
@@ -97,27 +123,49 @@ export const startGateway = (
     .sort((a, b) => specificity(b) - specificity(a))
     .map(compile);
 
+  const limit = opts.maxBodyBytes ?? MAX_BODY_BYTES;
   const server = createServer(async (req, res) => {
     const requestId = randomUUID();
+    // A request refused before its body was read: answer and close, never drain what is left.
+    const refuse = (status: number, body: unknown) => {
+      res.setHeader('connection', 'close');
+      send(res, status, body, CORS);
+      req.resume();
+    };
     try {
       const url = new URL(req.url ?? '/', 'http://local');
       const method = (req.method ?? 'GET').toUpperCase();
       if (method === 'OPTIONS') return send(res, 204, '', CORS);
-      const raw = await readBody(req);
       const headers: Record<string, string> = {};
       for (const [k, v] of Object.entries(req.headers))
         if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(',') : v;
+      // Authenticate first: nothing of an unauthenticated request's body is read.
       const token = bearerToken(headers);
       const verified = token ? await opts.verifier.verify(token).catch(() => undefined) : undefined;
+      const rawQuery = url.search.replace(/^\?/, '');
+      // API Gateway refuses an undecodable query with a 400; so does this gateway, with the platform's body.
+      if (!decodableQuery(rawQuery)) {
+        return refuse(
+          400,
+          errorBody('validation_failed', 'The query string is not valid percent-encoded UTF-8'),
+        );
+      }
+      const body = async (): Promise<Buffer> => readBody(req, limit);
 
       if (opts.admin && url.pathname.startsWith('/_local/')) {
-        let body: unknown;
-        try {
-          body = raw.length ? JSON.parse(raw.toString('utf8')) : undefined;
-        } catch {
-          return send(res, 400, errorBody('validation_failed', 'The request body is not valid JSON'), CORS);
-        }
-        const out = await opts.admin({ method, path: url.pathname, body, claims: verified });
+        const out = await opts.admin({
+          method,
+          path: url.pathname,
+          claims: verified,
+          body: async () => {
+            const raw = await body();
+            try {
+              return raw.length ? JSON.parse(raw.toString('utf8')) : undefined;
+            } catch {
+              throw new AppError(400, 'validation_failed', 'The request body is not valid JSON');
+            }
+          },
+        });
         if (out) return send(res, out.status, out.body, CORS);
       }
 
@@ -130,31 +178,34 @@ export const startGateway = (
           break;
         }
       }
-      if (!match) return send(res, 404, { message: 'Not Found' }, CORS);
-      const { decl } = match.route;
+      if (!match && !opts.defaultFunction) return refuse(404, { message: 'Not Found' });
+      const decl = match?.route.decl;
 
       let authorizer: { jwt: { claims: Record<string, string>; scopes: null } } | undefined;
-      if (allowedRoles(decl.auth)) {
-        // The JWT authorizer: no valid token, no invocation.
-        if (!verified)
-          return send(res, 401, errorBody('unauthorized', 'A valid bearer token is required'), CORS);
+      if (decl && allowedRoles(decl.auth)) {
+        // The JWT authorizer: no valid token, no invocation (and no body read).
+        if (!verified) return refuse(401, errorBody('unauthorized', 'A valid bearer token is required'));
         authorizer = { jwt: { claims: claimsAsApiGateway(verified), scopes: null } };
       }
+      const raw = await body();
 
       const query: Record<string, string> = {};
       for (const [k, v] of url.searchParams) query[k] = k in query ? `${query[k]},${v}` : v;
       const now = new Date();
+      // Unmatched: API Gateway's `$default` route, served by the declared default function.
+      const key = decl ? routeKey(decl) : '$default';
+      const params = match?.route.params ?? [];
       const event = {
         version: '2.0',
-        routeKey: routeKey(decl),
+        routeKey: key,
         rawPath: url.pathname,
-        rawQueryString: url.search.replace(/^\?/, ''),
+        rawQueryString: rawQuery,
         headers,
         ...(Object.keys(query).length ? { queryStringParameters: query } : {}),
-        ...(match.route.params.length
+        ...(match && params.length
           ? {
               pathParameters: Object.fromEntries(
-                match.route.params.map((p, i) => [p, safeDecode(match.values[i] ?? '')]),
+                params.map((p, i) => [p, safeDecode(match.values[i] ?? '')]),
               ),
             }
           : {}),
@@ -171,7 +222,7 @@ export const startGateway = (
             userAgent: headers['user-agent'] ?? '',
           },
           requestId,
-          routeKey: routeKey(decl),
+          routeKey: key,
           stage: '$default',
           time: now.toUTCString(),
           timeEpoch: now.getTime(),
@@ -180,9 +231,9 @@ export const startGateway = (
         ...(raw.length ? { body: raw.toString('utf8') } : {}),
         isBase64Encoded: false,
       };
-      const result = (await opts.invoke(decl.function, event)) as
-        | APIGatewayProxyStructuredResultV2
-        | undefined;
+      const target = decl?.function ?? opts.defaultFunction;
+      if (!target) return refuse(404, { message: 'Not Found' });
+      const result = (await opts.invoke(target, event)) as APIGatewayProxyStructuredResultV2 | undefined;
       const status = result?.statusCode ?? 200;
       const outHeaders = Object.fromEntries(
         Object.entries(result?.headers ?? {}).map(([k, v]) => [k, String(v)]),
@@ -190,6 +241,8 @@ export const startGateway = (
       res.writeHead(status, { ...CORS, 'x-request-id': requestId, ...outHeaders });
       res.end(result?.body ?? '');
     } catch (e) {
+      if (e instanceof BodyTooLarge)
+        return refuse(413, errorBody('payload_too_large', `The request body exceeds ${limit} bytes`));
       if (e instanceof AppError) return send(res, e.status, errorBody(e.code, e.message), CORS);
       console.error('[gateway]', e);
       send(res, 500, errorBody('internal', 'Internal error'), CORS);

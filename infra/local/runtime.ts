@@ -1,4 +1,5 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -9,6 +10,7 @@ import type { Context } from 'aws-lambda';
 import { SettableClock } from '../../functions/shared/clock.js';
 import type { Deps } from '../../functions/shared/deps.js';
 import {
+  DEFAULT_ROUTE_FUNCTION,
   EVENT_BUS,
   env,
   type FunctionName,
@@ -44,10 +46,17 @@ export interface LocalRuntimeOptions {
   readonly logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
   /** The authority's credit code, root of the organisation registry. Default: the demo authority. */
   readonly authorityOrg?: string;
+  /**
+   * Called if the DynamoDB Local this runtime started dies: every request would fail from then on,
+   * so `npm start` reports it and stops. Default: log it.
+   */
+  readonly onFatal?: (error: Error) => void;
 }
 
 export interface LocalRuntime {
   readonly url: string;
+  /** The process id of the DynamoDB Local this runtime started (none when given an endpoint). */
+  readonly dynamoPid: number | undefined;
   readonly stage: string;
   readonly clock: SettableClock;
   readonly issuer: LocalIssuer;
@@ -100,7 +109,13 @@ const lambdaContext = (fn: string): Context =>
  * The environment each function sees in AWS (table names, bus, state machines, issuer), set once so
  * that modules which read it at load time behave as in Lambda.
  */
-const setProcessEnv = (stage: string, endpoint: string, issuer: LocalIssuer, authorityOrg: string) => {
+const setProcessEnv = (
+  stage: string,
+  endpoint: string,
+  issuer: LocalIssuer,
+  authorityOrg: string,
+  cursorKey: string,
+) => {
   const set = (k: string, v: string) => {
     process.env[k] ??= v;
   };
@@ -116,6 +131,7 @@ const setProcessEnv = (stage: string, endpoint: string, issuer: LocalIssuer, aut
   set(env.authorityOrg, authorityOrg);
   // Read by the Lambda entry points at import; locally the key file of localPersonKeys is used instead.
   set(env.personKeySecret, `arn:aws:secretsmanager:us-east-1:000000000000:secret:${stage}-person-key`);
+  set(env.cursorKey, cursorKey);
   for (const t of Object.keys(localTableNames(stage)))
     set(env.table(t as TableName), localTableName(stage, t as TableName));
   for (const m of Object.keys(stateMachines)) {
@@ -130,6 +146,20 @@ const localTableNames = (stage: string) =>
     ).map((t) => [t, localTableName(stage, t)]),
   );
 
+/** The cursor signing key: kept in DATA_DIR (cursors survive a restart), or random for memory-only runs. */
+const localCursorKey = async (dataDir: string | undefined): Promise<string> => {
+  if (!dataDir) return randomBytes(48).toString('base64url');
+  const file = join(dataDir, 'cursor.key');
+  try {
+    return (await readFile(file, 'utf8')).trim();
+  } catch {
+    const key = randomBytes(48).toString('base64url');
+    await mkdir(dataDir, { recursive: true });
+    await writeFile(file, key, { mode: 0o600 });
+    return key;
+  }
+};
+
 /** Starts the whole platform in this process, from the declaration in infra/system.ts. */
 export const startLocalRuntime = async (opts: LocalRuntimeOptions = {}): Promise<LocalRuntime> => {
   const stage = opts.stage ?? 'local';
@@ -139,11 +169,38 @@ export const startLocalRuntime = async (opts: LocalRuntimeOptions = {}): Promise
     ? undefined
     : await startDynamoDbLocal(opts.dataDir ? { dataDir: join(opts.dataDir, 'dynamodb') } : {});
   const endpoint = opts.dynamoEndpoint ?? dynamo?.endpoint ?? '';
+  try {
+    return await startOn(opts, { stage, clock, logLevel, dynamo, endpoint });
+  } catch (e) {
+    // A failed start leaves no DynamoDB Local process behind.
+    await dynamo?.stop();
+    throw e;
+  }
+};
+
+const startOn = async (
+  opts: LocalRuntimeOptions,
+  ctx: {
+    stage: string;
+    clock: SettableClock;
+    logLevel: NonNullable<LocalRuntimeOptions['logLevel']>;
+    dynamo: Awaited<ReturnType<typeof startDynamoDbLocal>> | undefined;
+    endpoint: string;
+  },
+): Promise<LocalRuntime> => {
+  const { stage, clock, logLevel, dynamo, endpoint } = ctx;
+  dynamo?.onUnexpectedExit((code, signal) => {
+    const error = new Error(
+      `DynamoDB Local stopped unexpectedly (exit code ${code ?? '-'}${signal ? `, signal ${signal}` : ''}); the platform cannot serve requests without it`,
+    );
+    if (opts.onFatal) opts.onFatal(error);
+    else console.error(`[runtime] ${error.message}`);
+  });
   const tables = await ensureTables(endpoint, stage);
   const issuer = await createLocalIssuer(opts.dataDir);
   const personKeys = localPersonKeys(opts.dataDir);
   const authorityOrg = opts.authorityOrg ?? DEMO_ORGS.authority.code;
-  setProcessEnv(stage, endpoint, issuer, authorityOrg);
+  setProcessEnv(stage, endpoint, issuer, authorityOrg, await localCursorKey(opts.dataDir));
 
   const db = DynamoDBDocumentClient.from(new DynamoDBClient(localClientConfig(endpoint)), {
     marshallOptions: { removeUndefinedValues: true },
@@ -208,10 +265,10 @@ export const startLocalRuntime = async (opts: LocalRuntimeOptions = {}): Promise
     port: opts.port ?? 0,
     verifier: issuer.verifier,
     invoke,
+    defaultFunction: DEFAULT_ROUTE_FUNCTION,
     admin: async ({ method, path, body, claims }) => {
       if (method === 'GET' && path === '/_local/jwks.json') return { status: 200, body: issuer.jwks };
-      if (method === 'GET' && path === '/_local/clock')
-        return { status: 200, body: { now: clock.now().toISOString() } };
+      // Every other local endpoint, reads included, is for the platform's operators only.
       if (!isAdmin(claims)) {
         return {
           status: 403,
@@ -220,8 +277,10 @@ export const startLocalRuntime = async (opts: LocalRuntimeOptions = {}): Promise
           },
         };
       }
-      const b = (body ?? {}) as { now?: string; advanceMs?: number };
+      if (method === 'GET' && path === '/_local/clock')
+        return { status: 200, body: { now: clock.now().toISOString() } };
       if (method === 'POST' && path === '/_local/clock') {
+        const b = ((await body()) ?? {}) as { now?: string; advanceMs?: number };
         if (b.now) clock.set(b.now);
         if (b.advanceMs) clock.advance(b.advanceMs);
         return { status: 200, body: { now: clock.now().toISOString() } };
@@ -250,6 +309,7 @@ export const startLocalRuntime = async (opts: LocalRuntimeOptions = {}): Promise
 
   return {
     url,
+    dynamoPid: dynamo?.pid,
     stage,
     clock,
     issuer,

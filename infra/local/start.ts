@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { seedDemo } from './demo.js';
 import { DEMO_ORGS } from './orgs.js';
-import { startLocalRuntime } from './runtime.js';
+import { type LocalRuntime, startLocalRuntime } from './runtime.js';
 
 const dataDir = resolve(process.env.DATA_DIR ?? '.data');
 const port = Number(process.env.PORT ?? 3000);
@@ -15,18 +15,31 @@ const stage = process.env.STAGE ?? 'local';
 const main = async () => {
   mkdirSync(dataDir, { recursive: true });
   console.log(`Starting the platform (stage ${stage}, data in ${dataDir}) …`);
-  const rt = await startLocalRuntime({
+  let rt: LocalRuntime | undefined;
+  const rtReady = startLocalRuntime({
     stage,
     dataDir,
     port,
     runSchedules: true,
     logLevel: (process.env.LOG_LEVEL as 'INFO' | undefined) ?? 'WARN',
+    // DynamoDB Local died: say so and stop, rather than answer 500 to every request from now on.
+    onFatal: (error) => {
+      console.error(`\n${error.message}. Stopping; run \`npm start\` again (data in ${dataDir} is kept).`);
+      void (rt?.stop() ?? Promise.resolve()).catch(() => undefined).finally(() => process.exit(1));
+    },
   });
+  rt = await rtReady;
   const marker = join(dataDir, `seeded-${stage}.json`);
   if (!existsSync(marker)) {
     console.log('First start: loading demo data through the API …');
-    const seeded = await seedDemo(rt.url, rt.token);
-    writeFileSync(marker, JSON.stringify({ at: new Date().toISOString(), ...seeded }, null, 2));
+    try {
+      const seeded = await seedDemo(rt.url, rt.token);
+      writeFileSync(marker, JSON.stringify({ at: new Date().toISOString(), ...seeded }, null, 2));
+    } catch (e) {
+      // A failed start leaves nothing running.
+      await rt.stop().catch(() => undefined);
+      throw e;
+    }
   }
   const o = DEMO_ORGS;
   console.log(`
@@ -49,7 +62,7 @@ ${Object.values(o)
   .map((x) => `  ${x.code}  ${x.role.padEnd(10)} ${x.name}`)
   .join('\n')}
 
-Operator tools (role admin): POST /_local/schedules/<name>/run, POST /_local/clock {"now": "…"}, GET /_local/events
+Operator tools (role admin): POST /_local/schedules/<name>/run, GET|POST /_local/clock {"now": "…"}, GET /_local/events
 `);
   const shutdown = async () => {
     console.log('Stopping …');

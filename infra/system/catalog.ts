@@ -73,6 +73,15 @@ export const catalog = {
       operationId: 'reviewCatalogEntry',
       summary: 'Approve or reject the submitted version',
     },
+    {
+      method: 'POST',
+      path: '/catalog/{id}/withdraw',
+      function: 'catalog',
+      auth: ['provider', 'authority'],
+      operationId: 'withdrawCatalogEntry',
+      summary:
+        'Withdraw an entry from the catalog, with a reason (its provider or the authority); its entitlements end (Art. 8)',
+    },
   ],
   stateMachines: {},
   eventRules: {},

@@ -101,6 +101,15 @@ export const entitlements = {
       },
       function: 'entitlements',
     },
+    'entitlements-follow-catalog': {
+      description:
+        'Art. 8 at every moment: entitlements to an entry end when it is withdrawn or an approved version restricts it',
+      pattern: {
+        source: ['shiyan.catalog'],
+        'detail-type': ['CatalogEntryPublished', 'CatalogEntryWithdrawn'],
+      },
+      function: 'entitlements',
+    },
   },
   schedules: {},
 } as const satisfies DutyDecl;

@@ -121,6 +121,15 @@ export const grants = {
       },
       function: 'grants',
     },
+    'grants-record-catalog-changes': {
+      description:
+        'Art. 8: a grant records each scope entry withdrawn from the catalog or restricted by an approved version',
+      pattern: {
+        source: ['shiyan.catalog'],
+        'detail-type': ['CatalogEntryPublished', 'CatalogEntryWithdrawn'],
+      },
+      function: 'grants',
+    },
   },
   schedules: {
     'grant-expiry': {

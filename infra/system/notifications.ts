@@ -52,8 +52,12 @@ export const notifications = {
       function: 'notifications',
     },
     'notifications-from-demands': {
-      description: 'Notifies the operator of the outcome of its data demands',
-      pattern: { source: ['shiyan.demands'], 'detail-type': ['DemandApproved', 'DemandRejected'] },
+      description:
+        'Notifies the operator of the outcome of its data demands, and both parties of entitlements ended under Art. 8',
+      pattern: {
+        source: ['shiyan.demands'],
+        'detail-type': ['DemandApproved', 'DemandRejected', 'EntitlementsEnded'],
+      },
       function: 'notifications',
     },
     'notifications-from-governance': {

@@ -33,9 +33,10 @@ describe('local identity issuer and gateway', () => {
     expect(withValid.status).toBe(201);
   });
 
-  it('answers an unknown route with the gateway 404', async () => {
+  it('answers an unknown route with the platform error body (the $default route)', async () => {
     const res = await p.get('/no-such-route');
     expect(res.status).toBe(404);
+    expect(res.body).toMatchObject({ error: { code: 'not_found' } });
   });
 });
 
@@ -46,7 +47,9 @@ describe('local operator endpoints', () => {
     const fired = await p.post('/_local/schedules/review-task-deadlines/run', as.admin, {});
     const unknown = await p.post('/_local/schedules/no-such-schedule/run', as.admin, {});
     const moved = await p.post('/_local/clock', as.admin, { now: '2030-01-01T00:00:00Z' });
-    const read = await p.get('/_local/clock');
+    const read = await p.get('/_local/clock', as.admin);
+    const readAnonymously = await p.get('/_local/clock');
+    const readAsOperator = await p.get('/_local/clock', as.operatorA);
 
     expect(byProvider.status).toBe(403);
     expect(anonymous.status).toBe(403);
@@ -55,6 +58,8 @@ describe('local operator endpoints', () => {
     expect(unknown.status).toBe(404);
     expect(moved.body).toMatchObject({ now: expect.stringMatching(/^2030-01-01T00:00/) });
     expect(new Date(String(read.body.now)).getUTCFullYear()).toBe(2030);
+    expect(readAnonymously.status).toBe(403);
+    expect(readAsOperator.status).toBe(403);
     p.rt.clock.reset();
   });
 

@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TemplateInventory, templateInventory } from '../../infra/stack.js';
 import {
+  DEFAULT_ROUTE_FUNCTION,
   eventRules,
   functions,
   type RouteDecl,
@@ -58,10 +59,26 @@ describe('declaration ↔ template ↔ local runtime', () => {
         headers: { 'content-type': 'application/json' },
         ...(method === 'GET' ? {} : { body: '{}' }),
       });
-      const body = (await res.json().catch(() => ({}))) as Record<string, unknown>;
-      // The gateway's own "no such route" answer is `{ message: 'Not Found' }`; handlers answer `{ error }`.
-      expect(body, key).not.toEqual({ message: 'Not Found' });
+      const body = (await res.json().catch(() => ({}))) as { error?: { message?: string } };
+      // An unmatched request reaches the `$default` route, whose answer is "Route METHOD /path was not found".
+      expect(body.error?.message ?? '', key).not.toMatch(/^Route /);
     }
+  });
+
+  it('sends unmatched requests to the declared default function in both runtimes', async () => {
+    const resources = Object.values(
+      (cloud.json as { Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }> })
+        .Resources,
+    );
+    const fallback = resources.find(
+      (r) => r.Type === 'AWS::ApiGatewayV2::Route' && r.Properties?.RouteKey === '$default',
+    );
+    expect(JSON.stringify(fallback?.Properties?.Target)).toContain(
+      `Api${DEFAULT_ROUTE_FUNCTION[0]?.toUpperCase()}${DEFAULT_ROUTE_FUNCTION.slice(1)}Integration`,
+    );
+    const res = await fetch(`${local.url}/no/such/route`, { method: 'DELETE' });
+    expect(res.status).toBe(404);
+    expect(await res.json()).toMatchObject({ error: { code: 'not_found' } });
   });
 
   it('fires every schedule of the template locally', async () => {

@@ -6,6 +6,7 @@ import {
   continueUnder,
   decideDemand,
   type Entitlement,
+  entitlementEnd,
   fileDemand,
   followGrant,
   grantEntitlements,
@@ -173,12 +174,29 @@ describe('deciding (all must approve)', () => {
     expect(rejectionReasons(no)).toEqual([{ reviewer: 'provider:HRSS', reason: '不需要' }]);
   });
 
-  it('creates one entitlement per entry until the grant’s end, following its state', () => {
+  it('creates one entitlement per entry for the scenario’s duration, capped by the grant, following its state', () => {
+    // Art. 16: six months requested → six months of access, not the grant's two years.
     const es = grantEntitlements(d, g, entitlementIdFor, t0);
+    const sixMonths = new Date(t0);
+    sixMonths.setUTCMonth(sixMonths.getUTCMonth() + 6);
     expect(es.map((e) => [e.entryId, e.providerOrg, e.status, e.validUntil])).toEqual([
-      ['ce_t', 'TRANSPORT', 'active', g.expiresAt],
-      ['ce_h', 'HRSS', 'active', g.expiresAt],
+      ['ce_t', 'TRANSPORT', 'active', sixMonths.toISOString()],
+      ['ce_h', 'HRSS', 'active', sixMonths.toISOString()],
     ]);
+    expect(sixMonths.toISOString() < g.expiresAt!).toBe(true);
+    // Twenty-four months from a later start would pass the grant's end: capped there.
+    const later = new Date(Date.parse(t0.toISOString()) + 200 * 86_400_000);
+    const long = grantEntitlements(
+      { ...d, scenario: { ...d.scenario, durationMonths: 24 } },
+      g,
+      entitlementIdFor,
+      later,
+    );
+    expect(long[0]?.validUntil).toBe(g.expiresAt);
+    expect((long[0]?.requestedUntil ?? '') > (g.expiresAt ?? '')).toBe(true);
+    expect(entitlementEnd('2027-01-31T00:00:00.000Z', 1, '2099-01-01T00:00:00.000Z')).toBe(
+      '2027-02-28T00:00:00.000Z',
+    );
     expect(
       grantEntitlements(d, suspend(g, p('authority', 'AUTH'), 'x', t0), entitlementIdFor, t0)[0]?.status,
     ).toBe('inactive');
@@ -196,7 +214,14 @@ describe('entitlements follow the grant', () => {
     scenario,
     now: t0,
   });
-  const [e] = grantEntitlements(d, g, entitlementIdFor, t0) as [Entitlement];
+  const [first] = grantEntitlements(
+    { ...d, scenario: { ...scenario, durationMonths: 24 } },
+    g,
+    entitlementIdFor,
+    t0,
+  ) as [Entitlement];
+  // A scenario that runs past the grant's end (filed mid-term): a renewal continues it to that end.
+  const e: Entitlement = { ...first, validUntil: g.expiresAt!, requestedUntil: '2031-03-01T02:00:00.000Z' };
 
   it('is effective only while active and inside its validity', () => {
     expect(isEffective(e, t0)).toBe(true);
@@ -252,6 +277,19 @@ describe('entitlements follow the grant', () => {
     ]);
     expect(continueUnder(e, successor, restricted, entitlementIdFor, t0)).toBeUndefined();
     expect(continueUnder(e, successor, new Map(), entitlementIdFor, t0)).toBeUndefined();
+    // Art. 16: never past what the scenario asked for; nothing when that ended with the old grant.
+    expect(
+      continueUnder(
+        { ...e, requestedUntil: '2029-01-01T00:00:00.000Z' },
+        successor,
+        catalog,
+        entitlementIdFor,
+        t0,
+      )?.validUntil,
+    ).toBe('2029-01-01T00:00:00.000Z');
+    expect(
+      continueUnder({ ...e, requestedUntil: e.validUntil }, successor, catalog, entitlementIdFor, t0),
+    ).toBeUndefined();
   });
 
   it('continues one that ended with the old term, never one ended by termination', () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { CatalogEntryPublished, CatalogEntryWithdrawn } from '../../events/catalog.js';
 import { patternOf } from '../../events/define.js';
-import { DemandApproved, DemandRejected } from '../../events/demands.js';
+import { DemandApproved, DemandRejected, EntitlementsEnded } from '../../events/demands.js';
 import {
   GovernanceRequestEscalated,
   GovernanceRequestFiled,
@@ -25,12 +26,18 @@ describe('event rules and schedules of grants, demands, governance', () => {
     expect(eventRules['entitlements-follow-grants'].pattern).toEqual(patternOf(...GRANT_STATE_EVENTS));
   });
 
+  it('route catalog changes to the entitlements and grants functions (Art. 8 at every moment)', () => {
+    const catalog = patternOf(CatalogEntryPublished, CatalogEntryWithdrawn);
+    expect(eventRules['entitlements-follow-catalog'].pattern).toEqual(catalog);
+    expect(eventRules['grants-record-catalog-changes'].pattern).toEqual(catalog);
+  });
+
   it('route every notified event to the notifications function, which handles each', () => {
     expect(eventRules['notifications-from-grants'].pattern).toEqual(
       patternOf(...GRANT_STATE_EVENTS, GrantExpiryReminder, GrantExitConfirmed, GrantSignatureOverdue),
     );
     expect(eventRules['notifications-from-demands'].pattern).toEqual(
-      patternOf(DemandApproved, DemandRejected),
+      patternOf(DemandApproved, DemandRejected, EntitlementsEnded),
     );
     expect(eventRules['notifications-from-governance'].pattern).toEqual(
       patternOf(
