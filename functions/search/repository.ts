@@ -1,0 +1,317 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { BatchWriteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type Deps, tableName } from '../shared/deps.js';
+import { queryPages } from '../shared/query.js';
+import { decodePosting, type Posting } from './domain.js';
+
+/**
+ * The search index: an inverted index in DynamoDB.
+ *
+ * - Postings: `pk = T#<term>`, `sk = <shard>`; attribute `p` maps entry id → encoded posting (weight
+ *   and facet values, functions/search/domain.ts). An entry's posting lives in one of `SHARDS` items
+ *   of the term, chosen by a hash of its id, so one item never outgrows DynamoDB's 400 KB (a term in
+ *   every one of 100,000 entries is about 200 KB per shard) and a search reads at most `SHARDS` items
+ *   per term — a rare term one or two. Each posting is set or removed by its own UpdateItem on the
+ *   map key, so concurrent changes of different entries never overwrite each other.
+ * - Documents: `pk = DOC`, `sk = <entry id>`: the version applied, the postings written for it, the
+ *   terms still to remove, and whether the writing finished. They order the changes of one entry
+ *   (an older event never overwrites a newer state) and let the rebuild find every term to remove.
+ */
+const SHARDS = 32;
+const DOC = 'DOC';
+const termPk = (term: string) => `T#${term}`;
+
+/** FNV-1a of the entry id, as a two-digit shard number. */
+export const shardOf = (entryId: string): string => {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < entryId.length; i++) {
+    h ^= entryId.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return String((h >>> 0) % SHARDS).padStart(2, '0');
+};
+
+interface Doc {
+  readonly v: number;
+  readonly postings: Record<string, string>;
+  readonly stale: string[];
+  readonly done: boolean;
+}
+
+const isConditionFailure = (e: unknown) =>
+  e instanceof ConditionalCheckFailedException ||
+  (e instanceof Error && e.name === 'ConditionalCheckFailedException');
+
+/** Runs `tasks` with at most `width` in flight. */
+const pool = async (tasks: (() => Promise<unknown>)[], width = 8): Promise<void> => {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(width, tasks.length) }, async () => {
+      while (next < tasks.length) await tasks[next++]!();
+    }),
+  );
+};
+
+/** The outcome of applying one version of an entry to the index. */
+export type ApplyOutcome = 'applied' | 'stale';
+
+export const searchIndex = (deps: Pick<Deps, 'db' | 'tables'>) => {
+  const table = tableName(deps, 'search');
+
+  const getDoc = async (entryId: string): Promise<Doc | undefined> => {
+    const out = await deps.db.send(
+      new GetCommand({ TableName: table, Key: { pk: DOC, sk: entryId }, ConsistentRead: true }),
+    );
+    return out.Item as Doc | undefined;
+  };
+
+  const setPosting = async (term: string, entryId: string, value: string): Promise<void> => {
+    const Key = { pk: termPk(term), sk: shardOf(entryId) };
+    for (let attempt = 0; attempt < 5; attempt++) {
+      try {
+        await deps.db.send(
+          new UpdateCommand({
+            TableName: table,
+            Key,
+            UpdateExpression: 'SET p.#e = :v',
+            ConditionExpression: 'attribute_exists(p)',
+            ExpressionAttributeNames: { '#e': entryId },
+            ExpressionAttributeValues: { ':v': value },
+          }),
+        );
+        return;
+      } catch (e) {
+        if (!isConditionFailure(e)) throw e;
+      }
+      // The shard item does not exist yet: create it, unless another writer just did (then retry above).
+      try {
+        await deps.db.send(
+          new PutCommand({
+            TableName: table,
+            Item: { ...Key, p: { [entryId]: value } },
+            ConditionExpression: 'attribute_not_exists(p)',
+          }),
+        );
+        return;
+      } catch (e) {
+        if (!isConditionFailure(e)) throw e;
+      }
+    }
+    throw new Error(`Could not write the posting of ${entryId} for a search term`);
+  };
+
+  const removePosting = async (term: string, entryId: string): Promise<void> => {
+    try {
+      await deps.db.send(
+        new UpdateCommand({
+          TableName: table,
+          Key: { pk: termPk(term), sk: shardOf(entryId) },
+          UpdateExpression: 'REMOVE p.#e',
+          ConditionExpression: 'attribute_exists(p)',
+          ExpressionAttributeNames: { '#e': entryId },
+        }),
+      );
+    } catch (e) {
+      if (!isConditionFailure(e)) throw e; // nothing there: already removed
+    }
+  };
+
+  /** Writes `postings` and removes the entry from every term of `remove` not among them. */
+  const writePostings = async (
+    entryId: string,
+    postings: Record<string, string>,
+    remove: Iterable<string>,
+    unchanged: Record<string, string> = {},
+  ) => {
+    const removals = [...new Set(remove)].filter((t) => !(t in postings));
+    await pool([
+      ...Object.entries(postings)
+        .filter(([t, v]) => unchanged[t] !== v)
+        .map(
+          ([t, v]) =>
+            () =>
+              setPosting(t, entryId, v),
+        ),
+      ...removals.map((t) => () => removePosting(t, entryId)),
+    ]);
+  };
+
+  const markDone = async (entryId: string, v: number): Promise<boolean> => {
+    try {
+      await deps.db.send(
+        new UpdateCommand({
+          TableName: table,
+          Key: { pk: DOC, sk: entryId },
+          UpdateExpression: 'SET done = :t, stale = :none',
+          ConditionExpression: 'v = :v',
+          ExpressionAttributeValues: { ':t': true, ':none': [], ':v': v },
+        }),
+      );
+      return true;
+    } catch (e) {
+      if (isConditionFailure(e)) return false;
+      throw e;
+    }
+  };
+
+  return {
+    /**
+     * Applies version `version` of an entry: `postings` (term → encoded posting) replace whatever the
+     * index held for it; empty postings take it out (withdrawn, state secret, Art. 8). Idempotent and
+     * ordered: a version at or below the one applied is ignored, a crashed application of the same
+     * version is resumed. The document is claimed first (conditional on the version), then the
+     * postings written; a writer that finds a newer version claimed meanwhile rewrites that version's
+     * postings over its own late writes, so the index always ends at the newest version.
+     */
+    async apply(entryId: string, version: number, postings: Record<string, string>): Promise<ApplyOutcome> {
+      for (let attempt = 0; attempt < 5; attempt++) {
+        const doc = await getDoc(entryId);
+        if (doc && (doc.v > version || (doc.v === version && doc.done))) return 'stale';
+        let claimed: Doc;
+        let unchanged: Record<string, string> = {};
+        if (doc && doc.v === version) {
+          claimed = doc; // resume an interrupted application of this very version
+        } else {
+          const stale = new Set([
+            ...Object.keys(doc?.postings ?? {}),
+            ...(doc?.done ? [] : (doc?.stale ?? [])),
+          ]);
+          claimed = { v: version, postings, stale: [...stale].filter((t) => !(t in postings)), done: false };
+          if (doc?.done) unchanged = doc.postings;
+          try {
+            await deps.db.send(
+              new PutCommand({
+                TableName: table,
+                Item: { pk: DOC, sk: entryId, ...claimed },
+                ConditionExpression: 'attribute_not_exists(v) OR v < :v',
+                ExpressionAttributeValues: { ':v': version },
+              }),
+            );
+          } catch (e) {
+            if (isConditionFailure(e)) continue; // someone else claimed: look again
+            throw e;
+          }
+        }
+        await writePostings(entryId, claimed.postings, claimed.stale, unchanged);
+        if (await markDone(entryId, version)) return 'applied';
+        // A newer version was claimed while we wrote: make sure our late writes do not outlive it.
+        let mine = new Set([...Object.keys(claimed.postings), ...claimed.stale]);
+        for (let round = 0; round < 5; round++) {
+          const newer = await getDoc(entryId);
+          if (!newer) return 'applied';
+          await writePostings(entryId, newer.postings, [...mine, ...newer.stale]);
+          const after = await getDoc(entryId);
+          if (after?.v === newer.v) return 'applied';
+          mine = new Set([...mine, ...Object.keys(newer.postings)]);
+        }
+        throw new Error(`The search index of ${entryId} keeps changing; the event will be retried`);
+      }
+      throw new Error(`Could not claim the search document of ${entryId}; the event will be retried`);
+    },
+
+    /** The postings of one term (every shard), and how many items were read. */
+    async postings(term: string): Promise<{ postings: Posting[]; itemsRead: number }> {
+      const postings: Posting[] = [];
+      let itemsRead = 0;
+      for await (const items of queryPages(deps, {
+        TableName: table,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': termPk(term) },
+        ProjectionExpression: 'p',
+      })) {
+        itemsRead += items.length;
+        for (const item of items) {
+          for (const [entryId, value] of Object.entries((item.p ?? {}) as Record<string, string>)) {
+            const p = decodePosting(entryId, value);
+            if (p) postings.push(p);
+          }
+        }
+      }
+      return { postings, itemsRead };
+    },
+
+    /**
+     * Recreates the index from `entries` (every public entry, from the catalog table): writes each
+     * term's shards whole, deletes the shards and documents of entries no longer listed. For a quiet
+     * catalog (a change arriving during the rebuild is applied by its event; run it again to be sure).
+     */
+    async rebuild(
+      entries: readonly { entryId: string; version: number; postings: Record<string, string> }[],
+    ): Promise<{ entries: number; items: number; removed: number }> {
+      const old: Doc[] = [];
+      const oldIds: string[] = [];
+      for await (const items of queryPages(deps, {
+        TableName: table,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': DOC },
+      })) {
+        for (const i of items) {
+          old.push(i as unknown as Doc);
+          oldIds.push(String(i.sk));
+        }
+      }
+      const blocks = new Map<string, Record<string, string>>();
+      const key = (term: string, shard: string) => `${term}\u0000${shard}`;
+      for (const e of entries) {
+        const shard = shardOf(e.entryId);
+        for (const [term, value] of Object.entries(e.postings)) {
+          const k = key(term, shard);
+          const block = blocks.get(k) ?? {};
+          block[e.entryId] = value;
+          blocks.set(k, block);
+        }
+      }
+      const listed = new Set(entries.map((e) => e.entryId));
+      const deletes = new Set<string>();
+      old.forEach((d, i) => {
+        const shard = shardOf(oldIds[i]!);
+        for (const t of [...Object.keys(d.postings ?? {}), ...(d.stale ?? [])]) {
+          const k = key(t, shard);
+          if (!blocks.has(k)) deletes.add(k);
+        }
+      });
+      const split = (k: string) => {
+        const [term, sk] = k.split('\u0000') as [string, string];
+        return { pk: termPk(term), sk };
+      };
+      const requests: Record<string, unknown>[] = [
+        ...[...blocks].map(([k, p]) => ({ PutRequest: { Item: { ...split(k), p } } })),
+        ...[...deletes].map((k) => ({ DeleteRequest: { Key: split(k) } })),
+        ...entries.map((e) => ({
+          PutRequest: {
+            Item: { pk: DOC, sk: e.entryId, v: e.version, postings: e.postings, stale: [], done: true },
+          },
+        })),
+        ...old.flatMap((d, i) =>
+          listed.has(oldIds[i]!)
+            ? []
+            : [
+                {
+                  PutRequest: {
+                    Item: { pk: DOC, sk: oldIds[i], v: d.v, postings: {}, stale: [], done: true },
+                  },
+                },
+              ],
+        ),
+      ];
+      const batches: Record<string, unknown>[][] = [];
+      for (let i = 0; i < requests.length; i += 25) batches.push(requests.slice(i, i + 25));
+      await pool(
+        batches.map((batch) => async () => {
+          let pending = batch;
+          while (pending.length) {
+            const out = await deps.db.send(new BatchWriteCommand({ RequestItems: { [table]: pending } }));
+            pending = (out.UnprocessedItems?.[table] ?? []) as Record<string, unknown>[];
+          }
+        }),
+      );
+      return { entries: entries.length, items: blocks.size, removed: deletes.size };
+    },
+
+    /** Whether the index holds entry `entryId` (tests and diagnostics). */
+    async version(entryId: string): Promise<number | undefined> {
+      return (await getDoc(entryId))?.v;
+    },
+  };
+};
+export type SearchIndex = ReturnType<typeof searchIndex>;
