@@ -97,6 +97,7 @@ export const schedules = {
   ...grants.schedules,
   ...evaluations.schedules,
   ...governance.schedules,
+  ...search.schedules,
 } as const satisfies Record<string, ScheduleDecl>;
 
 /** The custom EventBridge bus every domain event travels on. */

@@ -41,5 +41,14 @@ export const search = {
       function: 'search',
     },
   },
-  schedules: {},
+  schedules: {
+    // The safety net, and the rebuild for catalogs too large for an HTTP request (API Gateway answers
+    // within 30 s): fire it now with `POST /_local/schedules/search-rebuild/run` locally, or
+    // `aws lambda invoke --payload '{"schedule":"search-rebuild"}'` on a stage.
+    'search-rebuild': {
+      description: 'Recreates the catalog search index from the catalog table every night',
+      expression: 'cron(0 19 * * ? *)',
+      function: 'search',
+    },
+  },
 } as const satisfies DutyDecl;
