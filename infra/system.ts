@@ -19,6 +19,7 @@ import { meta } from './system/meta.js';
 import { notifications } from './system/notifications.js';
 import { organisations } from './system/organisations.js';
 import { platform } from './system/platform.js';
+import { search } from './system/search.js';
 import { tasks } from './system/tasks.js';
 import type * as decl from './system/types.js';
 import type { TableDecl } from './system/types.js';
@@ -42,6 +43,7 @@ export const tables = {
   ...evaluations.tables,
   ...notifications.tables,
   ...organisations.tables,
+  ...search.tables,
 } as const satisfies Record<string, TableDecl>;
 export type TableName = keyof typeof tables;
 
@@ -71,6 +73,7 @@ export const functions = withRegistry({
   ...notifications.functions,
   ...organisations.functions,
   ...platform.functions,
+  ...search.functions,
 } as const) satisfies Record<string, FunctionDecl>;
 export type FunctionName = keyof typeof functions;
 
@@ -85,6 +88,7 @@ export const routes = [
   ...evaluations.routes,
   ...notifications.routes,
   ...organisations.routes,
+  ...search.routes,
 ] as const satisfies readonly RouteDecl[];
 
 export const stateMachines = {
@@ -102,6 +106,7 @@ export const eventRules = {
   ...entitlements.eventRules,
   ...grants.eventRules,
   ...notifications.eventRules,
+  ...search.eventRules,
 } as const satisfies Record<string, EventRuleDecl>;
 
 export const schedules = {
@@ -110,6 +115,7 @@ export const schedules = {
   ...grants.schedules,
   ...evaluations.schedules,
   ...governance.schedules,
+  ...search.schedules,
 } as const satisfies Record<string, ScheduleDecl>;
 
 /**

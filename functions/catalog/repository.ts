@@ -1,6 +1,6 @@
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { type Deps, tableName } from '../shared/deps.js';
-import { batchGetAll, type Page, queryPage } from '../shared/query.js';
+import { batchGetAll, type Page, queryPage, queryPages } from '../shared/query.js';
 import type { Transaction } from '../shared/store.js';
 import { type CatalogEntry, isPublic, type Revision } from './domain.js';
 import type { ListCatalogQuery } from './schemas.js';
@@ -74,6 +74,18 @@ export const catalogRepository = (deps: Pick<Deps, 'db' | 'tables'>) => {
       const keys = [...new Set(ids)].map((id) => ({ pk: pk(id), sk: HEAD }));
       const items = await batchGetAll(deps, table, keys);
       return new Map(items.map((item) => [String(item.id), fromItem(item)]));
+    },
+
+    /** Every entry the public may see, page by page, through the sparse listing index (never a Scan). */
+    async *publicEntries(): AsyncGenerator<CatalogEntry[]> {
+      for await (const items of queryPages(deps, {
+        TableName: table,
+        IndexName: 'byListing',
+        KeyConditionExpression: 'listing = :l',
+        ExpressionAttributeValues: { ':l': 'public' },
+      })) {
+        yield items.map(fromItem);
+      }
     },
 
     async revisions(id: string): Promise<Revision[]> {

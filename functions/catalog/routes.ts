@@ -1,3 +1,5 @@
+import { parseQuery } from '../search/domain.js';
+import { searchCatalog } from '../search/service.js';
 import type { Principal } from '../shared/auth.js';
 import type { Deps } from '../shared/deps.js';
 import { ForbiddenError, NotFoundError, ValidationError } from '../shared/errors.js';
@@ -88,7 +90,36 @@ export const catalogRoutes: RouteTable = {
           { path: 'query.status', message: 'Not available on the public listing' },
         ]);
       }
-      const page = await catalogRepository(deps).list({ ...query, scope }, principal?.org);
+      const q = query.q || undefined;
+      // The public search reads the search index: ranked, with facets (issue 11).
+      if (scope === 'public' && q && parseQuery(q).terms.length > 0) {
+        const found = await searchCatalog(deps, {
+          text: q,
+          filters: {
+            domain: query.domain,
+            provider: query.provider,
+            classification: query.classification,
+            openness: query.openness,
+          },
+          limit: query.limit,
+          cursor: query.cursor,
+        });
+        return {
+          status: 200,
+          body: {
+            items: found.entries.map(({ entry, score, highlights }) => ({
+              ...viewOf(entry, principal),
+              score,
+              highlights,
+            })),
+            nextCursor: found.nextCursor,
+            total: found.total,
+            facets: found.facets,
+          },
+          headers: { 'x-search-items-read': String(found.itemsRead) },
+        };
+      }
+      const page = await catalogRepository(deps).list({ ...query, q, scope }, principal?.org);
       return pageReply(page, (e) => viewOf(e, principal));
     },
   }),

@@ -101,7 +101,8 @@ export const ListCatalogQuery = z.object({
   classification: z.enum(codesOf(CLASSIFICATIONS)).optional(),
   openness: z.enum(codesOf(OPENNESS)).optional(),
   status: z.enum(codesOf(CATALOG_STATUSES)).optional(),
-  q: z.string().trim().min(1).max(100).optional(),
+  /** Text to search; empty or whitespace only means no text filter (what an empty search box sends). */
+  q: z.string().trim().max(100).optional(),
   limit: z.coerce.number().int().min(1).max(100).default(20),
   cursor: z.string().max(2000).optional(),
 });

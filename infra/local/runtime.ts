@@ -99,7 +99,9 @@ const lambdaContext = (fn: string): Context =>
     logGroupName: `/aws/lambda/${fn}`,
     logStreamName: 'local',
     callbackWaitsForEmptyEventLoop: false,
-    getRemainingTimeInMillis: () => 30_000,
+    // The declared timeout, as Lambda would report it (a long job such as the search rebuild has more).
+    getRemainingTimeInMillis: () =>
+      ((functions[fn as FunctionName] as { timeoutSeconds?: number }).timeoutSeconds ?? 30) * 1000,
     done: () => undefined,
     fail: () => undefined,
     succeed: () => undefined,

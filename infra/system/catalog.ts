@@ -20,7 +20,7 @@ export const catalog = {
     catalog: {
       entry: 'functions/catalog/handler.ts',
       description: 'Public data catalog: entries, versions and review (Art. 6-8)',
-      tables: { catalog: 'write', audit: 'write', idempotency: 'write', outbox: 'write' },
+      tables: { catalog: 'write', audit: 'write', idempotency: 'write', outbox: 'write', search: 'read' },
       publishesEvents: true,
     },
   },

@@ -328,6 +328,7 @@ describe('listing', () => {
     const open = await p.get<{ items: { id: string }[] }>(
       '/catalog?domain=meteorology&openness=unconditional',
     );
+    await p.rt.settle(); // the search index follows the approvals' events
     const text = await p.get<{ items: { id: string }[] }>(`/catalog?q=${encodeURIComponent('分页条目3')}`);
     const important = await p.get<{ items: { id: string }[] }>(
       '/catalog?domain=meteorology&classification=important',
