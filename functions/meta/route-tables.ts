@@ -6,6 +6,7 @@ import { evaluationsRoutes } from '../evaluations/routes.js';
 import { governanceRoutes } from '../governance/routes.js';
 import { grantsRoutes } from '../grants/routes.js';
 import { notificationsRoutes } from '../notifications/routes.js';
+import { productsRoutes } from '../products/routes.js';
 import type { RouteTable } from '../shared/http.js';
 import { tasksRoutes } from '../tasks/routes.js';
 
@@ -22,4 +23,5 @@ export const ROUTE_TABLES: Partial<Record<FunctionName, RouteTable>> = {
   governance: governanceRoutes,
   notifications: notificationsRoutes,
   evaluations: evaluationsRoutes,
+  products: productsRoutes,
 };

@@ -36,6 +36,8 @@ export interface RequestContext<B, Q, P> {
   /** Present on every role-restricted route; on `optional` routes only when a token was sent. */
   readonly principal: Principal | undefined;
   readonly requestId: string;
+  /** The client's address as the gateway saw it (rate limits of anonymous routes). */
+  readonly sourceIp: string;
   readonly now: Date;
   readonly deps: Deps;
   /** A transaction carrying this request's actor (for audit) and Idempotency-Key (for creates). */
@@ -203,6 +205,7 @@ export const httpRouter =
         headers,
         principal,
         requestId,
+        sourceIp: event.requestContext.http?.sourceIp ?? 'unknown',
         now,
         deps,
         tx: () => {
