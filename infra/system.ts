@@ -10,6 +10,7 @@
  * reads the roles allowed on each route from here).
  */
 import { applications } from './system/applications.js';
+import { billing } from './system/billing.js';
 import { catalog } from './system/catalog.js';
 import { entitlements } from './system/entitlements.js';
 import { evaluations } from './system/evaluations.js';
@@ -42,6 +43,7 @@ export const tables = {
   ...evaluations.tables,
   ...notifications.tables,
   ...products.tables,
+  ...billing.tables,
 } as const satisfies Record<string, TableDecl>;
 export type TableName = keyof typeof tables;
 
@@ -57,6 +59,7 @@ export const functions = {
   ...notifications.functions,
   ...platform.functions,
   ...products.functions,
+  ...billing.functions,
 } as const satisfies Record<string, FunctionDecl>;
 export type FunctionName = keyof typeof functions;
 
@@ -71,6 +74,7 @@ export const routes = [
   ...evaluations.routes,
   ...notifications.routes,
   ...products.routes,
+  ...billing.routes,
 ] as const satisfies readonly RouteDecl[];
 
 export const stateMachines = {
@@ -89,6 +93,7 @@ export const eventRules = {
   ...grants.eventRules,
   ...notifications.eventRules,
   ...products.eventRules,
+  ...billing.eventRules,
 } as const satisfies Record<string, EventRuleDecl>;
 
 export const schedules = {
@@ -98,6 +103,7 @@ export const schedules = {
   ...evaluations.schedules,
   ...governance.schedules,
   ...products.schedules,
+  ...billing.schedules,
 } as const satisfies Record<string, ScheduleDecl>;
 
 /** The custom EventBridge bus every domain event travels on. */

@@ -1,5 +1,6 @@
 import type { FunctionName } from '../../infra/system.js';
 import { applicationsRoutes } from '../applications/routes.js';
+import { billingRoutes } from '../billing/routes.js';
 import { catalogRoutes } from '../catalog/routes.js';
 import { entitlementsRoutes } from '../entitlements/routes.js';
 import { evaluationsRoutes } from '../evaluations/routes.js';
@@ -24,4 +25,5 @@ export const ROUTE_TABLES: Partial<Record<FunctionName, RouteTable>> = {
   notifications: notificationsRoutes,
   evaluations: evaluationsRoutes,
   products: productsRoutes,
+  billing: billingRoutes,
 };

@@ -1,4 +1,5 @@
 import { cognitoVerifier } from '../shared/aws/cognito.js';
+import { eventBridgePublisher } from '../shared/aws/event-bridge.js';
 import { baseDeps, type Deps } from '../shared/deps.js';
 import { dutyHandler } from '../shared/duty.js';
 import { productsSchedules } from './jobs.js';
@@ -17,4 +18,8 @@ export const createHandler = (deps: Deps) =>
     deps,
   );
 // Objections are open to anyone; a token, when sent, is verified here (optional-auth route).
-export const handler = createHandler({ ...baseDeps('products'), tokens: cognitoVerifier() });
+export const handler = createHandler({
+  ...baseDeps('products'),
+  tokens: cognitoVerifier(),
+  events: eventBridgePublisher(),
+});

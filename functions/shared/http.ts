@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { ZodType } from 'zod';
-import { type FunctionName, type RouteDecl, routeKey, routes } from '../../infra/system.js';
+import { type FunctionName, functions, type RouteDecl, routeKey, routes } from '../../infra/system.js';
 import { allowedRoles, bearerToken, type Claims, type Principal, principalFromClaims } from './auth.js';
 import type { Deps } from './deps.js';
 import {
@@ -14,6 +14,7 @@ import {
   UnsupportedMediaTypeError,
   ValidationError,
 } from './errors.js';
+import { CallMeter } from './metering.js';
 import type { Page } from './query.js';
 import { type Actor, IdempotentReplay, readIdempotency, type StoredReply, Transaction } from './store.js';
 
@@ -156,15 +157,32 @@ const authenticate = async (
 };
 
 /** The HTTP edge of one function: route lookup, auth, parsing, idempotency, errors. */
-export const httpRouter =
-  (fn: FunctionName, table: RouteTable, deps: Deps) =>
-  async (event: HttpEvent, requestId: string): Promise<HttpResult> => {
+export const httpRouter = (fn: FunctionName, table: RouteTable, deps: Deps) => {
+  // Art. 17: operators' calls are metered where the function publishes events (functions/shared/metering.ts).
+  const meter = (functions[fn] as { publishesEvents?: boolean }).publishesEvents
+    ? new CallMeter(fn)
+    : undefined;
+  const flushMeter = async (now: Date) => {
+    if (!meter?.due(now)) return;
+    const { events, restore } = meter.drain();
+    try {
+      await deps.events.publish(events);
+    } catch (error) {
+      restore();
+      deps.logger.warn('Publishing metered API calls failed; kept for the next flush', {
+        error: error as Error,
+      });
+    }
+  };
+  return async (event: HttpEvent, requestId: string): Promise<HttpResult> => {
+    let operatorOrg: string | undefined;
     try {
       const decl = declaredRoute(event);
       const handler = decl && decl.function === fn ? table[decl.operationId] : undefined;
       if (!decl || !handler) throw new NotFoundError(`Route ${event.routeKey}`);
       const headers = lowerHeaders(event.headers);
       const principal = await authenticate(decl, event, headers, deps);
+      if (principal?.role === 'operator') operatorOrg = principal.org;
       const rawBody = handler.body ? readJsonBody(event, headers) : undefined;
       const body = parse(handler.body, rawBody ?? {}, 'body');
       const query = parse(handler.query, event.queryStringParameters ?? {}, 'query');
@@ -222,7 +240,14 @@ export const httpRouter =
       deps.logger.error('Unhandled error', { error: e as Error, requestId });
       // Internal details never leave the function.
       return json(500, { error: { code: 'internal', message: 'Internal error', details: null } });
+    } finally {
+      if (meter && operatorOrg) {
+        const now = deps.clock.now();
+        meter.count(operatorOrg, now);
+        await flushMeter(now);
+      }
     }
   };
+};
 
 const replay = (r: StoredReply): HttpResult => json(r.status, r.body, { 'idempotent-replayed': 'true' });

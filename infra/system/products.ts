@@ -45,6 +45,8 @@ export const products = {
         idempotency: 'write',
         outbox: 'write',
       },
+      // Publishes the metered API calls of operators' delivery systems (ResourceUsed, Art. 17).
+      publishesEvents: true,
     },
   },
   routes: [
