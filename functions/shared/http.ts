@@ -244,7 +244,9 @@ export const httpRouter = (fn: FunctionName, table: RouteTable, deps: Deps) => {
       if (meter && operatorOrg) {
         const now = deps.clock.now();
         meter.count(operatorOrg, now);
-        await flushMeter(now);
+        await meter.flushIfDue(now, deps.events, (error) =>
+          deps.logger.warn('Publishing metered API calls failed; kept for the next flush', { error }),
+        );
       }
     }
   };

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ResourceUsed } from '../../events/metering.js';
-import type { DomainEvent } from './deps.js';
+import type { DomainEvent, EventPublisher } from './deps.js';
 
 /**
  * Meters operators' API calls (Art. 17) without slowing requests: the edge counts calls in memory
@@ -73,5 +73,21 @@ export class CallMeter {
       this.since = Math.min(this.since ?? Number.POSITIVE_INFINITY, since ?? Date.now());
     };
     return { events, restore };
+  }
+
+  /**
+   * Hands the counts on when a flush is due. Not through the outbox: these are aggregated meter
+   * readings, not state changes, and writing each to DynamoDB is what the meter exists to avoid; a
+   * failed publish puts the counts back for the next flush.
+   */
+  async flushIfDue(now: Date, publisher: EventPublisher, onError: (error: Error) => void): Promise<void> {
+    if (!this.due(now)) return;
+    const { events, restore } = this.drain();
+    try {
+      await publisher.publish(events);
+    } catch (error) {
+      restore();
+      onError(error as Error);
+    }
   }
 }

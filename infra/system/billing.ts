@@ -20,7 +20,7 @@ export const billing = {
       entry: 'functions/billing/handler.ts',
       description:
         'Platform costs: metered resource use, the stage tariff, monthly statements, disputes and settlement (Art. 17)',
-      tables: { billing: 'write', audit: 'write', idempotency: 'write', outbox: 'write' },
+      tables: { billing: 'write', audit: 'write' },
     },
   },
   routes: [
