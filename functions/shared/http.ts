@@ -162,18 +162,6 @@ export const httpRouter = (fn: FunctionName, table: RouteTable, deps: Deps) => {
   const meter = (functions[fn] as { publishesEvents?: boolean }).publishesEvents
     ? new CallMeter(fn)
     : undefined;
-  const flushMeter = async (now: Date) => {
-    if (!meter?.due(now)) return;
-    const { events, restore } = meter.drain();
-    try {
-      await deps.events.publish(events);
-    } catch (error) {
-      restore();
-      deps.logger.warn('Publishing metered API calls failed; kept for the next flush', {
-        error: error as Error,
-      });
-    }
-  };
   return async (event: HttpEvent, requestId: string): Promise<HttpResult> => {
     let operatorOrg: string | undefined;
     try {
