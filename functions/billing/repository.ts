@@ -24,6 +24,21 @@ const meterPk = (operatorOrg: string, month: string) => `METER#${operatorOrg}#${
 const HEAD = '#HEAD';
 const stmtPk = (operatorOrg: string) => `STMT#${operatorOrg}`;
 
+/** A month's meter and its head, as stored (exported for bulk seeding in the benchmark). */
+export const meterItems = (m: Meter, uses: number) => [
+  {
+    pk: meterPk(m.operatorOrg, m.month),
+    sk: `${m.resource}#${m.unit}`,
+    operatorOrg: m.operatorOrg,
+    meterMonth: m.month,
+    meterSort: `${m.operatorOrg}#${m.resource}#${m.unit}`,
+    resource: m.resource,
+    unit: m.unit,
+    quantity: m.quantity,
+  },
+  { pk: meterPk(m.operatorOrg, m.month), sk: HEAD, uses },
+];
+
 const meterFrom = (i: Record<string, unknown>): Meter => ({
   operatorOrg: String(i.operatorOrg),
   month: String(i.meterMonth),

@@ -30,7 +30,8 @@ const HEAD = 'HEAD';
 const LISTED = 'listed';
 const NOTICE = 'notice';
 
-const productItem = (p: Product) => ({
+/** The stored product item (exported for bulk seeding in the benchmark). */
+export const productItem = (p: Product) => ({
   pk: productPk(p.id),
   sk: HEAD,
   kind: 'product',
@@ -60,7 +61,8 @@ const PRODUCT_ATTRS = [
 ];
 const productFrom = (i: Record<string, unknown>) => strip<Product>(i, PRODUCT_ATTRS);
 
-const subItem = (s: Subscription) => ({
+/** The stored subscription item (exported for bulk seeding in the benchmark). */
+export const subItem = (s: Subscription) => ({
   pk: subPk(s.id),
   sk: HEAD,
   kind: 'subscription',
