@@ -39,14 +39,19 @@ import {
   ChangeProduct,
   CreateProduct,
   DecideSubscription,
+  Disclosure,
   DisclosureYear,
   FileObjection,
   HandleObjection,
   ListProductsQuery,
   ListSubscriptionsQuery,
   ObjectionPath,
+  ObjectionReceipt,
   PeriodQuery,
+  PriceCapList,
   ProductId,
+  PublicProduct,
+  PublicProductPage,
   PublicProductsQuery,
   RecordUsage,
   RevenueQuery,
@@ -320,6 +325,7 @@ export const productsRoutes: RouteTable = {
 
   listPublicProducts: route({
     query: PublicProductsQuery,
+    response: PublicProductPage,
     async handle(ctx) {
       const page = await productsRepository(ctx.deps).listPublic(ctx.query);
       return pageReply(page, publicView, { 'cache-control': 'public, max-age=60' });
@@ -328,6 +334,7 @@ export const productsRoutes: RouteTable = {
 
   getPublicProduct: route({
     params: ProductId,
+    response: PublicProduct,
     async handle(ctx) {
       const p = await productsRepository(ctx.deps).get(ctx.params.id);
       // Only what has been on notice is public; a version under review is not.
@@ -343,6 +350,7 @@ export const productsRoutes: RouteTable = {
   fileObjection: route({
     params: ProductId,
     body: FileObjection,
+    response: ObjectionReceipt,
     async handle(ctx) {
       const repo = productsRepository(ctx.deps);
       const p = await loadProduct(ctx.deps, ctx.params.id);
@@ -390,6 +398,7 @@ export const productsRoutes: RouteTable = {
   // Price caps (Art. 12.3) -------------------------------------------------------------------
 
   listPriceCaps: route({
+    response: PriceCapList,
     async handle(ctx) {
       const items = await productsRepository(ctx.deps).caps();
       return { status: 200, body: { items, nextCursor: null } };
@@ -634,6 +643,7 @@ export const productsRoutes: RouteTable = {
   /** Annual disclosure (公开): generated from the records, the same for a past year whenever it is asked. */
   getDisclosure: route({
     params: DisclosureYear,
+    response: Disclosure,
     async handle(ctx) {
       const year = Number(ctx.params.year);
       if (year > Number(periodOf(ctx.now).slice(0, 4)))

@@ -171,3 +171,152 @@ export const RevenueQuery = z.object({ period: Period });
 export const DisclosureYear = z.object({
   year: z.string().regex(/^(19|20)\d{2}$/, 'A year, e.g. 2026'),
 });
+
+// ---------------------------------------------------------------------------------------------------
+// Response shapes of the public routes (the portal generates its types from these via /openapi.json).
+
+const PriceOut = z.object({
+  unit: z.enum(BILLING_UNITS),
+  tiers: z.array(z.object({ upTo: z.number().nullable(), unitPriceFen: z.number().int() })),
+});
+const iso = z.string().describe('ISO 8601 instant');
+
+/** A product as the public sees it (GET /public/products, /public/products/{id}). */
+export const PublicProduct = z.object({
+  id: z.string(),
+  status: z.enum([
+    'on-notice',
+    'registered',
+    'suspended',
+    'delisted',
+    'withdrawn',
+    'under-review',
+    'rejected',
+  ]),
+  registrationCode: z.string().nullable(),
+  operator: z.object({ org: z.string(), name: z.string() }),
+  name: z.string().nullable(),
+  form: z.enum(PRODUCT_FORMS).nullable(),
+  description: z.string().nullable(),
+  intendedUsers: z.string().nullable(),
+  intendedUses: z.string().nullable(),
+  delivery: z.string().nullable(),
+  prices: z.array(PriceOut).describe('Industry and commercial use; amounts in fen'),
+  publicInterestTerms: z
+    .string()
+    .nullable()
+    .describe('Conditions of free use for public governance and welfare'),
+  reuse: z.object({ reprovision: z.boolean(), redevelopment: z.boolean() }).nullable(),
+  version: z.number().int().nullable(),
+  registeredAt: iso.nullable(),
+  notice: z
+    .object({
+      version: z.number().int(),
+      startsAt: iso.optional(),
+      endsAt: iso.optional(),
+      content: z.record(z.string(), z.unknown()),
+    })
+    .nullable()
+    .describe('The version on public notice, open to objections until endsAt'),
+  endedAt: iso.nullable(),
+});
+export const PublicProductPage = z.object({
+  items: z.array(PublicProduct),
+  nextCursor: z.string().nullable(),
+});
+
+export const ObjectionReceipt = z.object({
+  id: z.string(),
+  productId: z.string(),
+  status: z.literal('open'),
+  filedAt: iso,
+});
+
+export const PriceCapOut = z.object({
+  key: z.string(),
+  productId: z.string().optional(),
+  form: z.enum(PRODUCT_FORMS).optional(),
+  unit: z.enum(BILLING_UNITS),
+  maxUnitPriceFen: z.number().int(),
+  setBy: z.string(),
+  setAt: iso,
+  basis: z.string().optional(),
+});
+export const PriceCapList = z.object({ items: z.array(PriceCapOut), nextCursor: z.null() });
+
+/** GET /public/disclosures/{year}. */
+export const Disclosure = z.object({
+  year: z.number().int(),
+  basis: z.string(),
+  grants: z.array(
+    z.object({
+      grantId: z.string(),
+      grantee: z.object({ org: z.string(), name: z.string() }),
+      grantor: z.object({
+        org: z.string(),
+        role: z.enum(['authority', 'provider']),
+        name: z.string().nullable(),
+      }),
+      mode: z.enum(['comprehensive', 'domain']),
+      domain: z.string().nullable(),
+      scope: z.array(z.string()),
+      term: z.object({ from: iso.nullable(), to: iso.nullable() }),
+      terminatedAt: iso.nullable(),
+    }),
+  ),
+  priceCaps: z.array(
+    z.object({
+      productId: z.string().nullable(),
+      form: z.enum(PRODUCT_FORMS).nullable(),
+      unit: z.enum(BILLING_UNITS),
+      maxUnitPriceFen: z.number().int(),
+      setAt: iso,
+    }),
+  ),
+  operators: z.array(
+    z.object({
+      org: z.string(),
+      authorizedData: z.array(
+        z.object({
+          entryId: z.string(),
+          providerOrg: z.string(),
+          grantId: z.string(),
+          validFrom: iso,
+          validUntil: iso,
+        }),
+      ),
+      products: z.array(
+        z.object({
+          productId: z.string(),
+          registrationCode: z.string().nullable(),
+          name: z.string().nullable(),
+          form: z.enum(PRODUCT_FORMS).nullable(),
+          registeredAt: iso.nullable(),
+          statusAtYearEnd: z.enum(['registered', 'withdrawn', 'delisted']),
+          feesFen: z.number().int(),
+        }),
+      ),
+      feesFen: z.number().int(),
+    }),
+  ),
+  fees: z.object({
+    grossFen: z.number().int(),
+    parties: z.array(
+      z.object({
+        org: z.string(),
+        role: z.enum(['operator', 'grantor', 'authority']),
+        amountFen: z.number().int(),
+      }),
+    ),
+  }),
+  evaluations: z.array(
+    z.object({
+      evaluationId: z.string(),
+      grantId: z.string(),
+      operatorOrg: z.string(),
+      period: z.string(),
+      outcome: z.enum(['pass', 'fail']).nullable(),
+      decidedAt: iso.nullable(),
+    }),
+  ),
+});

@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { Disclosure, PublicProduct, PublicProductPage } from '../../functions/products/schemas.js';
 import { approvedEntry, as, auditOf, type Platform, startPlatform } from '../support/platform.js';
 import { activeGrant } from './grants-fixtures.js';
 import {
@@ -103,6 +104,9 @@ describe('registering a product (Art. 4, 11.2)', () => {
     expect(second.registered).toBe(0);
     const list = await p.get('/public/products?limit=100');
     expect((list.body.items as { id: string }[]).map((x) => x.id)).toContain(id);
+    // The public shapes are the documented ones (OpenAPI); nothing internal leaks.
+    expect(PublicProductPage.safeParse(list.body).success).toBe(true);
+    expect(Object.keys(PublicProduct.strict().parse(registered.body))).not.toContain('pending');
     const audit = await auditOf(p, `product/${id}`);
     expect(audit.map((a) => a.action)).toEqual([
       'product.submit',
@@ -412,6 +416,7 @@ describe('annual disclosure', () => {
     const year = Number(nowIso().slice(0, 4));
     const first = await p.get(`/public/disclosures/${year}`);
     expect(first.status, JSON.stringify(first.body)).toBe(200);
+    expect(Disclosure.strict().parse(first.body)).toBeTruthy();
     const op = (
       first.body.operators as { org: string; products: { productId: string; feesFen: number }[] }[]
     ).find((o) => o.org === as.operatorA.org);
