@@ -22,16 +22,20 @@ import {
 import {
   amountFor,
   assertWithinCaps,
+  BILLING_UNITS,
   chargeOf,
   DEFAULT_REVENUE_SHARES,
   distribute,
+  PRODUCT_FORMS,
   type PriceCap,
+  PURPOSES,
   periodOf,
   revenueTotals,
   type UsageCounter,
 } from '../../functions/products/pricing.js';
 import { addWorkingDays, cstDate, isWorkingDay } from '../../functions/products/working-days.js';
 import type { Principal } from '../../functions/shared/auth.js';
+import * as codes from '../../functions/shared/codes.js';
 
 const authority: Principal = { userId: 'a-1', role: 'authority', roles: ['authority'], org: 'AUTH' };
 const operator: Principal = { userId: 'o-1', role: 'operator', roles: ['operator'], org: 'OPA' };
@@ -275,5 +279,13 @@ describe('platform-cost statements (Art. 17)', () => {
     expect(amountDue(a)).toBe(100);
     expect(() => settleStatement(a, authority, 'T', s.totalFen, undefined, new Date())).toThrow(/amount due/);
     expect(settleStatement(a, authority, 'T', 100, undefined, new Date()).status).toBe('settled');
+  });
+});
+
+describe('code lists of GET /meta/codes', () => {
+  it('label exactly the product forms, purposes and billing units the API accepts', () => {
+    expect(codes.PRODUCT_FORMS.map((c) => c.code)).toEqual([...PRODUCT_FORMS]);
+    expect(codes.SUBSCRIPTION_PURPOSES.map((c) => c.code)).toEqual([...PURPOSES]);
+    expect(codes.BILLING_UNITS.map((c) => c.code)).toEqual([...BILLING_UNITS]);
   });
 });
