@@ -10,6 +10,7 @@
  * reads the roles allowed on each route from here).
  */
 import { applications } from './system/applications.js';
+import { billing } from './system/billing.js';
 import { catalog } from './system/catalog.js';
 import { entitlements } from './system/entitlements.js';
 import { evaluations } from './system/evaluations.js';
@@ -19,6 +20,7 @@ import { meta } from './system/meta.js';
 import { notifications } from './system/notifications.js';
 import { organisations } from './system/organisations.js';
 import { platform } from './system/platform.js';
+import { products } from './system/products.js';
 import { search } from './system/search.js';
 import { tasks } from './system/tasks.js';
 import type * as decl from './system/types.js';
@@ -44,6 +46,8 @@ export const tables = {
   ...notifications.tables,
   ...organisations.tables,
   ...search.tables,
+  ...products.tables,
+  ...billing.tables,
 } as const satisfies Record<string, TableDecl>;
 export type TableName = keyof typeof tables;
 
@@ -74,6 +78,8 @@ export const functions = withRegistry({
   ...organisations.functions,
   ...platform.functions,
   ...search.functions,
+  ...products.functions,
+  ...billing.functions,
 } as const) satisfies Record<string, FunctionDecl>;
 export type FunctionName = keyof typeof functions;
 
@@ -89,6 +95,8 @@ export const routes = [
   ...notifications.routes,
   ...organisations.routes,
   ...search.routes,
+  ...products.routes,
+  ...billing.routes,
 ] as const satisfies readonly RouteDecl[];
 
 export const stateMachines = {
@@ -107,6 +115,8 @@ export const eventRules = {
   ...grants.eventRules,
   ...notifications.eventRules,
   ...search.eventRules,
+  ...products.eventRules,
+  ...billing.eventRules,
 } as const satisfies Record<string, EventRuleDecl>;
 
 export const schedules = {
@@ -116,6 +126,8 @@ export const schedules = {
   ...evaluations.schedules,
   ...governance.schedules,
   ...search.schedules,
+  ...products.schedules,
+  ...billing.schedules,
 } as const satisfies Record<string, ScheduleDecl>;
 
 /**

@@ -53,7 +53,19 @@ export interface ExitConfirmation {
 export interface GrantTerms {
   readonly scope: { readonly mode: GrantMode; readonly domain?: string; readonly entries: readonly string[] };
   readonly term: { readonly years: number; readonly rule: string };
-  readonly revenue: { readonly calculation: string; readonly distribution: string };
+  readonly revenue: {
+    readonly calculation: string;
+    readonly distribution: string;
+    /**
+     * Art. 12.3: the proportions, in basis points summing to 10,000 (operator, grantor, authority). Grants
+     * drafted before this field existed have none: functions/products/pricing.ts applies its default.
+     */
+    readonly shares?: {
+      readonly operatorBp: number;
+      readonly grantorBp: number;
+      readonly authorityBp: number;
+    };
+  };
   readonly operatorRights: readonly string[];
   readonly operatorObligations: readonly string[];
   readonly security: readonly string[];
@@ -305,6 +317,7 @@ export const draftTerms = (i: Pick<DraftInput, 'mode' | 'domain' | 'scope' | 'gr
       'Reasonable revenue = prices of data products set under the city pricing rules for public data products, less the platform costs the operator bears (Art. 12.3, 17); calculated per product and reported in each operation report.',
     distribution:
       'Distributed among the grantor, the data providers and the operator in the proportions annexed to this agreement, settled yearly on the platform (Art. 12.3).',
+    shares: { operatorBp: 8500, grantorBp: 1000, authorityBp: 500 },
   },
   operatorRights: [
     'Process the authorized public data on the platform and develop data products (Art. 4)',

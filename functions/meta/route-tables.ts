@@ -1,5 +1,6 @@
 import type { FunctionName } from '../../infra/system.js';
 import { applicationsRoutes } from '../applications/routes.js';
+import { billingRoutes } from '../billing/routes.js';
 import { catalogRoutes } from '../catalog/routes.js';
 import { entitlementsRoutes } from '../entitlements/routes.js';
 import { evaluationsRoutes } from '../evaluations/routes.js';
@@ -7,6 +8,7 @@ import { governanceRoutes } from '../governance/routes.js';
 import { grantsRoutes } from '../grants/routes.js';
 import { notificationsRoutes } from '../notifications/routes.js';
 import { organisationsRoutes } from '../organisations/routes.js';
+import { productsRoutes } from '../products/routes.js';
 import { searchRoutes } from '../search/routes.js';
 import type { RouteTable } from '../shared/http.js';
 import { tasksRoutes } from '../tasks/routes.js';
@@ -26,4 +28,6 @@ export const ROUTE_TABLES: Partial<Record<FunctionName, RouteTable>> = {
   evaluations: evaluationsRoutes,
   organisations: organisationsRoutes,
   search: searchRoutes,
+  products: productsRoutes,
+  billing: billingRoutes,
 };

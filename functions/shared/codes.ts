@@ -223,6 +223,42 @@ export const GOVERNANCE_STATUSES = [
   { code: 'resolved', zh: '已处理', en: 'Resolved by the provider' },
   { code: 'closed', zh: '已确认', en: 'Confirmed by the operator' },
 ] as const;
+/** Art. 4: forms of data products (products duty; the codes equal PRODUCT_FORMS of functions/products/pricing.ts). */
+export const PRODUCT_FORMS = list([
+  { code: 'data-component', zh: '数据组件', en: 'Data component' },
+  { code: 'data-model', zh: '数据模型', en: 'Data model' },
+  { code: 'data-verification', zh: '数据核验', en: 'Data verification' },
+  { code: 'data-service', zh: '数据服务', en: 'Data service' },
+  { code: 'data-report', zh: '数据报告', en: 'Data report' },
+]);
+export const PRODUCT_STATUSES = list([
+  { code: 'under-review', zh: '审核中', en: 'Under review' },
+  { code: 'on-notice', zh: '公示中', en: 'On public notice' },
+  { code: 'rejected', zh: '未通过', en: 'Rejected' },
+  { code: 'registered', zh: '已登记', en: 'Registered' },
+  { code: 'suspended', zh: '已暂停', en: 'Suspended' },
+  { code: 'delisted', zh: '已下架', en: 'Delisted' },
+  { code: 'withdrawn', zh: '已注销', en: 'Withdrawn' },
+]);
+/** Subscription purposes: public governance and welfare are free, industry and commercial use is paid. */
+export const SUBSCRIPTION_PURPOSES = list([
+  { code: 'public-governance', zh: '公共治理', en: 'Public governance (free)' },
+  { code: 'public-welfare', zh: '公益事业', en: 'Public welfare (free)' },
+  { code: 'industry', zh: '产业发展', en: 'Industry (paid)' },
+  { code: 'commercial', zh: '行业/商业', en: 'Commercial (paid)' },
+]);
+export const BILLING_UNITS = list([
+  { code: 'call', zh: '按次', en: 'Per call' },
+  { code: 'record', zh: '按条', en: 'Per record' },
+  { code: 'megabyte', zh: '按数据量（MB）', en: 'Per megabyte' },
+  { code: 'month', zh: '按月', en: 'Per month' },
+  { code: 'report', zh: '按份', en: 'Per report' },
+]);
+export const STATEMENT_STATUSES = list([
+  { code: 'issued', zh: '已出账', en: 'Issued' },
+  { code: 'disputed', zh: '有异议', en: 'Disputed' },
+  { code: 'settled', zh: '已结清', en: 'Settled' },
+]);
 
 /** Every list, by name, for GET /meta/codes. Later duties add theirs here. */
 export const CODE_LISTS: Record<string, readonly Code[]> = {
@@ -248,4 +284,9 @@ export const CODE_LISTS: Record<string, readonly Code[]> = {
   governanceStatuses: GOVERNANCE_STATUSES,
   evaluationStatuses: EVALUATION_STATUSES,
   evaluationOutcomes: EVALUATION_OUTCOMES,
+  productForms: PRODUCT_FORMS,
+  productStatuses: PRODUCT_STATUSES,
+  subscriptionPurposes: SUBSCRIPTION_PURPOSES,
+  billingUnits: BILLING_UNITS,
+  statementStatuses: STATEMENT_STATUSES,
 };

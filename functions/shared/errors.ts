@@ -142,3 +142,10 @@ export const fieldIssues = (
     path: [prefix, ...i.path.map(String)].filter(Boolean).join('.') || '(root)',
     message: i.message,
   }));
+
+/** A client sent too many requests in a window (rate-limited anonymous routes). */
+export class TooManyRequestsError extends AppError {
+  constructor(message = 'Too many requests; try again later') {
+    super(429, 'too_many_requests', message);
+  }
+}

@@ -1,7 +1,14 @@
 import { createHash } from 'node:crypto';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { ZodType } from 'zod';
-import { type FunctionName, type Role, type RouteDecl, routeKey, routes } from '../../infra/system.js';
+import {
+  type FunctionName,
+  functions,
+  type Role,
+  type RouteDecl,
+  routeKey,
+  routes,
+} from '../../infra/system.js';
 import {
   allowedRoles,
   bearerToken,
@@ -23,6 +30,7 @@ import {
   UnsupportedMediaTypeError,
   ValidationError,
 } from './errors.js';
+import { CallMeter } from './metering.js';
 import { assertRoleForOrganisation, kindOf, readOrganisation } from './organisations.js';
 import type { Page } from './query.js';
 import { type Actor, IdempotentReplay, type StoredReply, settleIdempotency, Transaction } from './store.js';
@@ -46,6 +54,8 @@ export interface RequestContext<B, Q, P> {
   /** Present on every role-restricted route; on `optional` routes only when a token was sent. */
   readonly principal: Principal | undefined;
   readonly requestId: string;
+  /** The client's address as the gateway saw it (rate limits of anonymous routes). */
+  readonly sourceIp: string;
   readonly now: Date;
   readonly deps: Deps;
   /** A transaction carrying this request's actor (for audit) and Idempotency-Key (for creates). */
@@ -201,9 +211,13 @@ const authenticate = async (
 };
 
 /** The HTTP edge of one function: route lookup, auth, parsing, idempotency, errors. */
-export const httpRouter =
-  (fn: FunctionName, table: RouteTable, deps: Deps) =>
-  async (event: HttpEvent, requestId: string): Promise<HttpResult> => {
+export const httpRouter = (fn: FunctionName, table: RouteTable, deps: Deps) => {
+  // Art. 17: operators' calls are metered where the function publishes events (functions/shared/metering.ts).
+  const meter = (functions[fn] as { publishesEvents?: boolean }).publishesEvents
+    ? new CallMeter(fn)
+    : undefined;
+  return async (event: HttpEvent, requestId: string): Promise<HttpResult> => {
+    let operatorOrg: string | undefined;
     let refusedBy: Actor | undefined;
     try {
       const decl = declaredRoute(event);
@@ -222,6 +236,7 @@ export const httpRouter =
       }
       const headers = lowerHeaders(event.headers);
       const principal = await authenticate(decl, event, headers, deps);
+      if (principal?.role === 'operator') operatorOrg = principal.org;
       const rawBody = handler.body ? readJsonBody(event, headers) : undefined;
       const body = parse(handler.body, rawBody ?? {}, 'body');
       const query = parse(handler.query, event.queryStringParameters ?? {}, 'query');
@@ -257,6 +272,7 @@ export const httpRouter =
           headers,
           principal,
           requestId,
+          sourceIp: event.requestContext.http?.sourceIp ?? 'unknown',
           now,
           deps,
           tx: () => {
@@ -287,8 +303,17 @@ export const httpRouter =
       deps.logger.error('Unhandled error', { error: e as Error, requestId });
       // Internal details never leave the function.
       return json(500, { error: { code: 'internal', message: 'Internal error', details: null } });
+    } finally {
+      if (meter && operatorOrg) {
+        const now = deps.clock.now();
+        meter.count(operatorOrg, now);
+        await meter.flushIfDue(now, deps.events, (error) =>
+          deps.logger.warn('Publishing metered API calls failed; kept for the next flush', { error }),
+        );
+      }
     }
   };
+};
 
 /** A refused conflict of interest is audited like a change (who tried what, on which record). */
 const auditRefusal = async (deps: Deps, actor: Actor, e: ConflictOfInterestError): Promise<void> => {

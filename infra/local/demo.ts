@@ -196,7 +196,8 @@ export const seedDemo = async (url: string, token: TokenFn) => {
   }
   const announcement = await seedAnnouncement(call, catalog);
   const selection = await seedSelection(call, announcement);
-  return { catalog, ...selection };
+  const products = await seedProducts(call, selection.grant, catalog[0] as string);
+  return { catalog, ...selection, ...products };
 };
 
 type Caller = { role: Role; org: string; sub: string };
@@ -312,4 +313,134 @@ const seedAnnouncement = async (
   const id = String(created.id);
   await call('POST', `/announcements/${id}/publish`, authority, {});
   return id;
+};
+
+/**
+ * A registered data product of 武当数智 (Art. 4, 11.2) built on an approved data demand, with two
+ * subscribers — a hospital for public welfare (free) and a logistics company (paid) — and usage, so
+ * the public product list (`GET /public/products`) and this year's disclosure are not empty. The
+ * 1-working-day notice is run to its end by moving the platform clock just past it and back to real
+ * time: the registration and the usage are dated at most a weekend ahead.
+ */
+const seedProducts = async (call: ReturnType<typeof apiClient>, grantId: string, entryId: string) => {
+  const operator: Caller = {
+    role: 'operator',
+    org: DEMO_ORGS.operatorB.code,
+    sub: `${DEMO_ORGS.operatorB.code}-products`,
+  };
+  const authority: Caller = { role: 'authority', org: DEMO_ORGS.authority.code, sub: 'authority-products' };
+  const admin: Caller = { role: 'admin', org: DEMO_ORGS.authority.code, sub: 'platform-ops' };
+  const transport: Caller = { role: 'provider', org: DEMO_ORGS.transport.code, sub: 'transport-reviewer' };
+  const wait = () => new Promise((r) => setTimeout(r, 25));
+
+  // Art. 16: a data demand, reviewed by the authority and the providing unit.
+  const demand = await call('POST', '/demands', operator, {
+    grantId,
+    entries: [entryId],
+    scenario: {
+      title: '公交到站预测',
+      description: '基于公交线路与站点数据预测车辆到站时间，服务市民出行',
+      implementationPlan: '在平台内建模，以接口形式提供到站预测',
+      expectedValue: { social: '减少市民候车时间', economic: '提升公交运营效率' },
+      dataFields: ['线路编号', '站点名称', '站点坐标'],
+      durationMonths: 24,
+    },
+  });
+  for (const reviewer of [authority, transport]) {
+    for (let i = 0; ; i++) {
+      const tasks = await call(
+        'GET',
+        `/tasks?status=pending&kind=demand-review&subjectId=${demand.id}`,
+        reviewer,
+      );
+      const task = (tasks.items as { id: string }[] | undefined)?.[0];
+      if (task) {
+        await call('POST', `/tasks/${task.id}/decision`, reviewer, { decision: 'approve' });
+        break;
+      }
+      if (i > 200) throw new Error('demo: no demand-review task');
+      await wait();
+    }
+  }
+  let entitlementId = '';
+  for (let i = 0; i < 200 && !entitlementId; i++) {
+    const list = await call('GET', `/entitlements?grantId=${grantId}`, operator);
+    entitlementId = String((list.items as { id: string }[])[0]?.id ?? '');
+    if (!entitlementId) await wait();
+  }
+
+  // Art. 12.3: a cap for data services per call, then the product within it.
+  await call('POST', '/price-caps', authority, {
+    form: 'data-service',
+    unit: 'call',
+    maxUnitPriceFen: 20,
+    basis: '十堰市公共数据产品政府指导价（示例）',
+  });
+  const product = await call('POST', '/products', operator, {
+    grantId,
+    name: '公交到站预测服务',
+    form: 'data-service',
+    description: '基于公交线路与站点数据的实时到站预测接口',
+    entitlementIds: [entitlementId],
+    intendedUsers: '出行服务企业、物流企业、医疗机构',
+    intendedUses: '到站提醒、出行规划、车队调度',
+    delivery: 'API（平台内调用）',
+    securityMeasures: '调用鉴权、频率限制、全量日志审计',
+    prices: [
+      {
+        unit: 'call',
+        tiers: [
+          { upTo: 10000, unitPriceFen: 10 },
+          { upTo: null, unitPriceFen: 5 },
+        ],
+      },
+    ],
+    publicInterestTerms: '政务服务与公益用途免费，每月不超过10万次调用',
+    reuse: { reprovision: false, redevelopment: true },
+  });
+  const productId = String(product.id);
+  const reviewed = await call('POST', `/products/${productId}/review`, authority, {
+    decision: 'approve',
+    noticeWorkingDays: 1,
+  });
+  const noticeEndsAt = String((reviewed.pending as { noticeEndsAt: string }).noticeEndsAt);
+  await call('POST', '/_local/clock', admin, {
+    now: new Date(Date.parse(noticeEndsAt) + 60_000).toISOString(),
+  });
+  try {
+    await call('POST', '/_local/schedules/product-notice-end/run', admin, {});
+    const subscribe = async (
+      org: (typeof DEMO_ORGS)['hospital' | 'logistics'],
+      purpose: string,
+      use: string,
+    ) => {
+      const consumer: Caller = { role: 'consumer', org: org.code, sub: `${org.code}-buyer` };
+      const s = await call('POST', `/products/${productId}/subscriptions`, consumer, {
+        consumerName: org.name,
+        principal: { name: '刘主任', title: '主要负责人' },
+        purpose,
+        useDescription: use,
+      });
+      await call('POST', `/subscriptions/${s.id}/decision`, operator, { decision: 'approve' });
+      return String(s.id);
+    };
+    const free = await subscribe(DEMO_ORGS.hospital, 'public-welfare', '患者就诊出行提醒');
+    const paid = await subscribe(DEMO_ORGS.logistics, 'commercial', '车队调度');
+    const at = String((await call('GET', '/_local/clock', null)).now);
+    await call('POST', `/subscriptions/${free}/usage`, operator, {
+      usageId: 'demo-1',
+      unit: 'call',
+      quantity: 3200,
+      at,
+    });
+    await call('POST', `/subscriptions/${paid}/usage`, operator, {
+      usageId: 'demo-1',
+      unit: 'call',
+      quantity: 12500,
+      at,
+    });
+    return { product: productId, subscriptions: { free, paid } };
+  } finally {
+    await call('POST', '/_local/clock', admin, { now: new Date().toISOString() });
+  }
 };

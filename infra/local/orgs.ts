@@ -20,6 +20,9 @@ export const DEMO_ORGS = {
   operatorB: { code: withCheckChar('91420300MA4A0000B'), name: '武当数智科技有限公司', role: 'operator' },
   operatorC: { code: withCheckChar('91420300MA4A0000C'), name: '汉江信息服务有限公司', role: 'operator' },
   experts: { code: withCheckChar('12420300MB1A00008'), name: '十堰市公共数据专家委员会', role: 'expert' },
+  // Data product users (数据产品使用单位, Art. 18): a public institution and a company.
+  hospital: { code: withCheckChar('12420300MB1A0000H'), name: '十堰市太和医院', role: 'consumer' },
+  logistics: { code: withCheckChar('91420300MA4A0000L'), name: '十堰智运物流有限公司', role: 'consumer' },
 } as const;
 export type DemoOrg = keyof typeof DEMO_ORGS;
 
@@ -31,6 +34,7 @@ const KIND_OF_ROLE = {
   government: 'government',
   regulator: 'regulator',
   expert: 'expert-body',
+  consumer: 'consumer',
 } as const;
 
 /** Principal responsible persons (主要负责人, Art. 18) of the demo organisations. */
@@ -46,6 +50,8 @@ const PRINCIPALS: Record<DemoOrg, string> = {
   operatorB: '冯志伟',
   operatorC: '褚建华',
   experts: '卫学成',
+  hospital: '蒋春明',
+  logistics: '沈立新',
 };
 
 /** The registry entries of the demo organisations, as `POST /organisations` takes them. */

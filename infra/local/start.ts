@@ -49,6 +49,8 @@ Public, no token:
   curl ${rt.url}/catalog
   curl '${rt.url}/catalog?domain=transport'
   curl ${rt.url}/meta/domains
+  curl ${rt.url}/public/products
+  curl ${rt.url}/public/disclosures/${new Date().getFullYear()}
   curl ${rt.url}/openapi.json
 
 A token for a role and organisation (unified social credit code):

@@ -34,4 +34,29 @@ describe('demo data of npm start', () => {
       seeded.applications.pending,
     ]);
   });
+
+  it('has a registered product with subscribers and usage, in the public list and this year’s disclosure', async () => {
+    const list = await p.get<{ items: { id: string; status: string; registrationCode: string }[] }>(
+      '/public/products',
+    );
+    expect(list.body.items.map((x) => [x.id, x.status])).toEqual([[seeded.product, 'registered']]);
+    expect(list.body.items[0]?.registrationCode).toMatch(/^SYDP-/);
+    const year = (await p.get<{ now: string }>('/_local/clock')).body.now.slice(0, 4);
+    const disclosure = await p.get<{
+      grants: { grantId: string }[];
+      priceCaps: unknown[];
+      operators: {
+        org: string;
+        authorizedData: unknown[];
+        products: { productId: string; feesFen: number }[];
+      }[];
+    }>(`/public/disclosures/${year}`);
+    expect(disclosure.status).toBe(200);
+    expect(disclosure.body.grants.map((g) => g.grantId)).toContain(seeded.grant);
+    expect(disclosure.body.priceCaps).toHaveLength(1);
+    const op = disclosure.body.operators.find((o) => o.org === as.operatorB.org);
+    expect(op?.authorizedData).toHaveLength(1);
+    // 10,000 × 10 fen + 2,500 × 5 fen from the paid subscriber; nothing from the hospital
+    expect(op?.products).toEqual([expect.objectContaining({ productId: seeded.product, feesFen: 112_500 })]);
+  });
 });

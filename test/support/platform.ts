@@ -102,6 +102,8 @@ export const as = {
   operatorC: { role: 'operator', org: DEMO_ORGS.operatorC.code, sub: 'op-c-1' },
   expert: (n: number) => ({ role: 'expert', org: DEMO_ORGS.experts.code, sub: `expert-${n}` }) as const,
   admin: { role: 'admin', org: DEMO_ORGS.authority.code, sub: 'ops-1' },
+  hospital: { role: 'consumer', org: DEMO_ORGS.hospital.code, sub: 'hospital-1' },
+  logistics: { role: 'consumer', org: DEMO_ORGS.logistics.code, sub: 'logistics-1' },
 } as const satisfies Record<string, Caller | ((n: number) => Caller)>;
 
 /** The name of a demo organisation, by its credit code. */
