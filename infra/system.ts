@@ -18,6 +18,7 @@ import { grants } from './system/grants.js';
 import { meta } from './system/meta.js';
 import { notifications } from './system/notifications.js';
 import { platform } from './system/platform.js';
+import { processing } from './system/processing.js';
 import { tasks } from './system/tasks.js';
 import type * as decl from './system/types.js';
 import type { TableDecl } from './system/types.js';
@@ -40,6 +41,7 @@ export const tables = {
   ...governance.tables,
   ...evaluations.tables,
   ...notifications.tables,
+  ...processing.tables,
 } as const satisfies Record<string, TableDecl>;
 export type TableName = keyof typeof tables;
 
@@ -54,6 +56,7 @@ export const functions = {
   ...evaluations.functions,
   ...notifications.functions,
   ...platform.functions,
+  ...processing.functions,
 } as const satisfies Record<string, FunctionDecl>;
 export type FunctionName = keyof typeof functions;
 
@@ -67,6 +70,7 @@ export const routes = [
   ...governance.routes,
   ...evaluations.routes,
   ...notifications.routes,
+  ...processing.routes,
 ] as const satisfies readonly RouteDecl[];
 
 export const stateMachines = {
@@ -84,6 +88,7 @@ export const eventRules = {
   ...entitlements.eventRules,
   ...grants.eventRules,
   ...notifications.eventRules,
+  ...processing.eventRules,
 } as const satisfies Record<string, EventRuleDecl>;
 
 export const schedules = {

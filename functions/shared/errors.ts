@@ -76,3 +76,10 @@ export const fieldIssues = (
     path: [prefix, ...i.path.map(String)].filter(Boolean).join('.') || '(root)',
     message: i.message,
   }));
+
+/** A rate limit was reached (e.g. verification calls per minute); retry later. */
+export class TooManyRequestsError extends AppError {
+  constructor(message: string) {
+    super(429, 'too_many_requests', message);
+  }
+}

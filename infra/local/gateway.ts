@@ -52,6 +52,13 @@ export interface GatewayOptions {
   readonly verifier: TokenVerifier;
   readonly invoke: (fn: FunctionName, event: unknown) => Promise<unknown>;
   readonly admin?: LocalAdminRoute;
+  /** Local stand-ins that take raw bodies (e.g. signed storage URLs), served before everything else. */
+  readonly raw?: (req: {
+    method: string;
+    path: string;
+    query: URLSearchParams;
+    body: Buffer;
+  }) => Promise<{ status: number; body: Buffer | string; contentType: string } | undefined>;
   readonly routes?: readonly RouteDecl[];
 }
 
@@ -104,6 +111,13 @@ export const startGateway = (
       const method = (req.method ?? 'GET').toUpperCase();
       if (method === 'OPTIONS') return send(res, 204, '', CORS);
       const raw = await readBody(req);
+      if (opts.raw) {
+        const out = await opts.raw({ method, path: url.pathname, query: url.searchParams, body: raw });
+        if (out) {
+          res.writeHead(out.status, { ...CORS, 'content-type': out.contentType });
+          return res.end(out.body);
+        }
+      }
       const headers: Record<string, string> = {};
       for (const [k, v] of Object.entries(req.headers))
         if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(',') : v;

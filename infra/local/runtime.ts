@@ -52,6 +52,8 @@ export interface LocalRuntime {
   readonly scheduler: LocalScheduler;
   readonly tables: Record<TableName, string>;
   readonly db: DynamoDBDocumentClient;
+  /** The local stand-ins of AWS services, by function (`localServices` of the declaration). */
+  readonly localServices: ReadonlyMap<FunctionName, { readonly services: unknown }>;
   /** Invokes a function as Lambda would (HTTP, bus, schedule or step event). */
   invoke(fn: FunctionName, event: unknown): Promise<unknown>;
   /** A bearer token for a role and organisation. */
@@ -71,6 +73,25 @@ export interface LocalRuntime {
   settle(): Promise<void>;
   stop(): Promise<void>;
 }
+
+/** A `localServices` module (see FunctionDecl.localServices). */
+interface LocalServicesInstance {
+  readonly services: unknown;
+  http?(req: {
+    method: string;
+    path: string;
+    query: URLSearchParams;
+    body: Buffer;
+  }): Promise<{ status: number; body: Buffer | string; contentType: string } | undefined>;
+  stop(): Promise<void>;
+}
+type LocalServicesModule = {
+  createLocalServices: (ctx: {
+    dataDir?: string;
+    baseUrl: () => string;
+    now: () => Date;
+  }) => Promise<LocalServicesInstance>;
+};
 
 type HandlerModule = {
   createHandler: (deps: Deps) => (event: unknown, context: Context) => Promise<unknown>;
@@ -140,6 +161,9 @@ export const startLocalRuntime = async (opts: LocalRuntimeOptions = {}): Promise
     marshallOptions: { removeUndefinedValues: true },
   });
 
+  // Local stand-ins of AWS services a function declares (`localServices`), e.g. DuckDB for Athena.
+  const localServices = new Map<FunctionName, LocalServicesInstance>();
+  let gatewayUrl = '';
   const handlers = new Map<FunctionName, (event: unknown, context: Context) => Promise<unknown>>();
   const invocationCounts: Record<string, number> = {};
   const invoke = async (fn: FunctionName, event: unknown): Promise<unknown> => {
@@ -187,8 +211,28 @@ export const startLocalRuntime = async (opts: LocalRuntimeOptions = {}): Promise
           },
     };
     const mod = (await import(pathToFileURL(join(ROOT, decl.entry)).href)) as HandlerModule;
-    handlers.set(name, mod.createHandler(deps));
+    const localModule = (decl as { localServices?: string }).localServices;
+    if (localModule) {
+      const { createLocalServices } = (await import(
+        pathToFileURL(join(ROOT, localModule)).href
+      )) as LocalServicesModule;
+      const local = await createLocalServices({
+        ...(opts.dataDir ? { dataDir: opts.dataDir } : {}),
+        baseUrl: () => gatewayUrl,
+        now: () => clock.now(),
+      });
+      localServices.set(name, local);
+      handlers.set(name, mod.createHandler({ ...deps, services: local.services } as Deps));
+    } else handlers.set(name, mod.createHandler(deps));
   }
+
+  const rawRoute = async (req: { method: string; path: string; query: URLSearchParams; body: Buffer }) => {
+    for (const local of localServices.values()) {
+      const out = await local.http?.(req);
+      if (out) return out;
+    }
+    return undefined;
+  };
 
   const isAdmin = (claims: Record<string, unknown> | undefined) =>
     Array.isArray(claims?.['cognito:groups']) && (claims['cognito:groups'] as string[]).includes('admin');
@@ -197,6 +241,7 @@ export const startLocalRuntime = async (opts: LocalRuntimeOptions = {}): Promise
     port: opts.port ?? 0,
     verifier: issuer.verifier,
     invoke,
+    raw: rawRoute,
     admin: async ({ method, path, body, claims }) => {
       if (method === 'GET' && path === '/_local/jwks.json') return { status: 200, body: issuer.jwks };
       if (method === 'GET' && path === '/_local/clock')
@@ -234,6 +279,7 @@ export const startLocalRuntime = async (opts: LocalRuntimeOptions = {}): Promise
     },
   });
 
+  gatewayUrl = url;
   if (opts.runSchedules) scheduler.start();
   await workflows.recover();
 
@@ -247,6 +293,7 @@ export const startLocalRuntime = async (opts: LocalRuntimeOptions = {}): Promise
     scheduler,
     tables,
     db,
+    localServices,
     invoke,
     token: (role, org, sub) =>
       issuer.token({ roles: typeof role === 'string' ? [role] : role, org, ...(sub ? { sub } : {}) }),
@@ -274,6 +321,7 @@ export const startLocalRuntime = async (opts: LocalRuntimeOptions = {}): Promise
       await new Promise<void>((r) => (server as Server).close(() => r()));
       (server as Server).closeAllConnections?.();
       db.destroy();
+      for (const local of localServices.values()) await local.stop();
       await dynamo?.stop();
     },
   };
