@@ -8,7 +8,6 @@ import {
   GetQueryExecutionCommand,
   GetQueryResultsCommand,
   StartQueryExecutionCommand,
-  StopQueryExecutionCommand,
 } from '@aws-sdk/client-athena';
 import { CreateTableCommand, GlueClient } from '@aws-sdk/client-glue';
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';

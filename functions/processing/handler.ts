@@ -42,8 +42,7 @@ let built: Handler | undefined;
  * Built on the first invocation (still the cold start), not at import: the local runtime imports this
  * module for `createHandler` and has no bucket, Glue database or workgroup to name.
  */
-export const handler: Handler = ((event: never, context: never) =>
-  (built ??= createHandler({ ...baseDeps('processing'), events: eventBridgePublisher() }))(
-    event,
-    context,
-  )) as Handler;
+export const handler: Handler = ((event: never, context: never) => {
+  built ??= createHandler({ ...baseDeps('processing'), events: eventBridgePublisher() });
+  return built(event, context);
+}) as Handler;

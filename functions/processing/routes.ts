@@ -400,7 +400,7 @@ export const processingRoutes = (services: ProcessingServices, limits: Limits): 
       const p = caller(ctx);
       const repo = processingRepository(ctx.deps);
       const v = await repo.getVerification(ctx.params.id);
-      if (!v || v.status !== 'active') throw new NotFoundError('Verification');
+      if (v?.status !== 'active') throw new NotFoundError('Verification');
       const values = bindParameters(v, ctx.body.parameters);
       // The operator's entitlement must still be in effect (Art. 14: suspension stops the product too).
       const found = await scenarioOf(ctx.deps, v.demandId, v.operatorOrg);

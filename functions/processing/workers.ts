@@ -32,7 +32,7 @@ const csvCell = (v: unknown): string => {
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 };
 export const toCsv = (columns: readonly string[], rows: readonly (readonly unknown[])[]): string =>
-  [columns, ...rows].map((r) => r.map(csvCell).join(',')).join('\n') + '\n';
+  `${[columns, ...rows].map((r) => r.map(csvCell).join(',')).join('\n')}\n`;
 
 /** Usage records of one job (Art. 17: the operator bears the resources it consumes). */
 export const usageEvents = (j: Job, u: Usage, at: string): DomainEvent[] =>
@@ -71,7 +71,7 @@ export const runJob =
     const tx = () =>
       new Transaction(deps, { principal: systemActor(RUNNER), requestId, now: deps.clock.now() });
     const queued = await repo.getJob(jobId);
-    if (!queued || queued.status !== 'queued') return; // redelivered, or stopped before it ran
+    if (queued?.status !== 'queued') return; // redelivered, or stopped before it ran
 
     const found = await scenarioOf(deps, queued.demandId, queued.operatorOrg);
     const owner = {
@@ -227,7 +227,7 @@ const settle = async (
   } catch (e) {
     if (!(e instanceof ConflictError)) throw e;
     const current = await repo.getJob(running.id);
-    if (!current || current.status !== 'stopped') throw e;
+    if (current?.status !== 'stopped') throw e;
     // Stopped while it ran: the result is dropped, the resources used are still the operator's.
     const stopped = { ...current, usage, version: current.version + 1, updatedAt: at };
     await repo

@@ -144,7 +144,7 @@ describe('datasets', () => {
 describe('jobs', () => {
   it('runs an aggregate job within its entitlement, suppresses the small cell and holds it for a manual check', async () => {
     const submitted = await job(
-      'SELECT "区县", count(*) AS n FROM ' + licences + ' GROUP BY "区县" ORDER BY "区县"',
+      `SELECT "区县", count(*) AS n FROM ${licences} GROUP BY "区县" ORDER BY "区县"`,
     );
     expect(submitted.status).toBe(202);
     const done = await finished(String(submitted.body.id));
@@ -277,9 +277,9 @@ describe('verification (数据核验)', () => {
 describe('jobs end with their grant (Art. 14)', () => {
   it('a suspended grant stops a running job (its result is dropped, its usage metered) and refuses new ones', async () => {
     // Prepare: hold the engine so that the job is running when the grant is suspended.
-    const engine = (
-      p.rt.localServices.get('processing')?.services as { engine: { run: (q: unknown) => Promise<unknown> } }
-    ).engine;
+    const local = p.rt.localServices.get('processing');
+    if (!local) throw new Error('no local processing services');
+    const { engine } = local.services as { engine: { run: (q: unknown) => Promise<unknown> } };
     const run = engine.run.bind(engine);
     let release = () => {};
     const gate = new Promise<void>((r) => {
