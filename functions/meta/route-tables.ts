@@ -21,7 +21,13 @@ const described = (): never => {
   throw new Error('Route tables listed for documentation are not served');
 };
 const noServices: ProcessingServices = {
-  storage: { uploadTarget: described, stat: described, head: described, put: described, downloadUrl: described },
+  storage: {
+    uploadTarget: described,
+    stat: described,
+    head: described,
+    put: described,
+    downloadUrl: described,
+  },
   engine: { register: described, run: described, cancel: described },
 };
 

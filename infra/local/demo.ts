@@ -1,4 +1,5 @@
 import type { Role } from '../system.js';
+import { seedProcessing } from './demo-processing.js';
 import { DEMO_ORGS } from './orgs.js';
 
 type TokenFn = (role: Role, org: string, sub?: string) => Promise<string>;
@@ -186,7 +187,9 @@ export const seedDemo = async (url: string, token: TokenFn) => {
   }
   const announcement = await seedAnnouncement(call, catalog);
   const selection = await seedSelection(call, announcement);
-  return { catalog, ...selection };
+  // The third entry (社会保险参保登记信息, 市人社局) is in the active grant's scope: data, demand, a released job.
+  const processing = await seedProcessing(call, catalog[2] as string, selection.grant, url);
+  return { catalog, ...selection, processing };
 };
 
 type Caller = { role: Role; org: string; sub: string };
