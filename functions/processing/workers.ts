@@ -259,19 +259,37 @@ export const stopJobsOfGrant = (services: ProcessingServices) => async (event: B
   const g = parse(event.detail);
   const repo = processingRepository(inv.deps);
   const now = inv.deps.clock.now();
-  for (const j of await repo.activeJobsOfGrant(g.grantId)) {
-    const after = stopJob(j, `Grant ${g.grantId}: ${type}`, now);
-    if (!after) continue;
-    await repo
-      .saveJob(
-        new Transaction(inv.deps, { principal: systemActor('grant-follow'), requestId: inv.requestId, now }),
-        after,
-        j.version,
-      )
-      .audit({ action: 'job.stop', resource: jobResource(j.id), before: jobAudit(j), after: jobAudit(after) })
-      .commit()
-      .catch(ignoreConflict);
-    await services.engine.cancel(j.id);
+  for (const found of await repo.activeJobsOfGrant(g.grantId)) {
+    // A job may move from queued to running meanwhile: re-read and retry, so the stop is never lost.
+    let j: Job | undefined = found;
+    for (let attempt = 0; j && attempt < 3; attempt++) {
+      const after = stopJob(j, `Grant ${g.grantId}: ${type}`, now);
+      if (!after) break;
+      try {
+        await repo
+          .saveJob(
+            new Transaction(inv.deps, {
+              principal: systemActor('grant-follow'),
+              requestId: inv.requestId,
+              now,
+            }),
+            after,
+            j.version,
+          )
+          .audit({
+            action: 'job.stop',
+            resource: jobResource(j.id),
+            before: jobAudit(j),
+            after: jobAudit(after),
+          })
+          .commit();
+        await services.engine.cancel(j.id);
+        break;
+      } catch (e) {
+        if (!(e instanceof ConflictError)) throw e;
+        j = await repo.getJob(j.id);
+      }
+    }
   }
 };
 

@@ -38,15 +38,11 @@ export class ProcessingResources extends Construct {
       encryption: BucketEncryption.S3_MANAGED,
       blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
       enforceSSL: true,
-      objectOwnership: ObjectOwnership.BUCKET_OWNER_PREFERRED,
+      // No ACLs: S3 server access logging is granted by a bucket policy instead.
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
       removalPolicy: settings.removalPolicy,
       autoDeleteObjects: false,
       lifecycleRules: [{ expiration: Duration.days(stage === 'prod' ? 400 : 30) }],
-    });
-    Validations.of(logs).acknowledge({
-      id: 'AwsSolutions-S1',
-      reason:
-        'This is the access-log bucket of the data bucket; logging it into itself would loop, and no third log bucket adds anything.',
     });
 
     this.bucket = new Bucket(this, 'Data', {
