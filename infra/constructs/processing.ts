@@ -33,6 +33,8 @@ export class ProcessingResources extends Construct {
     const { stage, fn } = props;
     const settings = stageSettings(stage);
     const stack = Stack.of(this);
+    // Server access logs are delivered under a bucket policy, not the deprecated LogDeliveryWrite ACL.
+    this.node.setContext('@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy', true);
 
     const logs = new Bucket(this, 'AccessLogs', {
       encryption: BucketEncryption.S3_MANAGED,
