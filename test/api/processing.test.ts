@@ -10,6 +10,9 @@ import {
 } from '../support/platform.js';
 import { activeGrant, scenario } from './grants-fixtures.js';
 
+// A low per-minute verification limit for this file's platform (read when the function is created).
+process.env.VERIFICATION_CALLS_PER_MINUTE = '5';
+
 /** Processing on the platform (Art. 16-18): datasets, checked jobs, output checks, metering, verification. */
 let p: Platform;
 let licences: string; // the entry with data, entitled to operator A
@@ -216,6 +219,16 @@ describe('jobs', () => {
     expect(p.rt.bus.events({ detailType: 'JobQueued' }).length).toBe(before);
   });
 
+  it('refuses a job under another operator’s scenario', async () => {
+    const res = await p.post('/jobs', as.operatorB, {
+      demandId,
+      sql: `SELECT count(*) AS n FROM ${licences}`,
+      outputKind: 'aggregate',
+      purpose: 'x',
+    });
+    expect(res.status).toBe(403);
+  });
+
   it('publishes what ran in the public record, without results', async () => {
     const res = await p.get(`/public/processing?operator=${as.operatorA.org}`);
     expect(res.status).toBe(200);
@@ -260,6 +273,26 @@ describe('verification (数据核验)', () => {
     // The audit keeps a digest of the parameters, never the values.
     const audit = await auditOf(p, `verification/${vf}`);
     expect(JSON.stringify(audit)).not.toContain('E00000');
+  });
+
+  it('limits calls per caller organisation and minute (429), and meters only answered calls', async () => {
+    const caller = { role: 'consumer', org: as.operatorC.org, sub: 'c-2' } as const;
+    const metered = () =>
+      p.rt.bus
+        .events({ detailType: 'ResourceUsed' })
+        .filter((e) => (e.detail as { resource: string }).resource === 'verification-call').length;
+    const before = metered();
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++)
+      statuses.push(
+        (
+          await p.post(`/verifications/${vf}/calls`, caller, {
+            parameters: { enterprise: 'E00001', kind: 'B' },
+          })
+        ).status,
+      );
+    expect(statuses).toEqual([200, 200, 200, 200, 200, 429]);
+    expect(metered() - before).toBe(5);
   });
 
   it('refuses questions that could reveal more than one bit', async () => {
