@@ -20,9 +20,10 @@ import {
 } from './helpers.js';
 
 let s: Synthesized;
+// A synth takes minutes on a loaded 2-core machine: this file allows it more than the default hook time.
 beforeAll(() => {
   s = synth('prod');
-});
+}, 300_000);
 afterAll(() => dispose(s));
 
 describe('processing resources', () => {
