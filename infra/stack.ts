@@ -17,6 +17,7 @@ import {
 import { EventRules, Schedules } from './constructs/events.js';
 import { PlatformFunctions } from './constructs/functions.js';
 import { Identity } from './constructs/identity.js';
+import { ProcessingResources } from './constructs/processing.js';
 import { Workflows } from './constructs/workflows.js';
 
 export { parseStage, STAGES, type Stage } from './constructs/config.js';
@@ -112,6 +113,9 @@ export class PlatformStack extends Stack {
       stateMachines: d.stateMachines,
       functions: this.functions,
     });
+    // Processing (Art. 16-18): bucket, Glue database, Athena workgroup, for the function that processes.
+    if ('processing' in d.functions)
+      new ProcessingResources(this, 'Processing', { stage, fn: this.functions.get('processing') });
     new EventRules(this, 'EventRules', { bus, eventRules: d.eventRules, functions: this.functions });
     new Schedules(this, 'Schedules', { stage, schedules: d.schedules, functions: this.functions });
 

@@ -20,6 +20,7 @@ import { meta } from './system/meta.js';
 import { notifications } from './system/notifications.js';
 import { organisations } from './system/organisations.js';
 import { platform } from './system/platform.js';
+import { processing } from './system/processing.js';
 import { products } from './system/products.js';
 import { search } from './system/search.js';
 import { tasks } from './system/tasks.js';
@@ -48,6 +49,7 @@ export const tables = {
   ...search.tables,
   ...products.tables,
   ...billing.tables,
+  ...processing.tables,
 } as const satisfies Record<string, TableDecl>;
 export type TableName = keyof typeof tables;
 
@@ -80,6 +82,7 @@ export const functions = withRegistry({
   ...search.functions,
   ...products.functions,
   ...billing.functions,
+  ...processing.functions,
 } as const) satisfies Record<string, FunctionDecl>;
 export type FunctionName = keyof typeof functions;
 
@@ -97,6 +100,7 @@ export const routes = [
   ...search.routes,
   ...products.routes,
   ...billing.routes,
+  ...processing.routes,
 ] as const satisfies readonly RouteDecl[];
 
 export const stateMachines = {
@@ -117,6 +121,7 @@ export const eventRules = {
   ...search.eventRules,
   ...products.eventRules,
   ...billing.eventRules,
+  ...processing.eventRules,
 } as const satisfies Record<string, EventRuleDecl>;
 
 export const schedules = {

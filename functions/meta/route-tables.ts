@@ -8,6 +8,9 @@ import { governanceRoutes } from '../governance/routes.js';
 import { grantsRoutes } from '../grants/routes.js';
 import { notificationsRoutes } from '../notifications/routes.js';
 import { organisationsRoutes } from '../organisations/routes.js';
+import { DEFAULT_LIMITS } from '../processing/domain.js';
+import { processingRoutes } from '../processing/routes.js';
+import type { ProcessingServices } from '../processing/services.js';
 import { productsRoutes } from '../products/routes.js';
 import { searchRoutes } from '../search/routes.js';
 import type { RouteTable } from '../shared/http.js';
@@ -17,6 +20,21 @@ import { tasksRoutes } from '../tasks/routes.js';
  * Every function's route table, for the OpenAPI document and for the test that proves each declared
  * route is served. A new duty adds its table here.
  */
+/** Processing's routes take their storage and engine; the route table only describes them here. */
+const described = (): never => {
+  throw new Error('Route tables listed for documentation are not served');
+};
+const noServices: ProcessingServices = {
+  storage: {
+    uploadTarget: described,
+    stat: described,
+    head: described,
+    put: described,
+    downloadUrl: described,
+  },
+  engine: { register: described, run: described, cancel: described },
+};
+
 export const ROUTE_TABLES: Partial<Record<FunctionName, RouteTable>> = {
   catalog: catalogRoutes,
   applications: applicationsRoutes,
@@ -30,4 +48,5 @@ export const ROUTE_TABLES: Partial<Record<FunctionName, RouteTable>> = {
   search: searchRoutes,
   products: productsRoutes,
   billing: billingRoutes,
+  processing: processingRoutes(noServices, DEFAULT_LIMITS),
 };

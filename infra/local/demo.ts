@@ -1,4 +1,5 @@
 import type { Role } from '../system.js';
+import { seedProcessing } from './demo-processing.js';
 import { DEMO_ORGS, seedRegistry } from './orgs.js';
 
 type TokenFn = (role: Role, org: string, sub?: string) => Promise<string>;
@@ -197,7 +198,9 @@ export const seedDemo = async (url: string, token: TokenFn) => {
   const announcement = await seedAnnouncement(call, catalog);
   const selection = await seedSelection(call, announcement);
   const products = await seedProducts(call, selection.grant, catalog[0] as string);
-  return { catalog, ...selection, ...products };
+  // The third entry (社会保险参保登记信息, 市人社局) is in the active grant's scope: data, demand, a released job.
+  const processing = await seedProcessing(call, catalog[2] as string, selection.grant, url);
+  return { catalog, ...selection, ...products, processing };
 };
 
 type Caller = { role: Role; org: string; sub: string };

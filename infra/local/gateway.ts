@@ -54,6 +54,13 @@ export interface GatewayOptions {
   readonly verifier: TokenVerifier;
   readonly invoke: (fn: FunctionName, event: unknown) => Promise<unknown>;
   readonly admin?: LocalAdminRoute;
+  /** Local stand-ins that take raw bodies (e.g. signed storage URLs), served before everything else. */
+  readonly raw?: (req: {
+    method: string;
+    path: string;
+    query: URLSearchParams;
+    body: Buffer;
+  }) => Promise<{ status: number; body: Buffer | string; contentType: string } | undefined>;
   readonly routes?: readonly RouteDecl[];
   /** Largest body read, in bytes (default: the platform's limit, MAX_BODY_BYTES). */
   readonly maxBodyBytes?: number;
@@ -84,6 +91,11 @@ class BodyTooLarge extends Error {}
  * Reads a request body up to `limit` bytes and stops there: a declared `content-length` over the limit
  * is refused before a byte is read, and a streamed body is cut off as soon as it passes the limit.
  */
+/** Paths of the local object storage's signed links (infra/local/processing.ts). */
+const STORAGE_PREFIX = '/_local/storage/';
+/** A dataset upload's largest size (functions/processing/domain.ts maxDatasetBytes). */
+const STORAGE_MAX_BYTES = 512 * 1024 * 1024;
+
 const readBody = (req: IncomingMessage, limit: number): Promise<Buffer> =>
   new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length'] ?? '0');
@@ -136,6 +148,16 @@ export const startGateway = (
       const url = new URL(req.url ?? '/', 'http://local');
       const method = (req.method ?? 'GET').toUpperCase();
       if (method === 'OPTIONS') return send(res, 204, '', CORS);
+      // Signed storage links (the local stand-in for S3 presigned URLs) carry their own authorization
+      // in the URL, and their own size limit (a dataset upload): checked by the handler, not here.
+      if (opts.raw && url.pathname.startsWith(STORAGE_PREFIX)) {
+        const raw = await readBody(req, STORAGE_MAX_BYTES);
+        const out = await opts.raw({ method, path: url.pathname, query: url.searchParams, body: raw });
+        if (out) {
+          res.writeHead(out.status, { ...CORS, 'content-type': out.contentType });
+          return res.end(out.body);
+        }
+      }
       const headers: Record<string, string> = {};
       for (const [k, v] of Object.entries(req.headers))
         if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(',') : v;

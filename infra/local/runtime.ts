@@ -65,6 +65,8 @@ export interface LocalRuntime {
   readonly scheduler: LocalScheduler;
   readonly tables: Record<TableName, string>;
   readonly db: DynamoDBDocumentClient;
+  /** The local stand-ins of AWS services, by function (`localServices` of the declaration). */
+  readonly localServices: ReadonlyMap<FunctionName, { readonly services: unknown }>;
   /** Invokes a function as Lambda would (HTTP, bus, schedule or step event). */
   invoke(fn: FunctionName, event: unknown): Promise<unknown>;
   /** A bearer token for a role and organisation. */
@@ -84,6 +86,25 @@ export interface LocalRuntime {
   settle(): Promise<void>;
   stop(): Promise<void>;
 }
+
+/** A `localServices` module (see FunctionDecl.localServices). */
+interface LocalServicesInstance {
+  readonly services: unknown;
+  http?(req: {
+    method: string;
+    path: string;
+    query: URLSearchParams;
+    body: Buffer;
+  }): Promise<{ status: number; body: Buffer | string; contentType: string } | undefined>;
+  stop(): Promise<void>;
+}
+type LocalServicesModule = {
+  createLocalServices: (ctx: {
+    dataDir?: string;
+    baseUrl: () => string;
+    now: () => Date;
+  }) => Promise<LocalServicesInstance>;
+};
 
 type HandlerModule = {
   createHandler: (deps: Deps) => (event: unknown, context: Context) => Promise<unknown>;
@@ -208,6 +229,9 @@ const startOn = async (
     marshallOptions: { removeUndefinedValues: true },
   });
 
+  // Local stand-ins of AWS services a function declares (`localServices`), e.g. DuckDB for Athena.
+  const localServices = new Map<FunctionName, LocalServicesInstance>();
+  let gatewayUrl = '';
   const handlers = new Map<FunctionName, (event: unknown, context: Context) => Promise<unknown>>();
   const invocationCounts: Record<string, number> = {};
   const invoke = async (fn: FunctionName, event: unknown): Promise<unknown> => {
@@ -257,8 +281,28 @@ const startOn = async (
       authorityOrg,
     };
     const mod = (await import(pathToFileURL(join(ROOT, decl.entry)).href)) as HandlerModule;
-    handlers.set(name, mod.createHandler(deps));
+    const localModule = (decl as { localServices?: string }).localServices;
+    if (localModule) {
+      const { createLocalServices } = (await import(
+        pathToFileURL(join(ROOT, localModule)).href
+      )) as LocalServicesModule;
+      const local = await createLocalServices({
+        ...(opts.dataDir ? { dataDir: opts.dataDir } : {}),
+        baseUrl: () => gatewayUrl,
+        now: () => clock.now(),
+      });
+      localServices.set(name, local);
+      handlers.set(name, mod.createHandler({ ...deps, services: local.services } as Deps));
+    } else handlers.set(name, mod.createHandler(deps));
   }
+
+  const rawRoute = async (req: { method: string; path: string; query: URLSearchParams; body: Buffer }) => {
+    for (const local of localServices.values()) {
+      const out = await local.http?.(req);
+      if (out) return out;
+    }
+    return undefined;
+  };
 
   const isAdmin = (claims: Record<string, unknown> | undefined) =>
     Array.isArray(claims?.['cognito:groups']) && (claims['cognito:groups'] as string[]).includes('admin');
@@ -268,6 +312,7 @@ const startOn = async (
     verifier: issuer.verifier,
     invoke,
     defaultFunction: DEFAULT_ROUTE_FUNCTION,
+    raw: rawRoute,
     admin: async ({ method, path, body, claims }) => {
       if (method === 'GET' && path === '/_local/jwks.json') return { status: 200, body: issuer.jwks };
       // Every other local endpoint, reads included, is for the platform's operators only.
@@ -306,6 +351,7 @@ const startOn = async (
     },
   });
 
+  gatewayUrl = url;
   if (opts.runSchedules) scheduler.start();
   await workflows.recover();
 
@@ -320,6 +366,7 @@ const startOn = async (
     scheduler,
     tables,
     db,
+    localServices,
     invoke,
     token: (role, org, sub) =>
       issuer.token({ roles: typeof role === 'string' ? [role] : role, org, ...(sub ? { sub } : {}) }),
@@ -347,6 +394,7 @@ const startOn = async (
       await new Promise<void>((r) => (server as Server).close(() => r()));
       (server as Server).closeAllConnections?.();
       db.destroy();
+      for (const local of localServices.values()) await local.stop();
       await dynamo?.stop();
     },
   };

@@ -50,6 +50,12 @@ export interface FunctionDecl<T extends string = string> {
   readonly personKey?: boolean;
   readonly memoryMb?: number;
   readonly timeoutSeconds?: number;
+  /**
+   * Locally only: a module exporting `createLocalServices({ dataDir, baseUrl })` whose `services` the
+   * local runtime hands to this function's `createHandler` (e.g. DuckDB for Athena), so that such a
+   * module never enters the Lambda bundle.
+   */
+  readonly localServices?: string;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_CATALOG, seedDemo } from '../../infra/local/demo.js';
+import { DEMO_DATASET_ROWS } from '../../infra/local/demo-processing.js';
 import { as, type Platform, startPlatform } from '../support/platform.js';
 
 let p: Platform;
@@ -58,5 +59,25 @@ describe('demo data of npm start', () => {
     expect(op?.authorizedData).toHaveLength(1);
     // 10,000 × 10 fen + 2,500 × 5 fen from the paid subscriber; nothing from the hospital
     expect(op?.products).toEqual([expect.objectContaining({ productId: seeded.product, feesFen: 112_500 })]);
+  });
+
+  it('has a synthetic dataset behind an approved entry and a released job output (processing)', async () => {
+    const versions = await p.get<{ items: { version: number; bytes: number }[] }>(
+      `/datasets/${seeded.processing.dataset}`,
+      as.hrss,
+    );
+    expect(versions.body.items.map((v) => v.version)).toEqual([1]);
+    const job = await p.get(`/jobs/${seeded.processing.job}`, as.operatorB);
+    expect(job.body.status).toBe('released');
+    const link = await p.get(`/jobs/${seeded.processing.job}/output`, as.operatorB);
+    const csv = await (await fetch(String(link.body.url))).text();
+    const lines = csv.trim().split('\n');
+    expect(lines[0]).toBe('缴费状态,n,insured');
+    // Three statuses, every row counted: 3,000 synthetic rows in all.
+    expect(lines.slice(1).reduce((sum, l) => sum + Number(l.split(',')[1]), 0)).toBe(DEMO_DATASET_ROWS);
+    const record = await p.get<{ items: { id: string }[] }>(
+      `/public/processing?operator=${as.operatorB.org}`,
+    );
+    expect(record.body.items.map((j) => j.id)).toContain(seeded.processing.job);
   });
 });

@@ -2,9 +2,11 @@
  * The stack built from infra/system.ts: every declared table, function, route, state machine, rule and
  * schedule is in the template with the properties the declaration and the platform rules require.
  */
+
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PROCESSING_ENV } from '../../functions/processing/aws.js';
 import { ESM_REQUIRE_BANNER } from '../../infra/bundling.js';
 import { CORS_HEADERS } from '../../infra/constructs/api.js';
 import { pascal, stateMachineEnv, tableEnv } from '../../infra/constructs/declaration.js';
@@ -185,6 +187,9 @@ describe('functions', () => {
       if (decl.publishesEvents)
         expected[system.env.eventBus] = ref(ofType(dev.json, 'AWS::Events::EventBus')[0]![0]);
       for (const m of decl.workflows ?? []) expected[stateMachineEnv(m)] = expect.anything();
+      // Processing is also told its bucket, Glue database and Athena workgroup (infra/constructs/processing.ts).
+      if (name === 'processing')
+        for (const v of Object.values(PROCESSING_ENV)) expected[v] = expect.anything();
       expect(vars).toEqual(expected);
     },
   );
