@@ -10,6 +10,7 @@
  * reads the roles allowed on each route from here).
  */
 import { applications } from './system/applications.js';
+import { audit } from './system/audit.js';
 import { catalog } from './system/catalog.js';
 import { entitlements } from './system/entitlements.js';
 import { evaluations } from './system/evaluations.js';
@@ -54,6 +55,7 @@ export const functions = {
   ...evaluations.functions,
   ...notifications.functions,
   ...platform.functions,
+  ...audit.functions,
 } as const satisfies Record<string, FunctionDecl>;
 export type FunctionName = keyof typeof functions;
 
@@ -67,6 +69,7 @@ export const routes = [
   ...governance.routes,
   ...evaluations.routes,
   ...notifications.routes,
+  ...audit.routes,
 ] as const satisfies readonly RouteDecl[];
 
 export const stateMachines = {

@@ -1,5 +1,6 @@
 import type { FunctionName } from '../../infra/system.js';
 import { applicationsRoutes } from '../applications/routes.js';
+import { auditRoutes } from '../audit/routes.js';
 import { catalogRoutes } from '../catalog/routes.js';
 import { entitlementsRoutes } from '../entitlements/routes.js';
 import { evaluationsRoutes } from '../evaluations/routes.js';
@@ -22,4 +23,5 @@ export const ROUTE_TABLES: Partial<Record<FunctionName, RouteTable>> = {
   governance: governanceRoutes,
   notifications: notificationsRoutes,
   evaluations: evaluationsRoutes,
+  audit: auditRoutes(),
 };

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ESM_REQUIRE_BANNER } from '../../infra/bundling.js';
 import { CORS_HEADERS } from '../../infra/constructs/api.js';
 import { pascal, stateMachineEnv, tableEnv } from '../../infra/constructs/declaration.js';
+import { APPEND_ONLY_DENIED_ACTIONS } from '../../infra/constructs/functions.js';
 import { parseStage, templateInventory } from '../../infra/stack.js';
 import * as system from '../../infra/system.js';
 import {
@@ -194,13 +195,15 @@ describe('functions', () => {
     const statements = statementsOfRole(dev.json, roleOfFunction(fn));
     for (const [t, tableDecl] of tableEntries) {
       const tableId = declared(dev.json, 'table', t).id;
-      const actions = statements.filter((s) => mentions(s, tableId)).flatMap(actionsOf);
+      const actions = statements
+        .filter((s) => s.Effect !== 'Deny' && mentions(s, tableId))
+        .flatMap(actionsOf);
       const access = (decl.tables as Record<string, system.Access>)[t];
       if (!access) {
         expect(actions, `${name} must not reach table ${t}`).toEqual([]);
         continue;
       }
-      if (tableDecl.appendOnly) {
+      if (tableDecl.appendOnly && access === 'write') {
         expect(actions).toContain('dynamodb:PutItem');
       } else if (access === 'write') {
         expect(actions).toEqual(
@@ -217,9 +220,9 @@ describe('functions', () => {
   it('grants append-only tables nothing but PutItem (and reads where declared), in any policy of the stack', () => {
     const appendOnly = tableEntries.filter(([, d]) => d.appendOnly).map(([t]) => t);
     expect(appendOnly.length).toBeGreaterThan(0);
-    const statements = ofType(dev.json, 'AWS::IAM::Policy').flatMap(
-      ([, p]) => (p.Properties!.PolicyDocument as { Statement: Statement[] }).Statement,
-    );
+    const statements = ofType(dev.json, 'AWS::IAM::Policy')
+      .flatMap(([, p]) => (p.Properties!.PolicyDocument as { Statement: Statement[] }).Statement)
+      .filter((s) => s.Effect !== 'Deny');
     for (const t of appendOnly) {
       const id = declared(dev.json, 'table', t).id;
       const actions = statements.filter((s) => mentions(s, id)).flatMap(actionsOf);
@@ -233,6 +236,32 @@ describe('functions', () => {
         expect(actions, `${t} is append-only`).not.toContain(forbidden);
       }
     }
+  });
+
+  it.each(functionEntries)(
+    '%s is explicitly denied any update or delete of the audit trail (Art. 18), whatever else it may do',
+    (name) => {
+      const fn = declared(dev.json, 'function', name).resource;
+      const auditId = declared(dev.json, 'table', 'audit').id;
+      const denies = statementsOfRole(dev.json, roleOfFunction(fn)).filter(
+        (s) => s.Effect === 'Deny' && mentions(s, auditId),
+      );
+      const denied = denies.flatMap(actionsOf);
+      for (const action of APPEND_ONLY_DENIED_ACTIONS) expect(denied, `${name}: ${action}`).toContain(action);
+      // The table and its indexes.
+      expect(JSON.stringify(denies.map((s) => s.Resource))).toContain('/index/*');
+    },
+  );
+
+  it('keeps the audit trail at least 180 days: no TTL on append-only tables, retained in production', () => {
+    for (const s of [dev, prod]) {
+      const audit = declared(s.json, 'table', 'audit').resource;
+      expect(audit.Properties?.TimeToLiveSpecification).toBeUndefined();
+      expect((system.tables.audit as system.TableDecl).timeToLive).toBeUndefined();
+    }
+    const prodAudit = declared(prod.json, 'table', 'audit').resource;
+    expect(prodAudit.DeletionPolicy).toBe('Retain');
+    expect(JSON.stringify(prodAudit.Properties?.Replicas)).toContain('"DeletionProtectionEnabled":true');
   });
 
   it('bundles every function locally with esbuild as minified ESM with a require shim and a source map', () => {
