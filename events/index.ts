@@ -11,4 +11,5 @@ export * from './evaluations.js';
 export * from './governance.js';
 export * from './grants.js';
 export * from './metering.js';
+export * from './reports.js';
 export * from './tasks.js';

@@ -19,6 +19,7 @@ import { grants } from './system/grants.js';
 import { meta } from './system/meta.js';
 import { notifications } from './system/notifications.js';
 import { platform } from './system/platform.js';
+import { reports } from './system/reports.js';
 import { tasks } from './system/tasks.js';
 import type * as decl from './system/types.js';
 import type { TableDecl } from './system/types.js';
@@ -41,6 +42,7 @@ export const tables = {
   ...governance.tables,
   ...evaluations.tables,
   ...notifications.tables,
+  ...reports.tables,
 } as const satisfies Record<string, TableDecl>;
 export type TableName = keyof typeof tables;
 
@@ -56,6 +58,7 @@ export const functions = {
   ...notifications.functions,
   ...platform.functions,
   ...audit.functions,
+  ...reports.functions,
 } as const satisfies Record<string, FunctionDecl>;
 export type FunctionName = keyof typeof functions;
 
@@ -70,6 +73,7 @@ export const routes = [
   ...evaluations.routes,
   ...notifications.routes,
   ...audit.routes,
+  ...reports.routes,
 ] as const satisfies readonly RouteDecl[];
 
 export const stateMachines = {
@@ -95,6 +99,7 @@ export const schedules = {
   ...grants.schedules,
   ...evaluations.schedules,
   ...governance.schedules,
+  ...reports.schedules,
 } as const satisfies Record<string, ScheduleDecl>;
 
 /** The custom EventBridge bus every domain event travels on. */

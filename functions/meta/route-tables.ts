@@ -7,6 +7,7 @@ import { evaluationsRoutes } from '../evaluations/routes.js';
 import { governanceRoutes } from '../governance/routes.js';
 import { grantsRoutes } from '../grants/routes.js';
 import { notificationsRoutes } from '../notifications/routes.js';
+import { reportsRoutes } from '../reports/routes.js';
 import type { RouteTable } from '../shared/http.js';
 import { tasksRoutes } from '../tasks/routes.js';
 
@@ -24,4 +25,5 @@ export const ROUTE_TABLES: Partial<Record<FunctionName, RouteTable>> = {
   notifications: notificationsRoutes,
   evaluations: evaluationsRoutes,
   audit: auditRoutes(),
+  reports: reportsRoutes,
 };

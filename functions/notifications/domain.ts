@@ -21,6 +21,15 @@ import {
   GrantSuspended,
   GrantTerminated,
 } from '../../events/grants.js';
+import {
+  ReportAccepted,
+  ReportCorrected,
+  ReportDue,
+  ReportOverdue,
+  ReportSubmitted,
+  ReportSupplementOverdue,
+  ReportSupplementRequested,
+} from '../../events/reports.js';
 import { ReviewTaskOpened, ReviewTaskOverdue } from '../../events/tasks.js';
 import type { Principal } from '../shared/auth.js';
 import type { BusEvent } from '../shared/duty.js';
@@ -69,6 +78,13 @@ export const NOTIFIED_EVENTS = [
   GovernanceRequestEscalated,
   ReviewTaskOpened,
   ReviewTaskOverdue,
+  ReportDue,
+  ReportSubmitted,
+  ReportOverdue,
+  ReportSupplementRequested,
+  ReportSupplementOverdue,
+  ReportAccepted,
+  ReportCorrected,
 ] as const;
 
 export const recipientKey = (r: Recipient): string =>
@@ -256,6 +272,14 @@ export const messagesFor = (e: BusEvent): Message[] => {
         },
       ];
     }
+    case ReportDue.detailType:
+    case ReportSubmitted.detailType:
+    case ReportOverdue.detailType:
+    case ReportSupplementRequested.detailType:
+    case ReportSupplementOverdue.detailType:
+    case ReportAccepted.detailType:
+    case ReportCorrected.detailType:
+      return reportMessages(e);
     default:
       return [];
   }
@@ -285,3 +309,45 @@ export const viewOf = (n: Notification) => ({
   read: !!n.readAt,
   readAt: n.readAt ?? null,
 });
+
+/** Art. 12.2 / 13: who hears about each step of an operation report. */
+const reportMessages = (e: BusEvent): Message[] => {
+  const t = e['detail-type'];
+  const r = ReportDue.parse(e.detail);
+  const subject = { type: 'report', id: r.reportId };
+  const operator: Recipient = { role: 'operator', org: r.operatorOrg };
+  const authority: Recipient = r.authorityOrg
+    ? { role: 'authority', org: r.authorityOrg }
+    : { role: 'authority' };
+  const label = `${r.cadence === 'annual' ? '年度报告 annual report' : '运营报告 operation report'} ${r.period}`;
+  const [to, title, body, actionRequired]: [Recipient[], string, string, boolean] =
+    t === ReportDue.detailType
+      ? [[operator], `待提交 Report due: ${label}`, `Submit by ${d10(r.dueAt)} (Art. 12.2).`, true]
+      : t === ReportSubmitted.detailType
+        ? [[authority], `已提交 Report submitted: ${label}`, `Grant ${r.grantId}: review it.`, true]
+        : t === ReportOverdue.detailType
+          ? [[operator, authority], `报告逾期 Report overdue: ${label}`, `It was due ${d10(r.dueAt)}.`, true]
+          : t === ReportSupplementRequested.detailType
+            ? [
+                [operator],
+                `需补充材料 Supplement requested: ${label}`,
+                `${ReportSupplementRequested.parse(e.detail).request} — by ${d10(ReportSupplementRequested.parse(e.detail).supplementDueBy)} (Art. 13).`,
+                true,
+              ]
+            : t === ReportSupplementOverdue.detailType
+              ? [
+                  [operator, authority],
+                  `补充材料逾期 Supplement overdue: ${label}`,
+                  `Grant ${r.grantId}.`,
+                  true,
+                ]
+              : t === ReportAccepted.detailType
+                ? [[operator], `报告已接受 Report accepted: ${label}`, `Grant ${r.grantId}.`, false]
+                : [
+                    [authority],
+                    `报告已更正 Report corrected: ${label}`,
+                    `Revision ${r.revision} is being drafted.`,
+                    false,
+                  ];
+  return toAll(to, { title, body, subject, actionRequired });
+};

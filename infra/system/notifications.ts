@@ -76,6 +76,23 @@ export const notifications = {
       pattern: { source: ['shiyan.tasks'], 'detail-type': ['ReviewTaskOpened', 'ReviewTaskOverdue'] },
       function: 'notifications',
     },
+    'notifications-from-reports': {
+      description:
+        'Tells operators and the authority about due, submitted, overdue and reviewed operation reports',
+      pattern: {
+        source: ['shiyan.reports'],
+        'detail-type': [
+          'ReportDue',
+          'ReportSubmitted',
+          'ReportOverdue',
+          'ReportSupplementRequested',
+          'ReportSupplementOverdue',
+          'ReportAccepted',
+          'ReportCorrected',
+        ],
+      },
+      function: 'notifications',
+    },
   },
   schedules: {},
 } as const satisfies DutyDecl;

@@ -437,18 +437,21 @@ describe('events, workflows and schedules', () => {
     expect(target?.RetryPolicy).toBeDefined();
   });
 
-  it.each(scheduleEntries)('schedule %s runs the declared expression in UTC', (name, decl) => {
-    const schedule = declared(dev.json, 'schedule', name).resource.Properties!;
-    expect(schedule).toMatchObject({
-      ScheduleExpression: decl.expression,
-      ScheduleExpressionTimezone: 'Etc/UTC',
-      FlexibleTimeWindow: { Mode: 'OFF' },
-      Target: {
-        Arn: { 'Fn::GetAtt': [declared(dev.json, 'function', decl.function).id, 'Arn'] },
-        Input: JSON.stringify({ schedule: name }),
-      },
-    });
-  });
+  it.each(scheduleEntries)(
+    'schedule %s runs the declared expression in its time zone (default UTC)',
+    (name, decl) => {
+      const schedule = declared(dev.json, 'schedule', name).resource.Properties!;
+      expect(schedule).toMatchObject({
+        ScheduleExpression: decl.expression,
+        ScheduleExpressionTimezone: decl.timezone ?? 'Etc/UTC',
+        FlexibleTimeWindow: { Mode: 'OFF' },
+        Target: {
+          Arn: { 'Fn::GetAtt': [declared(dev.json, 'function', decl.function).id, 'Arn'] },
+          Input: JSON.stringify({ schedule: name }),
+        },
+      });
+    },
+  );
 });
 
 describe('outputs', () => {
