@@ -79,6 +79,7 @@ export const routes = [
 export const stateMachines = {
   ...applications.stateMachines,
   ...entitlements.stateMachines,
+  ...evaluations.stateMachines,
 } as const satisfies Record<string, StateMachineDecl>;
 export type StateMachineName = keyof typeof stateMachines;
 /** Compile-time check that every function's `workflows` names a declared state machine. */

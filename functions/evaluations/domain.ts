@@ -62,6 +62,9 @@ export interface Evaluation {
   readonly closedAt?: string;
   /** When the rectification deadline was found passed (Art. 14: authorization terminated). */
   readonly overdueAt?: string;
+  /** Opened by a scheduled cycle (Art. 13): the cycle and the platform's automatic assessment (cycle.ts). */
+  readonly cycle?: string;
+  readonly assessment?: import('./cycle.js').Assessment;
   readonly version: number;
   readonly createdAt: string;
   readonly updatedAt: string;
@@ -300,6 +303,8 @@ export const viewOf = (e: Evaluation) => ({
   rectifications: e.rectifications,
   closedAt: e.closedAt ?? null,
   overdueAt: e.overdueAt ?? null,
+  cycle: e.cycle ?? null,
+  assessment: e.assessment ?? null,
   version: e.version,
   createdAt: e.createdAt,
   updatedAt: e.updatedAt,

@@ -1,7 +1,9 @@
 import { EvaluationRectificationOverdue } from '../../events/evaluations.js';
+import { DAY_MS } from '../shared/clock.js';
 import type { Invocation } from '../shared/duty.js';
 import { AppError } from '../shared/errors.js';
 import { systemActor, Transaction } from '../shared/store.js';
+import { cycleOf } from './cycle.js';
 import { auditState, eventFacts, isRectificationOverdue, markRectificationOverdue } from './domain.js';
 import { evaluationsRepository } from './repository.js';
 import { evaluationResource } from './routes.js';
@@ -52,4 +54,23 @@ export const flagOverdueRectifications = async ({ deps, requestId }: Invocation)
   return { candidates: due.length, flagged };
 };
 
-export const evaluationsSchedules = { [RECTIFICATION_JOB]: flagOverdueRectifications };
+export const CYCLE_JOB = 'evaluation-cycle';
+/** Days the operator has to supply material for a cycle's evaluation (Art. 13). */
+export const CYCLE_MATERIALS_DAYS = 30;
+
+/**
+ * The quarterly schedule (China Standard Time) starts the `evaluation-cycle` workflow for the quarter
+ * that ended. The execution is named after the cycle, so a repeated schedule run starts nothing new.
+ */
+export const startEvaluationCycle = async ({ deps }: Invocation) => {
+  const now = deps.clock.now();
+  const cycleId = cycleOf(now);
+  const materialsDueAt = new Date(now.getTime() + CYCLE_MATERIALS_DAYS * DAY_MS).toISOString();
+  await deps.workflows.start('evaluation-cycle', `cycle-${cycleId}`, { cycleId, materialsDueAt, cursor: '' });
+  return { cycleId, materialsDueAt };
+};
+
+export const evaluationsSchedules = {
+  [RECTIFICATION_JOB]: flagOverdueRectifications,
+  [CYCLE_JOB]: startEvaluationCycle,
+};

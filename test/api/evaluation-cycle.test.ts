@@ -1,0 +1,119 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { approvedEntry, as, type Platform, startPlatform } from '../support/platform.js';
+import { activeGrant, eventsAbout } from './grants-fixtures.js';
+
+/** Scheduled evaluation cycles (Art. 13) through the evaluation-cycle state machine (Distributed Map). */
+let p: Platform;
+let entry: string;
+beforeAll(async () => {
+  p = await startPlatform();
+  entry = await approvedEntry(p, as.transport);
+});
+afterAll(() => p.stop());
+
+type Criterion = {
+  criterion: string;
+  weight: number;
+  score: number | null;
+  evidence: Record<string, unknown>;
+};
+type EvalView = {
+  id: string;
+  grantId: string;
+  status: string;
+  period: string;
+  cycle: string | null;
+  version: number;
+  assessment: { automaticScore: number | null; criteria: Criterion[] } | null;
+};
+const content = {
+  products: [],
+  revenue: { total: 0, distribution: [] },
+  dataUsed: [],
+  securityMeasures: '访问控制',
+  incidents: [],
+  staffTraining: { sessions: 1, participants: 3 },
+};
+
+describe('evaluation cycles (Art. 13)', () => {
+  it('opens one evaluation per running grant and cycle, scored from the records, and a failure suspends', async () => {
+    // Prepare: three grants in force since January; A reports on time and is accepted, B never reports,
+    // C is suspended after failing an earlier evaluation (an open rectification).
+    p.rt.clock.set('2027-01-10T02:00:00Z');
+    const a = await activeGrant(p, { scope: [entry], operator: as.operatorA });
+    const b = await activeGrant(p, { scope: [entry], operator: as.operatorB });
+    const c = await activeGrant(p, { scope: [entry], operator: as.operatorC });
+    const earlier = await p.post<EvalView>('/evaluations', as.authority, {
+      grantId: c.id,
+      period: '2026',
+      materialsDueAt: '2027-02-01T00:00:00Z',
+    });
+    await p.post(`/evaluations/${earlier.body.id}/result`, as.authority, {
+      outcome: 'fail',
+      findings: ['未落实数据安全管理制度'],
+      rectifyBy: '2027-06-30T00:00:00Z',
+    });
+    await p.rt.settle();
+    p.rt.clock.set('2027-04-02T02:00:00Z');
+    await p.rt.scheduler.fire('reports-due');
+    const [reportA] = (await p.get<{ items: { id: string }[] }>(`/reports?grantId=${a.id}`, as.authority))
+      .body.items;
+    await p.request('PUT', `/reports/${reportA!.id}`, as.operatorA, { content });
+    await p.post(`/reports/${reportA!.id}/submit`, as.operatorA, { truthfulnessDeclared: true });
+    await p.post(`/reports/${reportA!.id}/review`, as.authority, { decision: 'accept' });
+    p.rt.clock.set('2027-05-05T02:00:00Z');
+    await p.rt.scheduler.fire('reports-due'); // B's report is now overdue
+
+    // Act: the quarterly schedule starts the cycle for 2027-Q1; firing it twice starts nothing new.
+    const started = (await p.rt.scheduler.fire('evaluation-cycle')) as { cycleId: string };
+    await p.rt.settle();
+    await p.rt.scheduler.fire('evaluation-cycle');
+    await p.rt.settle();
+
+    // Assess
+    expect(started.cycleId).toBe('2027-Q1');
+    const runs = p.rt.workflows.executions().filter((x) => x.machine === 'evaluation-cycle');
+    expect(runs.map((r) => r.status)).toEqual(['SUCCEEDED']);
+    const cycleOf = async (grantId: string) =>
+      (await p.get<{ items: EvalView[] }>(`/evaluations?grantId=${grantId}`, as.regulator)).body.items.filter(
+        (e) => e.cycle === '2027-Q1',
+      );
+    const [ea] = await cycleOf(a.id);
+    const [eb] = await cycleOf(b.id);
+    const [ec] = await cycleOf(c.id);
+    expect(await cycleOf(a.id)).toHaveLength(1);
+    const score = (e: EvalView | undefined, id: string) =>
+      e?.assessment?.criteria.find((x) => x.criterion === id);
+    expect(score(ea, 'reports')).toMatchObject({
+      weight: 30,
+      score: 100,
+      evidence: { due: 1, onTime: 1, accepted: 1 },
+    });
+    expect(score(eb, 'reports')).toMatchObject({ score: 0, evidence: { due: 1, onTime: 0, accepted: 0 } });
+    expect(score(ec, 'rectifications')).toMatchObject({
+      score: 0,
+      evidence: { open: [{ evaluationId: earlier.body.id, status: 'rectifying' }] },
+    });
+    expect(score(ea, 'rectifications')?.score).toBe(100);
+    expect(score(ea, 'incidents')).toMatchObject({ score: null });
+    expect(ea?.assessment?.automaticScore).toBe(100);
+    expect(eb?.assessment?.automaticScore).toBe(40); // reports 0×30 + rectifications 100×20, over 50
+    expect(ec?.status).toBe('open'); // the suspended grant is evaluated too
+
+    // The operator sees its own; a failing result enters the Art. 14 path (suspension).
+    expect((await p.get(`/evaluations/${eb?.id}`, as.operatorB)).body).toMatchObject({
+      assessment: { automaticScore: 40 },
+    });
+    expect((await p.get(`/evaluations/${eb?.id}`, as.operatorA)).status).toBe(403);
+    const failed = await p.post(`/evaluations/${eb?.id}/result`, as.authority, {
+      outcome: 'fail',
+      findings: ['未按期提交运营报告'],
+      rectifyBy: '2027-07-01T00:00:00Z',
+    });
+    expect(failed.status).toBe(200);
+    await p.rt.settle();
+    expect((await p.get(`/grants/${b.id}`, as.authority)).body).toMatchObject({ status: 'suspended' });
+    expect(eventsAbout(p, 'EvaluationFailed', 'grantId', b.id)).toHaveLength(1);
+    p.rt.clock.reset();
+  });
+});
