@@ -22,7 +22,7 @@ const distributed = (extra: Record<string, unknown> = {}) => ({
           Work: {
             Type: 'Task',
             Resource: 'arn:aws:states:::lambda:invoke',
-            Parameters: { FunctionName: '${CatalogFunctionArn}', 'Payload.$': '$' },
+            Parameters: { FunctionName: `\${CatalogFunctionArn}`, 'Payload.$': '$' },
             ResultSelector: { 'n.$': '$.Payload.n' },
             End: true,
           },
