@@ -64,6 +64,8 @@ export interface Evaluation {
   readonly overdueAt?: string;
   /** Opened by a scheduled cycle (Art. 13): the cycle and the platform's automatic assessment (cycle.ts). */
   readonly cycle?: string;
+  /** When the operator was reminded of the materials deadline (once). */
+  readonly materialsRemindedAt?: string;
   readonly assessment?: import('./cycle.js').Assessment;
   readonly version: number;
   readonly createdAt: string;
@@ -331,4 +333,17 @@ export const eventFacts = (e: Evaluation, now: Date) => ({
   authorityOrg: e.authorityOrg,
   period: e.period,
   at: now.toISOString(),
+});
+
+/** Days before the materials deadline the operator is reminded (Art. 13). */
+export const MATERIALS_REMINDER_DAYS = 7;
+
+/** Open evaluations without material and not reminded yet wait for a reminder (the sparse index). */
+export const awaitsMaterialsReminder = (e: Evaluation): boolean =>
+  e.status === 'open' && e.materials.length === 0 && !e.materialsRemindedAt;
+
+export const markMaterialsReminded = (e: Evaluation, now: Date): Evaluation => ({
+  ...e,
+  materialsRemindedAt: now.toISOString(),
+  ...bump(e, now),
 });

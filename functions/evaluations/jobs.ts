@@ -1,10 +1,18 @@
-import { EvaluationRectificationOverdue } from '../../events/evaluations.js';
+import { EvaluationMaterialsReminder, EvaluationRectificationOverdue } from '../../events/evaluations.js';
 import { DAY_MS } from '../shared/clock.js';
 import type { Invocation } from '../shared/duty.js';
 import { AppError } from '../shared/errors.js';
 import { systemActor, Transaction } from '../shared/store.js';
 import { cycleOf } from './cycle.js';
-import { auditState, eventFacts, isRectificationOverdue, markRectificationOverdue } from './domain.js';
+import {
+  auditState,
+  awaitsMaterialsReminder,
+  eventFacts,
+  isRectificationOverdue,
+  MATERIALS_REMINDER_DAYS,
+  markMaterialsReminded,
+  markRectificationOverdue,
+} from './domain.js';
 import { evaluationsRepository } from './repository.js';
 import { evaluationResource } from './routes.js';
 
@@ -70,7 +78,45 @@ export const startEvaluationCycle = async ({ deps }: Invocation) => {
   return { cycleId, materialsDueAt };
 };
 
+export const REMINDER_JOB = 'evaluation-materials-reminders';
+
+/** Daily: one reminder per open evaluation whose materials are due within MATERIALS_REMINDER_DAYS. */
+export const remindMaterials = async ({ deps, requestId }: Invocation) => {
+  const repo = evaluationsRepository(deps);
+  const now = deps.clock.now();
+  const due = (
+    await repo.materialsDueBefore(new Date(now.getTime() + MATERIALS_REMINDER_DAYS * DAY_MS))
+  ).filter((e) => awaitsMaterialsReminder(e) && Date.parse(e.materialsDueAt) > now.getTime());
+  let reminded = 0;
+  for (const e of due) {
+    const after = markMaterialsReminded(e, now);
+    try {
+      await repo
+        .save(
+          new Transaction(deps, { principal: systemActor(REMINDER_JOB), requestId, now }),
+          after,
+          e.version,
+        )
+        .audit({
+          action: 'evaluation.materials-reminder',
+          resource: evaluationResource(e.id),
+          before: auditState(e),
+          after: auditState(after),
+        })
+        .publish(
+          EvaluationMaterialsReminder.make({ ...eventFacts(after, now), materialsDueAt: e.materialsDueAt }),
+        )
+        .commit();
+      reminded++;
+    } catch (err) {
+      if (!(err instanceof AppError)) throw err;
+    }
+  }
+  return { candidates: due.length, reminded };
+};
+
 export const evaluationsSchedules = {
+  [REMINDER_JOB]: remindMaterials,
   [RECTIFICATION_JOB]: flagOverdueRectifications,
   [CYCLE_JOB]: startEvaluationCycle,
 };

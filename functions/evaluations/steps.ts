@@ -1,3 +1,4 @@
+import { EvaluationOpened } from '../../events/evaluations.js';
 import { governanceRepository } from '../governance/repository.js';
 import { grantsRepository } from '../grants/repository.js';
 import { reportsRepository } from '../reports/repository.js';
@@ -9,7 +10,7 @@ import { newId } from '../shared/ids.js';
 import { queryPage } from '../shared/query.js';
 import { systemActor, Transaction } from '../shared/store.js';
 import { assess, type GrantRecords, openCycleEvaluation } from './cycle.js';
-import { auditState } from './domain.js';
+import { auditState, eventFacts } from './domain.js';
 import { evaluationsRepository } from './repository.js';
 import { evaluationResource } from './routes.js';
 
@@ -112,6 +113,7 @@ export const cycleOpenBatch = async (input: StepInvocation, { deps, requestId }:
           before: null,
           after: { ...auditState(e), cycle, automaticScore: e.assessment.automaticScore },
         })
+        .publish(EvaluationOpened.make({ ...eventFacts(e, now), materialsDueAt: e.materialsDueAt, cycle }))
         .commit();
       opened++;
     } catch (err) {

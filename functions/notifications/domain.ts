@@ -5,6 +5,13 @@
 import { createHash } from 'node:crypto';
 import { DemandApproved, DemandRejected } from '../../events/demands.js';
 import {
+  EvaluationFailed,
+  EvaluationMaterialsReminder,
+  EvaluationOpened,
+  EvaluationRectificationOverdue,
+  EvaluationRectified,
+} from '../../events/evaluations.js';
+import {
   GovernanceRequestEscalated,
   GovernanceRequestFiled,
   GovernanceRequestForwarded,
@@ -85,6 +92,11 @@ export const NOTIFIED_EVENTS = [
   ReportSupplementOverdue,
   ReportAccepted,
   ReportCorrected,
+  EvaluationOpened,
+  EvaluationMaterialsReminder,
+  EvaluationFailed,
+  EvaluationRectified,
+  EvaluationRectificationOverdue,
 ] as const;
 
 export const recipientKey = (r: Recipient): string =>
@@ -280,6 +292,12 @@ export const messagesFor = (e: BusEvent): Message[] => {
     case ReportAccepted.detailType:
     case ReportCorrected.detailType:
       return reportMessages(e);
+    case EvaluationOpened.detailType:
+    case EvaluationMaterialsReminder.detailType:
+    case EvaluationFailed.detailType:
+    case EvaluationRectified.detailType:
+    case EvaluationRectificationOverdue.detailType:
+      return evaluationMessages(e);
     default:
       return [];
   }
@@ -349,5 +367,52 @@ const reportMessages = (e: BusEvent): Message[] => {
                     `Revision ${r.revision} is being drafted.`,
                     false,
                   ];
+  return toAll(to, { title, body, subject, actionRequired });
+};
+
+/** Art. 13-14: the evaluated operator hears of each step; the authority of overdue rectifications. */
+const evaluationMessages = (e: BusEvent): Message[] => {
+  const t = e['detail-type'];
+  const v = EvaluationRectified.parse(e.detail);
+  const subject = { type: 'evaluation', id: v.evaluationId };
+  const operator: Recipient = { role: 'operator', org: v.operatorOrg };
+  const authority: Recipient = { role: 'authority', org: v.authorityOrg };
+  const due = (d: unknown) =>
+    d10(((d as { materialsDueAt?: string }).materialsDueAt ?? null) as string | null);
+  const [to, title, body, actionRequired]: [Recipient[], string, string, boolean] =
+    t === EvaluationOpened.detailType
+      ? [
+          [operator],
+          `运营评估 Evaluation ${v.period}`,
+          `Supply truthful material by ${due(e.detail)} (Art. 13).`,
+          true,
+        ]
+      : t === EvaluationMaterialsReminder.detailType
+        ? [
+            [operator],
+            `评估材料即将截止 Evaluation material due ${due(e.detail)}`,
+            `Evaluation ${v.period}: no material supplied yet.`,
+            true,
+          ]
+        : t === EvaluationFailed.detailType
+          ? [
+              [operator],
+              `评估未通过 Evaluation failed ${v.period}`,
+              'Rectify by the deadline; data use is suspended (Art. 14).',
+              true,
+            ]
+          : t === EvaluationRectified.detailType
+            ? [
+                [operator],
+                `整改已通过 Rectification accepted ${v.period}`,
+                `Grant ${v.grantId} is reinstated.`,
+                false,
+              ]
+            : [
+                [operator, authority],
+                `整改逾期 Rectification overdue ${v.period}`,
+                `Grant ${v.grantId} is terminated (Art. 14).`,
+                true,
+              ];
   return toAll(to, { title, body, subject, actionRequired });
 };

@@ -13,6 +13,8 @@ export const evaluations = {
         byKind: { partitionKey: 'kind', sortKey: 'createdSort' },
         // Sparse: rectifying evaluations by rectification deadline (the daily deadline sweep, Art. 14).
         byRectifyDue: { partitionKey: 'rectifyDueKey', sortKey: 'rectifyDueSort' },
+        // Sparse: open evaluations without material, not reminded yet, by materials deadline (Art. 13).
+        byMaterialsDue: { partitionKey: 'materialsDueKey', sortKey: 'materialsDueSort' },
       },
     },
   },
@@ -105,6 +107,13 @@ export const evaluations = {
   },
   eventRules: {},
   schedules: {
+    'evaluation-materials-reminders': {
+      description:
+        'Reminds operators of evaluation materials due within 7 days (Art. 13), from a sparse index',
+      expression: 'cron(0 9 * * ? *)',
+      timezone: 'Asia/Shanghai',
+      function: 'evaluations',
+    },
     'evaluation-cycle': {
       description:
         'Starts the quarterly evaluation cycle over every active and suspended grant (Art. 13), on the first day of each quarter (CST)',

@@ -76,6 +76,20 @@ export const notifications = {
       pattern: { source: ['shiyan.tasks'], 'detail-type': ['ReviewTaskOpened', 'ReviewTaskOverdue'] },
       function: 'notifications',
     },
+    'notifications-from-evaluations': {
+      description: 'Tells operators about evaluations opened, material deadlines, results and rectification',
+      pattern: {
+        source: ['shiyan.evaluations'],
+        'detail-type': [
+          'EvaluationOpened',
+          'EvaluationMaterialsReminder',
+          'EvaluationFailed',
+          'EvaluationRectified',
+          'EvaluationRectificationOverdue',
+        ],
+      },
+      function: 'notifications',
+    },
     'notifications-from-reports': {
       description:
         'Tells operators and the authority about due, submitted, overdue and reviewed operation reports',

@@ -114,6 +114,26 @@ describe('evaluation cycles (Art. 13)', () => {
     await p.rt.settle();
     expect((await p.get(`/grants/${b.id}`, as.authority)).body).toMatchObject({ status: 'suspended' });
     expect(eventsAbout(p, 'EvaluationFailed', 'grantId', b.id)).toHaveLength(1);
+
+    // Evaluation events feed notifications; the materials deadline reminds once, 7 days before.
+    const inboxB = await p.get<{ items: { title: string }[] }>('/notifications', as.operatorB);
+    expect(inboxB.body.items.map((n) => n.title)).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/Evaluation 2027-Q1/),
+        expect.stringMatching(/Evaluation failed/),
+      ]),
+    );
+    const early = (await p.rt.scheduler.fire('evaluation-materials-reminders')) as { reminded: number };
+    p.rt.clock.set('2027-05-30T02:00:00Z'); // materials due 2027-06-04
+    const reminders = (await p.rt.scheduler.fire('evaluation-materials-reminders')) as { reminded: number };
+    const again = (await p.rt.scheduler.fire('evaluation-materials-reminders')) as { reminded: number };
+    await p.rt.settle();
+    expect(early.reminded).toBe(0);
+    expect(reminders.reminded).toBe(2); // A and C: open without material; B is rectifying
+    expect(again.reminded).toBe(0);
+    expect(eventsAbout(p, 'EvaluationMaterialsReminder', 'grantId', a.id)).toHaveLength(1);
+    const inboxA = await p.get<{ items: { title: string }[] }>('/notifications', as.operatorA);
+    expect(inboxA.body.items.some((n) => /material due 2027-06-04/.test(n.title))).toBe(true);
     p.rt.clock.reset();
   });
 });
