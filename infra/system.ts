@@ -16,6 +16,7 @@ import { entitlements } from './system/entitlements.js';
 import { evaluations } from './system/evaluations.js';
 import { governance } from './system/governance.js';
 import { grants } from './system/grants.js';
+import { incidents } from './system/incidents.js';
 import { meta } from './system/meta.js';
 import { notifications } from './system/notifications.js';
 import { platform } from './system/platform.js';
@@ -43,6 +44,7 @@ export const tables = {
   ...evaluations.tables,
   ...notifications.tables,
   ...reports.tables,
+  ...incidents.tables,
 } as const satisfies Record<string, TableDecl>;
 export type TableName = keyof typeof tables;
 
@@ -59,6 +61,7 @@ export const functions = {
   ...platform.functions,
   ...audit.functions,
   ...reports.functions,
+  ...incidents.functions,
 } as const satisfies Record<string, FunctionDecl>;
 export type FunctionName = keyof typeof functions;
 
@@ -74,6 +77,7 @@ export const routes = [
   ...notifications.routes,
   ...audit.routes,
   ...reports.routes,
+  ...incidents.routes,
 ] as const satisfies readonly RouteDecl[];
 
 export const stateMachines = {

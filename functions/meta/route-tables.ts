@@ -6,6 +6,7 @@ import { entitlementsRoutes } from '../entitlements/routes.js';
 import { evaluationsRoutes } from '../evaluations/routes.js';
 import { governanceRoutes } from '../governance/routes.js';
 import { grantsRoutes } from '../grants/routes.js';
+import { incidentsRoutes } from '../incidents/routes.js';
 import { notificationsRoutes } from '../notifications/routes.js';
 import { reportsRoutes } from '../reports/routes.js';
 import type { RouteTable } from '../shared/http.js';
@@ -26,4 +27,5 @@ export const ROUTE_TABLES: Partial<Record<FunctionName, RouteTable>> = {
   evaluations: evaluationsRoutes,
   audit: auditRoutes(),
   reports: reportsRoutes,
+  incidents: incidentsRoutes,
 };

@@ -28,6 +28,7 @@ import {
   GrantSuspended,
   GrantTerminated,
 } from '../../events/grants.js';
+import { SecurityIncidentClosed, SecurityIncidentReported } from '../../events/incidents.js';
 import {
   ReportAccepted,
   ReportCorrected,
@@ -97,6 +98,8 @@ export const NOTIFIED_EVENTS = [
   EvaluationFailed,
   EvaluationRectified,
   EvaluationRectificationOverdue,
+  SecurityIncidentReported,
+  SecurityIncidentClosed,
 ] as const;
 
 export const recipientKey = (r: Recipient): string =>
@@ -298,6 +301,32 @@ export const messagesFor = (e: BusEvent): Message[] => {
     case EvaluationRectified.detailType:
     case EvaluationRectificationOverdue.detailType:
       return evaluationMessages(e);
+    case SecurityIncidentReported.detailType: {
+      // Art. 18: a severe incident reaches the authority and every regulator at once.
+      const i = SecurityIncidentReported.parse(e.detail);
+      const severe = i.severity === 'high' || i.severity === 'critical';
+      const to: Recipient[] = severe
+        ? [{ role: 'authority' }, { role: 'regulator' }]
+        : [{ role: 'authority' }];
+      return toAll(to, {
+        title: `${severe ? '重大安全事件 Severe' : '安全事件 Security'} incident: ${i.kind} (${i.severity})`,
+        body: `Reported by ${i.reporterOrg}${i.grantId ? ` under grant ${i.grantId}` : ''}. Follow it up at /incidents/${i.incidentId}.`,
+        subject: { type: 'security-incident', id: i.incidentId },
+        actionRequired: true,
+      });
+    }
+    case SecurityIncidentClosed.detailType: {
+      const i = SecurityIncidentClosed.parse(e.detail);
+      return [
+        {
+          recipient: { role: i.reporterRole, org: i.reporterOrg },
+          title: `安全事件已关闭 Incident closed: ${i.kind}`,
+          body: i.conclusion,
+          subject: { type: 'security-incident', id: i.incidentId },
+          actionRequired: false,
+        },
+      ];
+    }
     default:
       return [];
   }

@@ -90,6 +90,15 @@ export const notifications = {
       },
       function: 'notifications',
     },
+    'notifications-from-incidents': {
+      description:
+        'Severe security incidents reach the authority and regulators at once; closures reach the reporter',
+      pattern: {
+        source: ['shiyan.incidents'],
+        'detail-type': ['SecurityIncidentReported', 'SecurityIncidentClosed'],
+      },
+      function: 'notifications',
+    },
     'notifications-from-reports': {
       description:
         'Tells operators and the authority about due, submitted, overdue and reviewed operation reports',
