@@ -10,7 +10,7 @@
  * | reports              | 30     | share of due reports submitted on time (½) and accepted (½)          |
  * | governance           | 15     | share of the operator's governance requests never escalated overdue |
  * | data-use             | 20     | share of data demands used within their approved scenario and term  |
- * | incidents            | 15     | share of security incidents reported and closed                     |
+ * | incidents            | 15     | share of the operator's reported security incidents closed          |
  * | rectifications       | 20     | 100 with no open rectification, else 0                              |
  */
 import type { Evaluation } from './domain.js';

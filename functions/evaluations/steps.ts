@@ -1,6 +1,7 @@
 import { EvaluationOpened } from '../../events/evaluations.js';
 import { governanceRepository } from '../governance/repository.js';
 import { grantsRepository } from '../grants/repository.js';
+import { incidentsRepository } from '../incidents/repository.js';
 import { reportsRepository } from '../reports/repository.js';
 import type { Deps } from '../shared/deps.js';
 import { tableName } from '../shared/deps.js';
@@ -58,13 +59,15 @@ export const cycleListGrants = async (input: StepInvocation, { deps }: Invocatio
 
 /** What the platform's own records say about one grant, for the automatic assessment. */
 const recordsOf = async (deps: Deps, grant: { id: string; operatorOrg: string }): Promise<GrantRecords> => {
-  const [reports, governance, evaluations] = await Promise.all([
+  const [reports, governance, evaluations, incidents] = await Promise.all([
     all((c) => reportsRepository(deps).list({ grantId: grant.id, limit: 100, cursor: c })),
     all((c) =>
       governanceRepository(deps).list({ operatorOrg: grant.operatorOrg }, { limit: 100, cursor: c }),
     ),
     all((c) => evaluationsRepository(deps).list({ grantId: grant.id }, { limit: 100, cursor: c })),
+    all((c) => incidentsRepository(deps).list({ reporterOrg: grant.operatorOrg, limit: 100, cursor: c })),
   ]);
+  const mine = incidents.filter((i) => !i.grantId || i.grantId === grant.id);
   return {
     reports,
     governance: governance.map((g) => ({ id: g.id, status: g.status, escalatedAt: g.escalatedAt })),
@@ -72,7 +75,14 @@ const recordsOf = async (deps: Deps, grant: { id: string; operatorOrg: string })
       (e) => e.status === 'rectifying' || e.status === 'failed-rectification',
     ),
     dataUse: null,
-    incidents: null,
+    // Reported incidents, handled when closed by the authority or a regulator; none reported: null.
+    incidents: mine.length
+      ? {
+          handled: mine.filter((i) => i.status === 'closed').length,
+          open: mine.filter((i) => i.status === 'open').length,
+          ids: mine.map((i) => i.id),
+        }
+      : null,
   };
 };
 

@@ -29,6 +29,7 @@ export const evaluations = {
         grants: 'read',
         reports: 'read',
         governance: 'read',
+        incidents: 'read',
         audit: 'write',
         idempotency: 'write',
         outbox: 'write',

@@ -63,6 +63,17 @@ describe('evaluation cycles (Art. 13)', () => {
     await p.post(`/reports/${reportA!.id}/review`, as.authority, { decision: 'accept' });
     p.rt.clock.set('2027-05-05T02:00:00Z');
     await p.rt.scheduler.fire('reports-due'); // B's report is now overdue
+    // A reported two incidents under its grant; a regulator closed one.
+    const incident = {
+      kind: 'leak',
+      severity: 'medium',
+      occurredAt: '2027-03-01T00:00:00Z',
+      description: '导出异常',
+      measures: '已处置',
+    };
+    const i1 = await p.post<{ id: string }>('/incidents', as.operatorA, { ...incident, grantId: a.id });
+    await p.post('/incidents', as.operatorA, { ...incident, grantId: a.id });
+    await p.post(`/incidents/${i1.body.id}/close`, as.regulator, { conclusion: '已整改' });
 
     // Act: the quarterly schedule starts the cycle for 2027-Q1; firing it twice starts nothing new.
     const started = (await p.rt.scheduler.fire('evaluation-cycle')) as { cycleId: string };
@@ -95,8 +106,15 @@ describe('evaluation cycles (Art. 13)', () => {
       evidence: { open: [{ evaluationId: earlier.body.id, status: 'rectifying' }] },
     });
     expect(score(ea, 'rectifications')?.score).toBe(100);
-    expect(score(ea, 'incidents')).toMatchObject({ score: null });
-    expect(ea?.assessment?.automaticScore).toBe(100);
+    expect(score(ea, 'incidents')).toMatchObject({
+      weight: 15,
+      score: 50,
+      evidence: { handled: 1, open: 1 },
+    });
+    expect(score(eb, 'incidents')).toMatchObject({ score: null });
+    expect(score(ea, 'data-use')).toMatchObject({ score: null });
+    // (100×30 + 100×20 + 50×15) / 65
+    expect(ea?.assessment?.automaticScore).toBe(88.5);
     expect(eb?.assessment?.automaticScore).toBe(40); // reports 0×30 + rectifications 100×20, over 50
     expect(ec?.status).toBe('open'); // the suspended grant is evaluated too
 
