@@ -28,6 +28,8 @@ export interface Result {
   readonly findings: readonly string[];
   readonly comment?: string;
   readonly rectifyBy?: string;
+  /** The authority's manual scores (0-100) and comments, beside the automatic assessment (Art. 13). */
+  readonly manualScores?: readonly { criterion: string; score: number; comment?: string | undefined }[];
   readonly decidedAt: string;
   readonly decidedBy: string;
 }
@@ -183,7 +185,11 @@ export const recordResult = (
   assertVersion(e, expectedVersion);
   assertStatus(e, 'open', 'record a result');
   const at = now.toISOString();
-  const decided = { decidedAt: at, decidedBy: p.userId };
+  const decided = {
+    decidedAt: at,
+    decidedBy: p.userId,
+    ...(r.scores?.length ? { manualScores: r.scores } : {}),
+  };
   if (r.outcome === 'pass') {
     return {
       ...e,

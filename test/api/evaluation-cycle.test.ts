@@ -127,8 +127,12 @@ describe('evaluation cycles (Art. 13)', () => {
       outcome: 'fail',
       findings: ['未按期提交运营报告'],
       rectifyBy: '2027-07-01T00:00:00Z',
+      scores: [{ criterion: 'security-management', score: 55, comment: '制度未落地' }],
     });
     expect(failed.status).toBe(200);
+    expect(failed.body).toMatchObject({
+      result: { outcome: 'fail', manualScores: [{ criterion: 'security-management', score: 55 }] },
+    });
     await p.rt.settle();
     expect((await p.get(`/grants/${b.id}`, as.authority)).body).toMatchObject({ status: 'suspended' });
     expect(eventsAbout(p, 'EvaluationFailed', 'grantId', b.id)).toHaveLength(1);
