@@ -35,6 +35,20 @@ export const EvaluationRectificationOverdue = defineEvent(
   EvaluationFacts.extend({ rectifyBy: z.string() }),
 );
 
+/** Art. 13: an evaluation was opened (by the authority or a scheduled cycle); the operator supplies material. */
+export const EvaluationOpened = defineEvent(
+  SOURCE,
+  'EvaluationOpened',
+  EvaluationFacts.extend({ materialsDueAt: z.string(), cycle: z.string().optional() }),
+);
+
+/** The materials deadline is near and no material was supplied yet (sent once per evaluation). */
+export const EvaluationMaterialsReminder = defineEvent(
+  SOURCE,
+  'EvaluationMaterialsReminder',
+  EvaluationFacts.extend({ materialsDueAt: z.string() }),
+);
+
 /** The evaluation events the grants function follows (rule `grants-follow-evaluations`). */
 export const EVALUATION_GRANT_EVENTS = [
   EvaluationFailed,

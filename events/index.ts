@@ -10,6 +10,8 @@ export * from './demands.js';
 export * from './evaluations.js';
 export * from './governance.js';
 export * from './grants.js';
+export * from './incidents.js';
 export * from './metering.js';
 export * from './processing.js';
+export * from './reports.js';
 export * from './tasks.js';

@@ -10,18 +10,21 @@
  * reads the roles allowed on each route from here).
  */
 import { applications } from './system/applications.js';
+import { audit } from './system/audit.js';
 import { billing } from './system/billing.js';
 import { catalog } from './system/catalog.js';
 import { entitlements } from './system/entitlements.js';
 import { evaluations } from './system/evaluations.js';
 import { governance } from './system/governance.js';
 import { grants } from './system/grants.js';
+import { incidents } from './system/incidents.js';
 import { meta } from './system/meta.js';
 import { notifications } from './system/notifications.js';
 import { organisations } from './system/organisations.js';
 import { platform } from './system/platform.js';
 import { processing } from './system/processing.js';
 import { products } from './system/products.js';
+import { reports } from './system/reports.js';
 import { search } from './system/search.js';
 import { tasks } from './system/tasks.js';
 import type * as decl from './system/types.js';
@@ -50,6 +53,8 @@ export const tables = {
   ...products.tables,
   ...billing.tables,
   ...processing.tables,
+  ...reports.tables,
+  ...incidents.tables,
 } as const satisfies Record<string, TableDecl>;
 export type TableName = keyof typeof tables;
 
@@ -83,6 +88,9 @@ export const functions = withRegistry({
   ...products.functions,
   ...billing.functions,
   ...processing.functions,
+  ...audit.functions,
+  ...reports.functions,
+  ...incidents.functions,
 } as const) satisfies Record<string, FunctionDecl>;
 export type FunctionName = keyof typeof functions;
 
@@ -101,11 +109,15 @@ export const routes = [
   ...products.routes,
   ...billing.routes,
   ...processing.routes,
+  ...audit.routes,
+  ...reports.routes,
+  ...incidents.routes,
 ] as const satisfies readonly RouteDecl[];
 
 export const stateMachines = {
   ...applications.stateMachines,
   ...entitlements.stateMachines,
+  ...evaluations.stateMachines,
 } as const satisfies Record<string, StateMachineDecl>;
 export type StateMachineName = keyof typeof stateMachines;
 /** Compile-time check that every function's `workflows` names a declared state machine. */
@@ -133,6 +145,7 @@ export const schedules = {
   ...search.schedules,
   ...products.schedules,
   ...billing.schedules,
+  ...reports.schedules,
 } as const satisfies Record<string, ScheduleDecl>;
 
 /**

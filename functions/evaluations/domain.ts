@@ -28,6 +28,8 @@ export interface Result {
   readonly findings: readonly string[];
   readonly comment?: string;
   readonly rectifyBy?: string;
+  /** The authority's manual scores (0-100) and comments, beside the automatic assessment (Art. 13). */
+  readonly manualScores?: readonly { criterion: string; score: number; comment?: string | undefined }[];
   readonly decidedAt: string;
   readonly decidedBy: string;
   /** Who decided as user, organisation and role (Art. 18). */
@@ -65,6 +67,11 @@ export interface Evaluation {
   readonly closedAt?: string;
   /** When the rectification deadline was found passed (Art. 14: authorization terminated). */
   readonly overdueAt?: string;
+  /** Opened by a scheduled cycle (Art. 13): the cycle and the platform's automatic assessment (cycle.ts). */
+  readonly cycle?: string;
+  /** When the operator was reminded of the materials deadline (once). */
+  readonly materialsRemindedAt?: string;
+  readonly assessment?: import('./cycle.js').Assessment;
   readonly version: number;
   readonly createdAt: string;
   readonly updatedAt: string;
@@ -185,6 +192,7 @@ export const recordResult = (
     decidedAt: at,
     decidedBy: p.userId,
     decider: { userId: p.userId, org: p.org, role: p.role },
+    ...(r.scores?.length ? { manualScores: r.scores } : {}),
   };
   if (r.outcome === 'pass') {
     return {
@@ -313,6 +321,8 @@ export const viewOf = (e: Evaluation) => ({
   rectifications: e.rectifications,
   closedAt: e.closedAt ?? null,
   overdueAt: e.overdueAt ?? null,
+  cycle: e.cycle ?? null,
+  assessment: e.assessment ?? null,
   version: e.version,
   createdAt: e.createdAt,
   updatedAt: e.updatedAt,
@@ -339,4 +349,17 @@ export const eventFacts = (e: Evaluation, now: Date) => ({
   authorityOrg: e.authorityOrg,
   period: e.period,
   at: now.toISOString(),
+});
+
+/** Days before the materials deadline the operator is reminded (Art. 13). */
+export const MATERIALS_REMINDER_DAYS = 7;
+
+/** Open evaluations without material and not reminded yet wait for a reminder (the sparse index). */
+export const awaitsMaterialsReminder = (e: Evaluation): boolean =>
+  e.status === 'open' && e.materials.length === 0 && !e.materialsRemindedAt;
+
+export const markMaterialsReminded = (e: Evaluation, now: Date): Evaluation => ({
+  ...e,
+  materialsRemindedAt: now.toISOString(),
+  ...bump(e, now),
 });

@@ -4,7 +4,7 @@ import { ConflictError } from '../shared/errors.js';
 import { strip } from '../shared/items.js';
 import { indexPage, type Page, queryAll } from '../shared/query.js';
 import type { Transaction } from '../shared/store.js';
-import type { Evaluation, EvaluationStatus } from './domain.js';
+import { awaitsMaterialsReminder, type Evaluation, type EvaluationStatus } from './domain.js';
 
 /**
  * The evaluations table. The head item (`EVAL#<id>` / `EVAL`) holds the evaluation; index attributes
@@ -25,12 +25,26 @@ export const headItem = (e: Evaluation) => ({
   ...e,
   evalGrant: e.grantId,
   createdSort: `${e.createdAt}#${e.id}`,
+  ...(awaitsMaterialsReminder(e)
+    ? { materialsDueKey: MATERIALS, materialsDueSort: `${e.materialsDueAt}#${e.id}` }
+    : {}),
   ...(e.status === 'rectifying' && e.result?.rectifyBy
     ? { rectifyDueKey: RECTIFYING, rectifyDueSort: `${e.result.rectifyBy}#${e.id}` }
     : {}),
 });
 
-const INDEX_ATTRS = ['pk', 'sk', 'kind', 'evalGrant', 'createdSort', 'rectifyDueKey', 'rectifyDueSort'];
+const MATERIALS = 'materials';
+const INDEX_ATTRS = [
+  'pk',
+  'sk',
+  'kind',
+  'evalGrant',
+  'createdSort',
+  'rectifyDueKey',
+  'rectifyDueSort',
+  'materialsDueKey',
+  'materialsDueSort',
+];
 const fromItem = (item: Record<string, unknown>): Evaluation => strip<Evaluation>(item, INDEX_ATTRS);
 
 export const evaluationsRepository = (deps: Pick<Deps, 'db' | 'tables'>) => {
@@ -84,6 +98,22 @@ export const evaluationsRepository = (deps: Pick<Deps, 'db' | 'tables'>) => {
         cursor: q.cursor,
         map: fromItem,
       });
+    },
+
+    /** Open evaluations without material whose materials deadline falls before `until` (sparse index). */
+    async materialsDueBefore(until: Date, max = 1000): Promise<Evaluation[]> {
+      const items = await queryAll(
+        deps,
+        {
+          TableName: table,
+          IndexName: 'byMaterialsDue',
+          KeyConditionExpression: '#k = :k AND #s <= :bound',
+          ExpressionAttributeNames: { '#k': 'materialsDueKey', '#s': 'materialsDueSort' },
+          ExpressionAttributeValues: { ':k': MATERIALS, ':bound': `${until.toISOString()}#~` },
+        },
+        max,
+      );
+      return items.map(fromItem);
     },
 
     /** Rectifying evaluations whose deadline is `now` or earlier (the sparse deadline index). */

@@ -1,4 +1,4 @@
-import { EvaluationFailed, EvaluationRectified } from '../../events/evaluations.js';
+import { EvaluationFailed, EvaluationOpened, EvaluationRectified } from '../../events/evaluations.js';
 import { grantsRepository } from '../grants/repository.js';
 import type { Principal } from '../shared/auth.js';
 import type { Deps, DomainEvent } from '../shared/deps.js';
@@ -102,6 +102,7 @@ export const evaluationsRoutes: RouteTable = {
           before: null,
           after: auditState(e),
         })
+        .publish(EvaluationOpened.make({ ...eventFacts(e, ctx.now), materialsDueAt: e.materialsDueAt }))
         .commit({ status: 201, body });
       return { status: 201, body, headers: { location: `/evaluations/${e.id}` } };
     },

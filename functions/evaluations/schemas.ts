@@ -30,13 +30,26 @@ export const SubmitMaterials = z.object({
   version,
 });
 
+/** The authority's manual part of the evaluation (Art. 13): a score and comment per criterion. */
+const scores = z
+  .array(
+    z.object({
+      criterion: text(100),
+      score: z.number().min(0).max(100),
+      comment: z.string().trim().max(2000).optional(),
+    }),
+  )
+  .max(50)
+  .optional();
+
 /** Art. 14: the authority's result. */
 export const RecordResult = z.discriminatedUnion('outcome', [
-  z.object({ outcome: z.literal('pass'), comment: z.string().trim().max(4000).optional(), version }),
+  z.object({ outcome: z.literal('pass'), comment: z.string().trim().max(4000).optional(), scores, version }),
   z.object({
     outcome: z.literal('fail'),
     findings: z.array(text(2000)).min(1).max(100),
     rectifyBy: instant,
+    scores,
     version,
   }),
 ]);

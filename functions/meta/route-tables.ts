@@ -1,17 +1,20 @@
 import type { FunctionName } from '../../infra/system.js';
 import { applicationsRoutes } from '../applications/routes.js';
+import { auditRoutes } from '../audit/routes.js';
 import { billingRoutes } from '../billing/routes.js';
 import { catalogRoutes } from '../catalog/routes.js';
 import { entitlementsRoutes } from '../entitlements/routes.js';
 import { evaluationsRoutes } from '../evaluations/routes.js';
 import { governanceRoutes } from '../governance/routes.js';
 import { grantsRoutes } from '../grants/routes.js';
+import { incidentsRoutes } from '../incidents/routes.js';
 import { notificationsRoutes } from '../notifications/routes.js';
 import { organisationsRoutes } from '../organisations/routes.js';
 import { DEFAULT_LIMITS } from '../processing/domain.js';
 import { processingRoutes } from '../processing/routes.js';
 import type { ProcessingServices } from '../processing/services.js';
 import { productsRoutes } from '../products/routes.js';
+import { reportsRoutes } from '../reports/routes.js';
 import { searchRoutes } from '../search/routes.js';
 import type { RouteTable } from '../shared/http.js';
 import { tasksRoutes } from '../tasks/routes.js';
@@ -49,4 +52,7 @@ export const ROUTE_TABLES: Partial<Record<FunctionName, RouteTable>> = {
   products: productsRoutes,
   billing: billingRoutes,
   processing: processingRoutes(noServices, DEFAULT_LIMITS),
+  audit: auditRoutes(),
+  reports: reportsRoutes,
+  incidents: incidentsRoutes,
 };

@@ -5,6 +5,13 @@
 import { createHash } from 'node:crypto';
 import { DemandApproved, DemandRejected, EntitlementsEnded } from '../../events/demands.js';
 import {
+  EvaluationFailed,
+  EvaluationMaterialsReminder,
+  EvaluationOpened,
+  EvaluationRectificationOverdue,
+  EvaluationRectified,
+} from '../../events/evaluations.js';
+import {
   GovernanceRequestEscalated,
   GovernanceRequestFiled,
   GovernanceRequestForwarded,
@@ -21,6 +28,16 @@ import {
   GrantSuspended,
   GrantTerminated,
 } from '../../events/grants.js';
+import { SecurityIncidentClosed, SecurityIncidentReported } from '../../events/incidents.js';
+import {
+  ReportAccepted,
+  ReportCorrected,
+  ReportDue,
+  ReportOverdue,
+  ReportSubmitted,
+  ReportSupplementOverdue,
+  ReportSupplementRequested,
+} from '../../events/reports.js';
 import { ReviewTaskOpened, ReviewTaskOverdue } from '../../events/tasks.js';
 import type { Principal } from '../shared/auth.js';
 import type { BusEvent } from '../shared/duty.js';
@@ -70,6 +87,20 @@ export const NOTIFIED_EVENTS = [
   GovernanceRequestEscalated,
   ReviewTaskOpened,
   ReviewTaskOverdue,
+  ReportDue,
+  ReportSubmitted,
+  ReportOverdue,
+  ReportSupplementRequested,
+  ReportSupplementOverdue,
+  ReportAccepted,
+  ReportCorrected,
+  EvaluationOpened,
+  EvaluationMaterialsReminder,
+  EvaluationFailed,
+  EvaluationRectified,
+  EvaluationRectificationOverdue,
+  SecurityIncidentReported,
+  SecurityIncidentClosed,
 ] as const;
 
 export const recipientKey = (r: Recipient): string =>
@@ -277,6 +308,46 @@ export const messagesFor = (e: BusEvent): Message[] => {
         },
       ];
     }
+    case ReportDue.detailType:
+    case ReportSubmitted.detailType:
+    case ReportOverdue.detailType:
+    case ReportSupplementRequested.detailType:
+    case ReportSupplementOverdue.detailType:
+    case ReportAccepted.detailType:
+    case ReportCorrected.detailType:
+      return reportMessages(e);
+    case EvaluationOpened.detailType:
+    case EvaluationMaterialsReminder.detailType:
+    case EvaluationFailed.detailType:
+    case EvaluationRectified.detailType:
+    case EvaluationRectificationOverdue.detailType:
+      return evaluationMessages(e);
+    case SecurityIncidentReported.detailType: {
+      // Art. 18: a severe incident reaches the authority and every regulator at once.
+      const i = SecurityIncidentReported.parse(e.detail);
+      const severe = i.severity === 'high' || i.severity === 'critical';
+      const to: Recipient[] = severe
+        ? [{ role: 'authority' }, { role: 'regulator' }]
+        : [{ role: 'authority' }];
+      return toAll(to, {
+        title: `${severe ? '重大安全事件 Severe' : '安全事件 Security'} incident: ${i.kind} (${i.severity})`,
+        body: `Reported by ${i.reporterOrg}${i.grantId ? ` under grant ${i.grantId}` : ''}. Follow it up at /incidents/${i.incidentId}.`,
+        subject: { type: 'security-incident', id: i.incidentId },
+        actionRequired: true,
+      });
+    }
+    case SecurityIncidentClosed.detailType: {
+      const i = SecurityIncidentClosed.parse(e.detail);
+      return [
+        {
+          recipient: { role: i.reporterRole, org: i.reporterOrg },
+          title: `安全事件已关闭 Incident closed: ${i.kind}`,
+          body: i.conclusion,
+          subject: { type: 'security-incident', id: i.incidentId },
+          actionRequired: false,
+        },
+      ];
+    }
     default:
       return [];
   }
@@ -306,3 +377,92 @@ export const viewOf = (n: Notification) => ({
   read: !!n.readAt,
   readAt: n.readAt ?? null,
 });
+
+/** Art. 12.2 / 13: who hears about each step of an operation report. */
+const reportMessages = (e: BusEvent): Message[] => {
+  const t = e['detail-type'];
+  const r = ReportDue.parse(e.detail);
+  const subject = { type: 'report', id: r.reportId };
+  const operator: Recipient = { role: 'operator', org: r.operatorOrg };
+  const authority: Recipient = r.authorityOrg
+    ? { role: 'authority', org: r.authorityOrg }
+    : { role: 'authority' };
+  const label = `${r.cadence === 'annual' ? '年度报告 annual report' : '运营报告 operation report'} ${r.period}`;
+  const [to, title, body, actionRequired]: [Recipient[], string, string, boolean] =
+    t === ReportDue.detailType
+      ? [[operator], `待提交 Report due: ${label}`, `Submit by ${d10(r.dueAt)} (Art. 12.2).`, true]
+      : t === ReportSubmitted.detailType
+        ? [[authority], `已提交 Report submitted: ${label}`, `Grant ${r.grantId}: review it.`, true]
+        : t === ReportOverdue.detailType
+          ? [[operator, authority], `报告逾期 Report overdue: ${label}`, `It was due ${d10(r.dueAt)}.`, true]
+          : t === ReportSupplementRequested.detailType
+            ? [
+                [operator],
+                `需补充材料 Supplement requested: ${label}`,
+                `${ReportSupplementRequested.parse(e.detail).request} — by ${d10(ReportSupplementRequested.parse(e.detail).supplementDueBy)} (Art. 13).`,
+                true,
+              ]
+            : t === ReportSupplementOverdue.detailType
+              ? [
+                  [operator, authority],
+                  `补充材料逾期 Supplement overdue: ${label}`,
+                  `Grant ${r.grantId}.`,
+                  true,
+                ]
+              : t === ReportAccepted.detailType
+                ? [[operator], `报告已接受 Report accepted: ${label}`, `Grant ${r.grantId}.`, false]
+                : [
+                    [authority],
+                    `报告已更正 Report corrected: ${label}`,
+                    `Revision ${r.revision} is being drafted.`,
+                    false,
+                  ];
+  return toAll(to, { title, body, subject, actionRequired });
+};
+
+/** Art. 13-14: the evaluated operator hears of each step; the authority of overdue rectifications. */
+const evaluationMessages = (e: BusEvent): Message[] => {
+  const t = e['detail-type'];
+  const v = EvaluationRectified.parse(e.detail);
+  const subject = { type: 'evaluation', id: v.evaluationId };
+  const operator: Recipient = { role: 'operator', org: v.operatorOrg };
+  const authority: Recipient = { role: 'authority', org: v.authorityOrg };
+  const due = (d: unknown) =>
+    d10(((d as { materialsDueAt?: string }).materialsDueAt ?? null) as string | null);
+  const [to, title, body, actionRequired]: [Recipient[], string, string, boolean] =
+    t === EvaluationOpened.detailType
+      ? [
+          [operator],
+          `运营评估 Evaluation ${v.period}`,
+          `Supply truthful material by ${due(e.detail)} (Art. 13).`,
+          true,
+        ]
+      : t === EvaluationMaterialsReminder.detailType
+        ? [
+            [operator],
+            `评估材料即将截止 Evaluation material due ${due(e.detail)}`,
+            `Evaluation ${v.period}: no material supplied yet.`,
+            true,
+          ]
+        : t === EvaluationFailed.detailType
+          ? [
+              [operator],
+              `评估未通过 Evaluation failed ${v.period}`,
+              'Rectify by the deadline; data use is suspended (Art. 14).',
+              true,
+            ]
+          : t === EvaluationRectified.detailType
+            ? [
+                [operator],
+                `整改已通过 Rectification accepted ${v.period}`,
+                `Grant ${v.grantId} is reinstated.`,
+                false,
+              ]
+            : [
+                [operator, authority],
+                `整改逾期 Rectification overdue ${v.period}`,
+                `Grant ${v.grantId} is terminated (Art. 14).`,
+                true,
+              ];
+  return toAll(to, { title, body, subject, actionRequired });
+};

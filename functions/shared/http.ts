@@ -44,6 +44,8 @@ export interface Reply {
   readonly status: number;
   readonly body?: unknown;
   readonly headers?: Record<string, string>;
+  /** A non-JSON body (CSV, JSON Lines exports), sent as is with the `content-type` in `headers`. */
+  readonly text?: string;
 }
 
 export interface RequestContext<B, Q, P> {
@@ -287,6 +289,9 @@ export const httpRouter = (fn: FunctionName, table: RouteTable, deps: Deps) => {
           if (claim && e instanceof AppError && e.status === 409) await settleIdempotency(deps, claim);
           throw e;
         });
+      if (reply.text !== undefined) {
+        return { statusCode: reply.status, headers: { ...reply.headers }, body: reply.text };
+      }
       return json(reply.status, reply.body, reply.headers);
     } catch (e) {
       if (e instanceof IdempotentReplay) return replay(e.reply);

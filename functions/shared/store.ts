@@ -2,9 +2,11 @@ import { randomUUID } from 'node:crypto';
 import {
   BatchWriteCommand,
   GetCommand,
+  QueryCommand,
   TransactWriteCommand,
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
+import { auditDay, type ChainedFields, chainHash, GENESIS_HASH, seqKey } from './audit-chain.js';
 import type { Principal } from './auth.js';
 import { type Deps, type DomainEvent, tableName } from './deps.js';
 import { type AppError, ConflictError, StaleVersionError, transientAwsError } from './errors.js';
@@ -201,34 +203,100 @@ export class Transaction {
     return this;
   }
 
-  /** Writes everything or nothing. `reply` is stored for Idempotency-Key replays of a create. */
+  /**
+   * Writes everything or nothing. `reply` is stored for Idempotency-Key replays of a create.
+   *
+   * Each audit event extends its resource's hash chain (functions/shared/audit-chain.ts): the head of
+   * every audited resource is read first and the event is written at `seq = head + 1` under
+   * `attribute_not_exists`. When a concurrent writer extended the same chain first, the transaction is
+   * cancelled on that audit item and retried over the new head; the change's own conditions still
+   * decide whether the change may happen at all.
+   */
   async commit(reply?: StoredReply): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      const chained = this.changes.length > 0 ? await this.chainHeads() : new Map<string, ChainHead>();
+      const result = await this.tryCommit(chained, reply);
+      if (result === 'committed') break;
+      if (attempt >= MAX_CHAIN_ATTEMPTS) throw new StaleVersionError();
+    }
+    if (this.outbox.length) await relayOutbox(this.deps, this.outbox);
+  }
+
+  /** The last audit event (seq and hash) of each resource this transaction audits. */
+  private async chainHeads(): Promise<Map<string, ChainHead>> {
+    const table = tableName(this.deps, 'audit');
+    const resources = [...new Set(this.changes.map((c) => c.resource))];
+    const heads = await Promise.all(
+      resources.map(async (resource) => {
+        const out = await this.deps.db.send(
+          new QueryCommand({
+            TableName: table,
+            KeyConditionExpression: '#r = :r',
+            ExpressionAttributeNames: { '#r': 'resource' },
+            ExpressionAttributeValues: { ':r': resource },
+            ScanIndexForward: false,
+            Limit: 1,
+            ConsistentRead: true,
+          }),
+        );
+        const last = out.Items?.[0];
+        const head: ChainHead =
+          last && typeof last.seq === 'number' && typeof last.hash === 'string'
+            ? { seq: last.seq, hash: last.hash }
+            : { seq: 0, hash: GENESIS_HASH };
+        return [resource, head] as const;
+      }),
+    );
+    return new Map(heads);
+  }
+
+  private async tryCommit(
+    heads: Map<string, ChainHead>,
+    reply: StoredReply | undefined,
+  ): Promise<'committed' | 'chain-moved'> {
     const { principal, requestId, now } = this.actor;
     const at = now.toISOString();
     const items: Op[] = [...this.ops];
-    this.changes.forEach((c, i) => {
+    const actor = { userId: principal.userId, role: principal.role, org: principal.org };
+    const auditFrom = items.length;
+    for (const c of this.changes) {
+      const head = heads.get(c.resource) ?? { seq: 0, hash: GENESIS_HASH };
+      const fields: ChainedFields = {
+        resource: c.resource,
+        seq: head.seq + 1,
+        at,
+        action: c.action,
+        actor,
+        before: c.before ?? null,
+        after: c.after ?? null,
+        requestId,
+        prevHash: head.hash,
+      };
+      const hash = chainHash(fields);
+      heads.set(c.resource, { seq: fields.seq, hash });
       items.push({
         item: {
           Put: {
             TableName: tableName(this.deps, 'audit'),
             Item: {
-              resource: c.resource,
-              sk: `${at}#${requestId}#${i}`,
-              at,
-              action: c.action,
-              actor: { userId: principal.userId, role: principal.role, org: principal.org },
-              before: c.before ?? null,
-              after: c.after ?? null,
-              requestId,
+              ...fields,
+              sk: seqKey(fields.seq),
+              hash,
+              // Flat copies for the supervision indexes (by organisation, user, day); verified too.
+              actorOrg: actor.org,
+              actorUser: actor.userId,
+              actorRole: actor.role,
+              day: auditDay(at),
             },
-            // Append-only: an audit event is never overwritten.
+            // Append-only, one event per place in the chain: a fork is a cancelled transaction.
             ConditionExpression: 'attribute_not_exists(#r)',
             ExpressionAttributeNames: { '#r': 'resource' },
           },
         },
-        onConflict: () => new Error('audit event collision'),
+        onConflict: () => new StaleVersionError(),
       });
-    });
+    }
+    const auditTo = items.length;
     const expiresAt = Math.floor(now.getTime() / 1000) + OUTBOX_TTL_SECONDS;
     for (const entry of this.outbox) {
       items.push({
@@ -265,6 +333,7 @@ export class Transaction {
       await this.deps.db.send(
         new TransactWriteCommand({ TransactItems: items.map((o) => o.item), ClientRequestToken: undefined }),
       );
+      return 'committed';
     } catch (e) {
       const reasons = (e as { CancellationReasons?: { Code?: string }[] }).CancellationReasons;
       if (!reasons) throw transientAwsError(e) ?? e;
@@ -289,10 +358,19 @@ export class Transaction {
       if (claim && reply && reasons[items.length - 1]?.Code === 'ConditionalCheckFailed') {
         await settleIdempotency(this.deps, claim);
       }
+      // Only the audit chain moved (the change's own conditions held): retry over the new head.
+      if (failed >= auditFrom && failed < auditTo) return 'chain-moved';
       throw items[failed]?.onConflict() ?? e;
     }
-    if (this.outbox.length) await relayOutbox(this.deps, this.outbox);
   }
+}
+
+/** Attempts of a commit whose audit chain was extended concurrently before giving up with a 409. */
+const MAX_CHAIN_ATTEMPTS = 5;
+
+interface ChainHead {
+  readonly seq: number;
+  readonly hash: string;
 }
 
 const OUTBOX_TTL_SECONDS = 7 * 24 * 3600;

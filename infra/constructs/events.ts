@@ -85,7 +85,10 @@ export class Schedules extends Construct {
       const schedule = new Schedule(this, cid, {
         scheduleName: `${props.stage}-${name}`,
         description: decl.description,
-        schedule: ScheduleExpression.expression(decl.expression, TimeZone.ETC_UTC),
+        schedule: ScheduleExpression.expression(
+          decl.expression,
+          decl.timezone ? TimeZone.of(decl.timezone) : TimeZone.ETC_UTC,
+        ),
         timeWindow: TimeWindow.off(),
         // The role above may invoke exactly the unqualified function; handed over without policy updates
         // so that LambdaInvoke does not widen it to every version and alias (`:*`).

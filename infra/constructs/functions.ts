@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { ArnFormat, CfnElement, Duration, Stack, Validations } from 'aws-cdk-lib';
 import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
-import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
@@ -24,6 +24,17 @@ import type { Identity } from './identity.js';
 type FunctionDeclaration = PlatformDeclaration['functions'][string];
 
 const DEFAULT_MEMORY_MB = 256;
+
+/** What no function may do to an append-only table (TransactWriteItems needs these per item too). */
+export const APPEND_ONLY_DENIED_ACTIONS = [
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:BatchWriteItem',
+  'dynamodb:PartiQLUpdate',
+  'dynamodb:PartiQLDelete',
+  'dynamodb:DeleteTable',
+  'dynamodb:UpdateTimeToLive',
+] as const;
 const DEFAULT_TIMEOUT_SECONDS = 10;
 
 /** Physical name of a declared state machine; the local runtime uses the same `<stage>-<name>`. */
@@ -104,9 +115,13 @@ export const wireFunction = (
     const tableDecl = ctx.tableDecls[t];
     const appendOnlyWrite = access === 'write' && tableDecl?.appendOnly === true;
     if (appendOnlyWrite) {
-      // Append-only (the audit trail): a write is a new item, never an update or a delete.
+      // Append-only (the audit trail): a write is a new item, never an update or a delete. Reading the
+      // table itself (not its indexes) finds the head of a resource's hash chain before extending it.
       role.addToPrincipalPolicy(
-        new PolicyStatement({ actions: ['dynamodb:PutItem'], resources: [table.tableArn] }),
+        new PolicyStatement({
+          actions: ['dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:ConditionCheckItem'],
+          resources: [table.tableArn],
+        }),
       );
     } else if (access === 'write') {
       table.grantReadWriteData(fn);
@@ -121,6 +136,27 @@ export const wireFunction = (
         reason: `Queries on table ${t} may use any of its declared global secondary indexes (${indexes.join(', ')}); the wildcard covers only this table's indexes.`,
       });
     }
+  }
+
+  // Every function, whatever it was granted: an explicit Deny (which no Allow can override) of any
+  // update or delete of an append-only table — the audit trail cannot be rewritten by the platform's
+  // own code (Art. 18; Cybersecurity Law Art. 21). PutItem stays (new events); an overwrite is
+  // refused by the code's condition and detected by the hash chain.
+  const appendOnlyArns = Object.entries(ctx.tableDecls)
+    .filter(([, t]) => t.appendOnly === true)
+    .flatMap(([t]) => {
+      const table = ctx.tables.get(t);
+      return table ? [table.tableArn, `${table.tableArn}/index/*`] : [];
+    });
+  if (appendOnlyArns.length > 0) {
+    role.addToPrincipalPolicy(
+      new PolicyStatement({
+        sid: 'DenyAuditRewrite',
+        effect: Effect.DENY,
+        actions: [...APPEND_ONLY_DENIED_ACTIONS],
+        resources: appendOnlyArns,
+      }),
+    );
   }
 
   if (decl.publishesEvents) {

@@ -1,5 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { Validations } from 'aws-cdk-lib';
+import { ArnFormat, Stack, Validations } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
@@ -7,7 +8,7 @@ import { Construct } from 'constructs';
 import { functionArnPlaceholder } from '../system.js';
 import { type Stage, stageSettings } from './config.js';
 import { markDeclared, type PlatformDeclaration, pascal, ROOT } from './declaration.js';
-import { type PlatformFunctions, stateMachineName } from './functions.js';
+import { type PlatformFunctions, stateMachineArn, stateMachineName } from './functions.js';
 
 /**
  * One Standard state machine per declared workflow, defined by its ASL file. Each `${XFunctionArn}`
@@ -58,6 +59,32 @@ export class Workflows extends Construct {
           resources: fns.map(([, fn]) => fn.functionArn),
         }),
       );
+      // A Distributed Map runs its items as child executions of this machine: it may start them and follow
+      // them (the policy AWS documents for Distributed Map), nothing else.
+      if (readFileSync(resolve(ROOT, decl.file), 'utf8').includes('"DISTRIBUTED"')) {
+        const arn = stateMachineArn(this, props.stage, name);
+        machine.addToRolePolicy(
+          new PolicyStatement({ actions: ['states:StartExecution'], resources: [arn] }),
+        );
+        machine.addToRolePolicy(
+          new PolicyStatement({
+            actions: ['states:DescribeExecution', 'states:StopExecution'],
+            resources: [
+              Stack.of(this).formatArn({
+                service: 'states',
+                resource: 'execution',
+                resourceName: `${stateMachineName(props.stage, name)}/*`,
+                arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+              }),
+            ],
+          }),
+        );
+        Validations.of(machine.role).acknowledge({
+          id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${stateMachineName(props.stage, name)}/*]`,
+          reason:
+            'Distributed Map child executions have generated names under this machine; the wildcard covers only them.',
+        });
+      }
       Validations.of(machine.role).acknowledge({
         id: 'AwsSolutions-IAM5[Resource::*]',
         reason:

@@ -1,11 +1,28 @@
 import type { FunctionName, ScheduleDecl } from '../system.js';
 
+/** Minutes a time zone is ahead of UTC at an instant (Asia/Shanghai: 480), from the platform's Intl data. */
+export const zoneOffsetMinutes = (timezone: string, at: Date): number => {
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone: timezone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: 'numeric',
+    day: 'numeric',
+    hour: 'numeric',
+    minute: 'numeric',
+  }).formatToParts(at);
+  const get = (t: string) => Number(parts.find((p) => p.type === t)?.value ?? 0);
+  const wall = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'));
+  return Math.round((wall - Math.floor(at.getTime() / 60_000) * 60_000) / 60_000);
+};
+
 /**
- * The next time an EventBridge Scheduler expression fires after `from` (UTC).
+ * The next time an EventBridge Scheduler expression fires after `from`, its `cron()` fields read in
+ * `timezone` (default UTC), as EventBridge Scheduler's ScheduleExpressionTimezone does.
  * Supports `rate(N minute|minutes|hour|hours|day|days)` and six-field `cron(min hour dom month dow year)`
  * with `*`, `?`, lists, ranges, steps and day names — the forms the platform declares.
  */
-export const nextFireTime = (expression: string, from: Date): Date => {
+export const nextFireTime = (expression: string, from: Date, timezone = 'UTC'): Date => {
   const rate = expression.match(/^rate\((\d+)\s+(minute|minutes|hour|hours|day|days)\)$/);
   if (rate) {
     const unit = { minute: 60_000, hour: 3_600_000, day: 86_400_000 }[rate[2]!.replace(/s$/, '') as 'minute'];
@@ -41,15 +58,27 @@ export const nextFireTime = (expression: string, from: Date): Date => {
   const y = field(year, 1970, 2199);
   const t = new Date(from);
   t.setUTCSeconds(0, 0);
+  // The zone's offset, looked up once per UTC hour (offsets change on the hour at most).
+  const offsets = new Map<number, number>();
+  const offsetAt = (ms: number) => {
+    const hourKey = Math.floor(ms / 3_600_000);
+    let o = offsets.get(hourKey);
+    if (o === undefined) {
+      o = timezone === 'UTC' ? 0 : zoneOffsetMinutes(timezone, new Date(ms));
+      offsets.set(hourKey, o);
+    }
+    return o;
+  };
   for (let i = 0; i < 366 * 24 * 60 * 2; i++) {
     t.setUTCMinutes(t.getUTCMinutes() + 1);
+    const wall = new Date(t.getTime() + offsetAt(t.getTime()) * 60_000);
     if (
-      m(t.getUTCMinutes()) &&
-      h(t.getUTCHours()) &&
-      d(t.getUTCDate()) &&
-      mo(t.getUTCMonth() + 1) &&
-      w(t.getUTCDay() + 1) &&
-      y(t.getUTCFullYear())
+      m(wall.getUTCMinutes()) &&
+      h(wall.getUTCHours()) &&
+      d(wall.getUTCDate()) &&
+      mo(wall.getUTCMonth() + 1) &&
+      w(wall.getUTCDay() + 1) &&
+      y(wall.getUTCFullYear())
     ) {
       return new Date(t);
     }
@@ -72,7 +101,10 @@ export const createLocalScheduler = (opts: {
     return opts.invoke(decl.function, { schedule: name });
   };
   const arm = (name: string, decl: ScheduleDecl) => {
-    const wait = Math.min(nextFireTime(decl.expression, new Date()).getTime() - Date.now(), MAX_TIMER_MS);
+    const wait = Math.min(
+      nextFireTime(decl.expression, new Date(), decl.timezone).getTime() - Date.now(),
+      MAX_TIMER_MS,
+    );
     const timer = setTimeout(
       async () => {
         try {

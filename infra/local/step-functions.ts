@@ -37,6 +37,12 @@
  *   execution ends (AWS closes them at once).
  * - Task state names must be unique across the whole machine, nested ones included, because the
  *   interpreter overrides Tasks by name.
+ * - A Distributed Map (`ItemProcessor.ProcessorConfig.Mode: DISTRIBUTED`) runs its items in this process
+ *   like an inline Map, over the array its `ItemsPath` names, honouring `ItemSelector` and
+ *   `MaxConcurrency`; each item counts as one child execution in the stats (`childExecutions`), as AWS
+ *   starts one. `ItemReader` (S3), `ItemBatcher`, `ResultWriter` and tolerated failures are refused by
+ *   validation: a machine that needs them cannot run locally (the evaluation cycle pre-batches its
+ *   items in a Lambda step instead).
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -67,6 +73,8 @@ export interface ExecutionStats {
   transitions: number;
   /** Handler calls made by Task states. */
   taskInvocations: number;
+  /** Child executions started by Distributed Map states (one per item); absent when there were none. */
+  childExecutions?: number;
 }
 
 export interface ExecutionRecord {
@@ -225,6 +233,33 @@ const allStates = (machine: AslMachine): [string, AslState][] =>
     ...[state.ItemProcessor ?? state.Iterator].filter((m): m is AslMachine => !!m).flatMap(allStates),
   ]);
 
+/** Fields of a Distributed Map this runtime cannot honour (see the file comment). */
+const UNSUPPORTED_DISTRIBUTED = [
+  'ItemReader',
+  'ItemBatcher',
+  'ResultWriter',
+  'ToleratedFailurePercentage',
+  'ToleratedFailureCount',
+];
+
+const isDistributedMap = (state: AslState): boolean =>
+  state.Type === 'Map' &&
+  (state.ItemProcessor as { ProcessorConfig?: { Mode?: string } } | undefined)?.ProcessorConfig?.Mode ===
+    'DISTRIBUTED';
+
+/** Why a Map state cannot run locally, or undefined. */
+const mapProblem = (name: string, state: AslState): string | undefined => {
+  if (!isDistributedMap(state)) return undefined;
+  const unsupported = UNSUPPORTED_DISTRIBUTED.filter((f) => state[f] !== undefined);
+  if (unsupported.length) {
+    return `Distributed Map "${name}" uses ${unsupported.join(', ')}, which the local runtime does not support: give it its items through ItemsPath`;
+  }
+  if (state.ItemsPath === undefined) {
+    return `Distributed Map "${name}" has no ItemsPath: locally its items must come from the state input`;
+  }
+  return undefined;
+};
+
 /** How this runtime performs one Task state. */
 type TaskPlan =
   | { readonly kind: 'function'; readonly fn: string }
@@ -301,6 +336,8 @@ export function validateDefinition(def: object): string[] {
   const errors = interpreterErrors(machine);
   if (errors.length) return errors;
   for (const [name, state] of allStates(machine)) {
+    const map = mapProblem(name, state);
+    if (map) errors.push(map);
     if (state.Type !== 'Task') continue;
     const plan = planTask(name, state);
     if (typeof plan === 'string') errors.push(plan);
@@ -322,6 +359,8 @@ interface CompiledMachine {
   readonly decl: StateMachineDecl;
   readonly stateMachine: StateMachine;
   readonly tasks: ReadonlyMap<string, TaskPlan>;
+  /** Map states in DISTRIBUTED mode (their items count as child executions). */
+  readonly distributedMaps: ReadonlySet<string>;
 }
 
 /** Loads a declared machine's ASL and prepares it to run; throws on anything that could not run. */
@@ -342,6 +381,7 @@ const compileMachine = (name: string, decl: StateMachineDecl, raw: object): Comp
 
   const seen = new Set<string>();
   const tasks = new Map<string, TaskPlan>();
+  const distributedMaps = new Set<string>();
   const declared = new Set<string>(decl.functions);
   for (const [stateName, state] of allStates(def)) {
     if (seen.has(stateName)) {
@@ -350,6 +390,9 @@ const compileMachine = (name: string, decl: StateMachineDecl, raw: object): Comp
       );
     }
     seen.add(stateName);
+    const map = mapProblem(stateName, state);
+    if (map) throw new Error(`State machine ${name}: ${map}`);
+    if (isDistributedMap(state)) distributedMaps.add(stateName);
     if (state.Type !== 'Task') continue;
     const plan = planTask(stateName, state);
     if (typeof plan === 'string') throw new Error(`State machine ${name}: ${plan}`);
@@ -364,7 +407,13 @@ const compileMachine = (name: string, decl: StateMachineDecl, raw: object): Comp
 
   try {
     // The constructor validates the definition (and may add fields to it: `def` is our own copy).
-    return { name, decl, stateMachine: new StateMachine(def as StateMachineDefinition), tasks };
+    return {
+      name,
+      decl,
+      stateMachine: new StateMachine(def as StateMachineDefinition),
+      tasks,
+      distributedMaps,
+    };
   } catch (e) {
     throw new Error(`State machine ${name} is invalid:\n${validationMessages(e).join('\n')}`);
   }
@@ -708,8 +757,17 @@ export function createLocalStepFunctions(opts: LocalStepFunctionsOptions): Local
   const follow = async (run: ActiveRun, events: AsyncGenerator<unknown>) => {
     const { machine, name: execution } = run.record;
     for await (const raw of events) {
-      const e = raw as { type: string; state?: { name: string }; Error?: string; Cause?: unknown };
+      const e = raw as {
+        type: string;
+        state?: { name: string };
+        parentState?: { name: string };
+        Error?: string;
+        Cause?: unknown;
+      };
       if (e.type === 'StateEntered' || e.type === 'StateRetried') run.record.stats.transitions++;
+      if (e.type === 'MapIterationStarted' && run.compiled.distributedMaps.has(e.parentState?.name ?? '')) {
+        run.record.stats.childExecutions = (run.record.stats.childExecutions ?? 0) + 1;
+      }
       emit({
         type: e.type,
         machine,

@@ -13,6 +13,8 @@ export const evaluations = {
         byKind: { partitionKey: 'kind', sortKey: 'createdSort' },
         // Sparse: rectifying evaluations by rectification deadline (the daily deadline sweep, Art. 14).
         byRectifyDue: { partitionKey: 'rectifyDueKey', sortKey: 'rectifyDueSort' },
+        // Sparse: open evaluations without material, not reminded yet, by materials deadline (Art. 13).
+        byMaterialsDue: { partitionKey: 'materialsDueKey', sortKey: 'materialsDueSort' },
       },
     },
   },
@@ -21,8 +23,20 @@ export const evaluations = {
       entry: 'functions/evaluations/handler.ts',
       description: 'Evaluations of authorized operation, rectification and its deadline (Art. 13-14)',
       // Reads grants to evaluate only active ones; the grants function acts on its events.
-      tables: { evaluations: 'write', grants: 'read', audit: 'write', idempotency: 'write', outbox: 'write' },
+      // The cycle reads reports and governance requests as evidence for its automatic assessment.
+      tables: {
+        evaluations: 'write',
+        grants: 'read',
+        reports: 'read',
+        governance: 'read',
+        incidents: 'read',
+        audit: 'write',
+        idempotency: 'write',
+        outbox: 'write',
+      },
       publishesEvents: true,
+      workflows: ['evaluation-cycle'],
+      timeoutSeconds: 120,
     },
   },
   routes: [
@@ -84,9 +98,30 @@ export const evaluations = {
       summary: 'Accept the rectification (the grant is reinstated) or reject it (Art. 14)',
     },
   ],
-  stateMachines: {},
+  stateMachines: {
+    'evaluation-cycle': {
+      file: 'state-machines/evaluation-cycle.asl.json',
+      description:
+        'Opens the evaluation of every running grant for a cycle, with its automatic assessment (Art. 13), through a Distributed Map',
+      functions: ['evaluations'],
+    },
+  },
   eventRules: {},
   schedules: {
+    'evaluation-materials-reminders': {
+      description:
+        'Reminds operators of evaluation materials due within 7 days (Art. 13), from a sparse index',
+      expression: 'cron(0 9 * * ? *)',
+      timezone: 'Asia/Shanghai',
+      function: 'evaluations',
+    },
+    'evaluation-cycle': {
+      description:
+        'Starts the quarterly evaluation cycle over every active and suspended grant (Art. 13), on the first day of each quarter (CST)',
+      expression: 'cron(0 2 1 1,4,7,10 ? *)',
+      timezone: 'Asia/Shanghai',
+      function: 'evaluations',
+    },
     'evaluation-rectification-deadlines': {
       description:
         'Terminates, through the grants function, authorizations not rectified by their deadline (Art. 14), from a sparse index',

@@ -80,6 +80,46 @@ export const notifications = {
       pattern: { source: ['shiyan.tasks'], 'detail-type': ['ReviewTaskOpened', 'ReviewTaskOverdue'] },
       function: 'notifications',
     },
+    'notifications-from-evaluations': {
+      description: 'Tells operators about evaluations opened, material deadlines, results and rectification',
+      pattern: {
+        source: ['shiyan.evaluations'],
+        'detail-type': [
+          'EvaluationOpened',
+          'EvaluationMaterialsReminder',
+          'EvaluationFailed',
+          'EvaluationRectified',
+          'EvaluationRectificationOverdue',
+        ],
+      },
+      function: 'notifications',
+    },
+    'notifications-from-incidents': {
+      description:
+        'Severe security incidents reach the authority and regulators at once; closures reach the reporter',
+      pattern: {
+        source: ['shiyan.incidents'],
+        'detail-type': ['SecurityIncidentReported', 'SecurityIncidentClosed'],
+      },
+      function: 'notifications',
+    },
+    'notifications-from-reports': {
+      description:
+        'Tells operators and the authority about due, submitted, overdue and reviewed operation reports',
+      pattern: {
+        source: ['shiyan.reports'],
+        'detail-type': [
+          'ReportDue',
+          'ReportSubmitted',
+          'ReportOverdue',
+          'ReportSupplementRequested',
+          'ReportSupplementOverdue',
+          'ReportAccepted',
+          'ReportCorrected',
+        ],
+      },
+      function: 'notifications',
+    },
   },
   schedules: {},
 } as const satisfies DutyDecl;

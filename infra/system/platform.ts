@@ -3,7 +3,18 @@ import type { DutyDecl } from './types.js';
 
 export const platform = {
   tables: {
-    audit: { partitionKey: 'resource', sortKey: 'sk', appendOnly: true },
+    // The audit trail: one hash chain per resource (sk = zero-padded seq; functions/shared/audit-chain.ts).
+    // Append-only and without TTL: kept for good, at least the 180 days of the Cybersecurity Law.
+    audit: {
+      partitionKey: 'resource',
+      sortKey: 'sk',
+      appendOnly: true,
+      indexes: {
+        byOrg: { partitionKey: 'actorOrg', sortKey: 'at' },
+        byUser: { partitionKey: 'actorUser', sortKey: 'at' },
+        byDay: { partitionKey: 'day', sortKey: 'at' },
+      },
+    },
     idempotency: { partitionKey: 'key', timeToLive: 'expiresAt' },
     // Domain events committed with their change, until the bus has them (functions/shared/store.ts).
     outbox: {

@@ -90,8 +90,10 @@ export interface EventRuleDecl<F extends string = string> {
 
 export interface ScheduleDecl<F extends string = string> {
   readonly description: string;
-  /** EventBridge Scheduler expression: `rate(…)` or `cron(…)` (UTC). */
+  /** EventBridge Scheduler expression: `rate(…)` or `cron(…)`, read in `timezone`. */
   readonly expression: string;
+  /** IANA time zone a `cron()` is read in (EventBridge Scheduler's ScheduleExpressionTimezone). Default UTC. */
+  readonly timezone?: string;
   readonly function: F;
 }
 

@@ -10,6 +10,7 @@ import { PROCESSING_ENV } from '../../functions/processing/aws.js';
 import { ESM_REQUIRE_BANNER } from '../../infra/bundling.js';
 import { CORS_HEADERS } from '../../infra/constructs/api.js';
 import { pascal, stateMachineEnv, tableEnv } from '../../infra/constructs/declaration.js';
+import { APPEND_ONLY_DENIED_ACTIONS } from '../../infra/constructs/functions.js';
 import { parseStage, templateInventory } from '../../infra/stack.js';
 import * as system from '../../infra/system.js';
 import {
@@ -199,13 +200,15 @@ describe('functions', () => {
     const statements = statementsOfRole(dev.json, roleOfFunction(fn));
     for (const [t, tableDecl] of tableEntries) {
       const tableId = declared(dev.json, 'table', t).id;
-      const actions = statements.filter((s) => mentions(s, tableId)).flatMap(actionsOf);
+      const actions = statements
+        .filter((s) => s.Effect !== 'Deny' && mentions(s, tableId))
+        .flatMap(actionsOf);
       const access = (decl.tables as Record<string, system.Access>)[t];
       if (!access) {
         expect(actions, `${name} must not reach table ${t}`).toEqual([]);
         continue;
       }
-      if (tableDecl.appendOnly) {
+      if (tableDecl.appendOnly && access === 'write') {
         expect(actions).toContain('dynamodb:PutItem');
       } else if (access === 'write') {
         expect(actions).toEqual(
@@ -222,9 +225,9 @@ describe('functions', () => {
   it('grants append-only tables nothing but PutItem (and reads where declared), in any policy of the stack', () => {
     const appendOnly = tableEntries.filter(([, d]) => d.appendOnly).map(([t]) => t);
     expect(appendOnly.length).toBeGreaterThan(0);
-    const statements = ofType(dev.json, 'AWS::IAM::Policy').flatMap(
-      ([, p]) => (p.Properties!.PolicyDocument as { Statement: Statement[] }).Statement,
-    );
+    const statements = ofType(dev.json, 'AWS::IAM::Policy')
+      .flatMap(([, p]) => (p.Properties!.PolicyDocument as { Statement: Statement[] }).Statement)
+      .filter((s) => s.Effect !== 'Deny');
     for (const t of appendOnly) {
       const id = declared(dev.json, 'table', t).id;
       const actions = statements.filter((s) => mentions(s, id)).flatMap(actionsOf);
@@ -238,6 +241,32 @@ describe('functions', () => {
         expect(actions, `${t} is append-only`).not.toContain(forbidden);
       }
     }
+  });
+
+  it.each(functionEntries)(
+    '%s is explicitly denied any update or delete of the audit trail (Art. 18), whatever else it may do',
+    (name) => {
+      const fn = declared(dev.json, 'function', name).resource;
+      const auditId = declared(dev.json, 'table', 'audit').id;
+      const denies = statementsOfRole(dev.json, roleOfFunction(fn)).filter(
+        (s) => s.Effect === 'Deny' && mentions(s, auditId),
+      );
+      const denied = denies.flatMap(actionsOf);
+      for (const action of APPEND_ONLY_DENIED_ACTIONS) expect(denied, `${name}: ${action}`).toContain(action);
+      // The table and its indexes.
+      expect(JSON.stringify(denies.map((s) => s.Resource))).toContain('/index/*');
+    },
+  );
+
+  it('keeps the audit trail at least 180 days: no TTL on append-only tables, retained in production', () => {
+    for (const s of [dev, prod]) {
+      const audit = declared(s.json, 'table', 'audit').resource;
+      expect(audit.Properties?.TimeToLiveSpecification).toBeUndefined();
+      expect((system.tables.audit as system.TableDecl).timeToLive).toBeUndefined();
+    }
+    const prodAudit = declared(prod.json, 'table', 'audit').resource;
+    expect(prodAudit.DeletionPolicy).toBe('Retain');
+    expect(JSON.stringify(prodAudit.Properties?.Replicas)).toContain('"DeletionProtectionEnabled":true');
   });
 
   it('bundles every function locally with esbuild as minified ESM with a require shim and a source map', () => {
@@ -413,18 +442,21 @@ describe('events, workflows and schedules', () => {
     expect(target?.RetryPolicy).toBeDefined();
   });
 
-  it.each(scheduleEntries)('schedule %s runs the declared expression in UTC', (name, decl) => {
-    const schedule = declared(dev.json, 'schedule', name).resource.Properties!;
-    expect(schedule).toMatchObject({
-      ScheduleExpression: decl.expression,
-      ScheduleExpressionTimezone: 'Etc/UTC',
-      FlexibleTimeWindow: { Mode: 'OFF' },
-      Target: {
-        Arn: { 'Fn::GetAtt': [declared(dev.json, 'function', decl.function).id, 'Arn'] },
-        Input: JSON.stringify({ schedule: name }),
-      },
-    });
-  });
+  it.each(scheduleEntries)(
+    'schedule %s runs the declared expression in its time zone (default UTC)',
+    (name, decl) => {
+      const schedule = declared(dev.json, 'schedule', name).resource.Properties!;
+      expect(schedule).toMatchObject({
+        ScheduleExpression: decl.expression,
+        ScheduleExpressionTimezone: decl.timezone ?? 'Etc/UTC',
+        FlexibleTimeWindow: { Mode: 'OFF' },
+        Target: {
+          Arn: { 'Fn::GetAtt': [declared(dev.json, 'function', decl.function).id, 'Arn'] },
+          Input: JSON.stringify({ schedule: name }),
+        },
+      });
+    },
+  );
 });
 
 describe('outputs', () => {

@@ -1,0 +1,137 @@
+import { EvaluationOpened } from '../../events/evaluations.js';
+import { governanceRepository } from '../governance/repository.js';
+import { grantsRepository } from '../grants/repository.js';
+import { incidentsRepository } from '../incidents/repository.js';
+import { reportsRepository } from '../reports/repository.js';
+import type { Deps } from '../shared/deps.js';
+import { tableName } from '../shared/deps.js';
+import type { Invocation, StepInvocation } from '../shared/duty.js';
+import { ConflictError } from '../shared/errors.js';
+import { newId } from '../shared/ids.js';
+import { queryPage } from '../shared/query.js';
+import { systemActor, Transaction } from '../shared/store.js';
+import { assess, type GrantRecords, openCycleEvaluation } from './cycle.js';
+import { auditState, eventFacts } from './domain.js';
+import { evaluationsRepository } from './repository.js';
+import { evaluationResource } from './routes.js';
+
+/** Grants listed per page of the cycle, and per batch (one child execution of the Distributed Map). */
+export const CYCLE_PAGE = 500;
+export const CYCLE_BATCH = 50;
+const RUNNING = new Set(['active', 'suspended']);
+
+const all = async <T>(
+  page: (cursor: string | undefined) => Promise<{ items: T[]; nextCursor: string | null }>,
+) => {
+  const out: T[] = [];
+  let cursor: string | undefined;
+  do {
+    const p = await page(cursor);
+    out.push(...p.items);
+    cursor = p.nextCursor ?? undefined;
+  } while (cursor);
+  return out;
+};
+
+/**
+ * Step `cycleListGrants`: one page of running grants (active or suspended), cut into batches for the
+ * Distributed Map. The page walks the grants' by-kind index with the status filter inside the query;
+ * the state machine loops over pages, so no invocation ever handles all grants.
+ */
+export const cycleListGrants = async (input: StepInvocation, { deps }: Invocation) => {
+  const cursor = typeof input.cursor === 'string' && input.cursor ? input.cursor : undefined;
+  const page = await queryPage<string>(
+    deps,
+    {
+      TableName: tableName(deps, 'grants'),
+      IndexName: 'byKind',
+      KeyConditionExpression: '#k = :k',
+      FilterExpression: '#s IN (:a, :s)',
+      ExpressionAttributeNames: { '#k': 'kind', '#s': 'status' },
+      ExpressionAttributeValues: { ':k': 'grant', ':a': 'active', ':s': 'suspended' },
+    },
+    { limit: CYCLE_PAGE, cursor, keyAttrs: ['pk', 'sk', 'kind', 'createdSort'], map: (i) => String(i.id) },
+  );
+  const batches: string[][] = [];
+  for (let i = 0; i < page.items.length; i += CYCLE_BATCH) batches.push(page.items.slice(i, i + CYCLE_BATCH));
+  return { batches, cursor: page.nextCursor ?? '', more: page.nextCursor !== null };
+};
+
+/** What the platform's own records say about one grant, for the automatic assessment. */
+const recordsOf = async (deps: Deps, grant: { id: string; operatorOrg: string }): Promise<GrantRecords> => {
+  const [reports, governance, evaluations, incidents] = await Promise.all([
+    all((c) => reportsRepository(deps).list({ grantId: grant.id, limit: 100, cursor: c })),
+    all((c) =>
+      governanceRepository(deps).list({ operatorOrg: grant.operatorOrg }, { limit: 100, cursor: c }),
+    ),
+    all((c) => evaluationsRepository(deps).list({ grantId: grant.id }, { limit: 100, cursor: c })),
+    all((c) => incidentsRepository(deps).list({ reporterOrg: grant.operatorOrg, limit: 100, cursor: c })),
+  ]);
+  const mine = incidents.filter((i) => !i.grantId || i.grantId === grant.id);
+  return {
+    reports,
+    governance: governance.map((g) => ({ id: g.id, status: g.status, escalatedAt: g.escalatedAt })),
+    openRectifications: evaluations.filter(
+      (e) => e.status === 'rectifying' || e.status === 'failed-rectification',
+    ),
+    dataUse: null,
+    // Reported incidents, handled when closed by the authority or a regulator; none reported: null.
+    incidents: mine.length
+      ? {
+          handled: mine.filter((i) => i.status === 'closed').length,
+          open: mine.filter((i) => i.status === 'open').length,
+          ids: mine.map((i) => i.id),
+        }
+      : null,
+  };
+};
+
+/**
+ * Step `cycleOpenBatch` (one child execution of the Distributed Map): opens the cycle's evaluation
+ * for each grant of the batch that is still running, with its assessment, each in its own
+ * transaction. The (grant, period) guard of the evaluations table makes it idempotent: a retried
+ * batch or a rerun cycle skips what exists.
+ */
+export const cycleOpenBatch = async (input: StepInvocation, { deps, requestId }: Invocation) => {
+  const cycle = String(input.cycleId);
+  const materialsDueAt = String(input.materialsDueAt);
+  const grantIds = Array.isArray(input.grantIds) ? input.grantIds.map(String) : [];
+  const now = deps.clock.now();
+  let opened = 0;
+  let existing = 0;
+  let skipped = 0;
+  for (const id of grantIds) {
+    const grant = await grantsRepository(deps).get(id, true);
+    if (!grant || !RUNNING.has(grant.status)) {
+      skipped++;
+      continue;
+    }
+    const e = openCycleEvaluation({
+      id: newId('ev', now),
+      grant,
+      cycle,
+      materialsDueAt,
+      assessment: assess(cycle, await recordsOf(deps, grant), now),
+      now,
+    });
+    try {
+      await evaluationsRepository(deps)
+        .create(new Transaction(deps, { principal: systemActor('evaluation-cycle'), requestId, now }), e)
+        .audit({
+          action: 'evaluation.open',
+          resource: evaluationResource(e.id),
+          before: null,
+          after: { ...auditState(e), cycle, automaticScore: e.assessment.automaticScore },
+        })
+        .publish(EvaluationOpened.make({ ...eventFacts(e, now), materialsDueAt: e.materialsDueAt, cycle }))
+        .commit();
+      opened++;
+    } catch (err) {
+      if (!(err instanceof ConflictError)) throw err;
+      existing++;
+    }
+  }
+  return { opened, existing, skipped };
+};
+
+export const evaluationsSteps = { cycleListGrants, cycleOpenBatch };
