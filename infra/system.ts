@@ -113,3 +113,9 @@ export const env = {
 /** `${CatalogFunctionArn}` style placeholder for a function in an ASL file. */
 export const functionArnPlaceholder = (f: string): string =>
   `${f.replace(/(^|-)(\w)/g, (_m, _d: string, c: string) => c.toUpperCase())}FunctionArn`;
+
+/**
+ * `${Partition}` in an ASL file: the AWS partition (`aws`, `aws-cn`), substituted by CloudFormation
+ * (AWS::Partition) and by the local runtime (`aws`). ASL files never hard-code `arn:aws:`.
+ */
+export const PARTITION_PLACEHOLDER = 'Partition';

@@ -1,10 +1,10 @@
 import { resolve } from 'node:path';
-import { Validations } from 'aws-cdk-lib';
+import { Aws, Validations } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { functionArnPlaceholder } from '../system.js';
+import { functionArnPlaceholder, PARTITION_PLACEHOLDER } from '../system.js';
 import { type Stage, stageSettings } from './config.js';
 import { markDeclared, type PlatformDeclaration, pascal, ROOT } from './declaration.js';
 import { type PlatformFunctions, stateMachineName } from './functions.js';
@@ -43,9 +43,11 @@ export class Workflows extends Construct {
         stateMachineType: StateMachineType.STANDARD,
         comment: decl.description,
         definitionBody: DefinitionBody.fromFile(resolve(ROOT, decl.file)),
-        definitionSubstitutions: Object.fromEntries(
-          fns.map(([f, fn]) => [functionArnPlaceholder(f), fn.functionArn]),
-        ),
+        definitionSubstitutions: {
+          ...Object.fromEntries(fns.map(([f, fn]) => [functionArnPlaceholder(f), fn.functionArn])),
+          // Service integration ARNs (`arn:${Partition}:states:::lambda:invoke`) in aws and aws-cn alike.
+          [PARTITION_PLACEHOLDER]: Aws.PARTITION,
+        },
         // Execution data holds applications and personal data; the log keeps the path, not the payload.
         logs: { destination: logGroup, level: LogLevel.ALL, includeExecutionData: false },
         tracingEnabled: true,

@@ -53,6 +53,7 @@ import type { WorkflowEngine } from '../../functions/shared/deps.js';
 import {
   type FunctionName,
   functionArnPlaceholder,
+  PARTITION_PLACEHOLDER,
   type StateMachineDecl,
   stateMachines,
 } from '../system.js';
@@ -150,6 +151,8 @@ const stateMachineArn = (machine: string) => `arn:aws:states:${REGION}:${ACCOUNT
 const executionArn = (machine: string, name: string) =>
   `arn:aws:states:${REGION}:${ACCOUNT}:execution:${machine}:${name}`;
 
+/** `${Partition}` in an ASL file is the AWS partition (`aws`, `aws-cn`); the local runtime is `aws`. */
+const withLocalPartition = (text: string): string => text.replaceAll(`\${${PARTITION_PLACEHOLDER}}`, 'aws');
 const LAMBDA_INVOKE = 'arn:aws:states:::lambda:invoke';
 const LAMBDA_CALLBACK = 'arn:aws:states:::lambda:invoke.waitForTaskToken';
 const LAMBDA_ARN = /^arn:aws:lambda:[^:]+:\d{12}:function:([^:]+)(?::[^:]+)?$/;
@@ -294,8 +297,9 @@ const interpreterErrors = (def: object): string[] => {
  * Accepts a definition with or without its `${<Name>FunctionArn}` placeholders substituted.
  */
 export function validateDefinition(def: object): string[] {
-  const text = JSON.stringify(def).replace(/\$\{(\w+)FunctionArn\}/g, (_m, name: string) =>
-    localFunctionArn(name),
+  const text = withLocalPartition(JSON.stringify(def)).replace(
+    /\$\{(\w+)FunctionArn\}/g,
+    (_m, name: string) => localFunctionArn(name),
   );
   const machine = JSON.parse(text) as AslMachine;
   const errors = interpreterErrors(machine);
@@ -327,7 +331,7 @@ interface CompiledMachine {
 /** Loads a declared machine's ASL and prepares it to run; throws on anything that could not run. */
 const compileMachine = (name: string, decl: StateMachineDecl, raw: object): CompiledMachine => {
   // Placeholders are substituted in the text, as CloudFormation's DefinitionSubstitutions do.
-  let text = JSON.stringify(raw);
+  let text = withLocalPartition(JSON.stringify(raw));
   for (const fn of decl.functions) {
     text = text.replaceAll(`\${${functionArnPlaceholder(fn)}}`, localFunctionArn(fn));
   }
