@@ -69,7 +69,7 @@ export class PlatformStack extends Stack {
       stateMachines: d.stateMachines,
       functions: this.functions,
     });
-    new EventRules(this, 'EventRules', { bus, eventRules: d.eventRules, functions: this.functions });
+    new EventRules(this, 'EventRules', { stage, bus, eventRules: d.eventRules, functions: this.functions });
     new Schedules(this, 'Schedules', { stage, schedules: d.schedules, functions: this.functions });
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'HTTP API base URL' });

@@ -20,6 +20,7 @@ import {
 } from '../system.js';
 import { ensureTables, localClientConfig, localTableName, startDynamoDbLocal } from './dynamodb.js';
 import { createLocalEventBus, type LocalEventBus } from './event-bus.js';
+import { createFailedDeliveryStore } from './failed-deliveries.js';
 import { startGateway } from './gateway.js';
 import { createLocalIssuer, type LocalIssuer } from './issuer.js';
 import { createLocalScheduler, type LocalScheduler } from './scheduler.js';
@@ -40,6 +41,11 @@ export interface LocalRuntimeOptions {
   /** Arm timers for the declared schedules (npm start). Tests fire them on demand instead. */
   readonly runSchedules?: boolean;
   readonly logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
+  /**
+   * Called before every handler invocation; throwing makes that invocation fail as a crashed Lambda
+   * would (tests of retries, dead letters and redrive). Never business logic.
+   */
+  readonly faults?: (fn: FunctionName, event: unknown) => void;
 }
 
 export interface LocalRuntime {
@@ -146,12 +152,18 @@ export const startLocalRuntime = async (opts: LocalRuntimeOptions = {}): Promise
     const h = handlers.get(fn);
     if (!h) throw new Error(`No local function ${fn}`);
     invocationCounts[fn] = (invocationCounts[fn] ?? 0) + 1;
+    opts.faults?.(fn, event);
     // A copy, as Lambda receives a serialized event.
     return h(structuredClone(event), lambdaContext(fn));
   };
 
+  const failed = createFailedDeliveryStore({
+    ...(opts.dataDir ? { dataDir: opts.dataDir } : {}),
+    now: () => clock.now(),
+  });
   const bus = createLocalEventBus({
     invoke,
+    failed,
     now: () => clock.now(),
     onError: (rule, e) => console.error(`[bus] delivery for rule ${rule} failed:`, e),
   });
@@ -159,6 +171,7 @@ export const startLocalRuntime = async (opts: LocalRuntimeOptions = {}): Promise
   const scheduler = createLocalScheduler({
     schedules,
     invoke,
+    failed,
     onFire: (name, _r, e) => (e ? console.error(`[scheduler] ${name} failed:`, e) : undefined),
   });
 
@@ -225,6 +238,15 @@ export const startLocalRuntime = async (opts: LocalRuntimeOptions = {}): Promise
         const result = await scheduler.fire(fire[1]);
         await bus.idle();
         return { status: 200, body: { schedule: fire[1], result: result ?? null } };
+      }
+      if (method === 'GET' && path === '/_local/failed-deliveries')
+        return { status: 200, body: { items: bus.failedDeliveries() } };
+      if (method === 'POST' && path === '/_local/failed-deliveries/redrive') {
+        const ids = (body as { ids?: unknown } | undefined)?.ids;
+        const chosen = Array.isArray(ids) ? ids.map(String) : undefined;
+        const result = await bus.redrive(chosen);
+        await workflows.idle();
+        return { status: 200, body: result };
       }
       if (method === 'GET' && path === '/_local/events')
         return { status: 200, body: { items: bus.events() } };

@@ -386,14 +386,15 @@ describe('events, workflows and schedules', () => {
       expect(machine.StateMachineType).toBe('STANDARD');
       expect(machine.TracingConfiguration).toEqual({ Enabled: true });
       expect(machine.LoggingConfiguration).toMatchObject({ Level: 'ALL', IncludeExecutionData: false });
-      expect(machine.DefinitionSubstitutions).toEqual(
-        Object.fromEntries(
+      expect(machine.DefinitionSubstitutions).toEqual({
+        ...Object.fromEntries(
           decl.functions.map((f) => [
             system.functionArnPlaceholder(f),
             { 'Fn::GetAtt': [declared(dev.json, 'function', f).id, 'Arn'] },
           ]),
         ),
-      );
+        [system.PARTITION_PLACEHOLDER]: { Ref: 'AWS::Partition' },
+      });
     },
   );
 
