@@ -108,6 +108,11 @@ export const env = {
   issuer: 'JWT_ISSUER',
   audience: 'JWT_AUDIENCE',
   jwksUrl: 'JWKS_URL',
+  /** Claim names of the stage's identity provider (roles, organisation). */
+  rolesClaim: 'JWT_ROLES_CLAIM',
+  orgClaim: 'JWT_ORG_CLAIM',
+  /** CloudWatch namespace of the business metrics. */
+  metricsNamespace: 'POWERTOOLS_METRICS_NAMESPACE',
 } as const;
 
 /** `${CatalogFunctionArn}` style placeholder for a function in an ASL file. */

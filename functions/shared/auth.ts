@@ -1,4 +1,4 @@
-import { ROLES, type Role, type RouteAuth } from '../../infra/system.js';
+import { env, ROLES, type Role, type RouteAuth } from '../../infra/system.js';
 import { ForbiddenError, UnauthorizedError } from './errors.js';
 
 /** Who is calling: one user, acting in one role, for one organisation (Art. 18: every action is attributable). */
@@ -13,9 +13,18 @@ export interface Principal {
 
 export type Claims = Record<string, unknown>;
 
-/** Claim names follow Cognito ID tokens: groups are roles, a custom attribute holds the organisation. */
+/** Default claim names follow Cognito tokens: groups are roles, a custom attribute holds the organisation. */
 export const CLAIM_GROUPS = 'cognito:groups';
 export const CLAIM_ORG = 'custom:org';
+
+/**
+ * The claims carrying roles and organisation: a stage with an external OIDC issuer names its own
+ * (infra/stages.ts → `JWT_ROLES_CLAIM`, `JWT_ORG_CLAIM`); Cognito's are the default.
+ */
+export const claimNames = (): { roles: string; org: string } => ({
+  roles: process.env[env.rolesClaim] || CLAIM_GROUPS,
+  org: process.env[env.orgClaim] || CLAIM_ORG,
+});
 
 /**
  * API Gateway hands JWT claims to Lambda as strings; an array claim arrives as "[a b]". Tokens verified
@@ -38,8 +47,9 @@ const isRole = (g: string): g is Role => (ROLES as readonly string[]).includes(g
  */
 export const principalFromClaims = (claims: Claims, allowed?: readonly Role[]): Principal => {
   const userId = typeof claims.sub === 'string' ? claims.sub : '';
-  const roles = groupsOf(claims[CLAIM_GROUPS]).filter(isRole);
-  const org = typeof claims[CLAIM_ORG] === 'string' ? (claims[CLAIM_ORG] as string) : '';
+  const names = claimNames();
+  const roles = groupsOf(claims[names.roles]).filter(isRole);
+  const org = typeof claims[names.org] === 'string' ? (claims[names.org] as string) : '';
   if (!userId) throw new UnauthorizedError('The token names no user');
   const role = allowed ? roles.find((r) => allowed.includes(r)) : roles[0];
   if (!role) {

@@ -1,7 +1,7 @@
 import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import type { Stage } from './config.js';
+import { isProduction, type Stage } from './config.js';
 
 /** What sent its failures to a dead-letter queue: the redrive and the alarms read it from the name. */
 export type DeadLetterKind = 'rule' | 'async' | 'schedule';
@@ -30,7 +30,7 @@ export const deadLetterQueue = (
     enforceSSL: true,
     encryption: QueueEncryption.SQS_MANAGED,
     retentionPeriod: Duration.days(14),
-    removalPolicy: props.stage === 'prod' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    removalPolicy: isProduction(props.stage) ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
   });
   Validations.of(queue).acknowledge({
     id: 'AwsSolutions-SQS3',

@@ -179,6 +179,9 @@ describe('functions', () => {
         [system.env.issuer]: { 'Fn::GetAtt': [expect.any(String), 'ProviderURL'] },
         [system.env.audience]: { Ref: expect.any(String) },
         [system.env.jwksUrl]: expect.anything(),
+        [system.env.rolesClaim]: 'cognito:groups',
+        [system.env.orgClaim]: 'custom:org',
+        [system.env.metricsNamespace]: 'ShiyanData/dev',
       };
       for (const t of Object.keys(decl.tables))
         expected[tableEnv(t)] = ref(declared(dev.json, 'table', t).id);
