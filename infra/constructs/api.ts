@@ -124,7 +124,8 @@ export class PlatformApi extends Construct {
 
     const firstRouteOf = new Map<string, HttpRoute>();
     // Public routes (no token) get their own, tighter throttle: anyone on the internet can call them.
-    const routeSettings: Record<string, CfnStage.RouteSettingsProperty> = {};
+    // RouteSettings is a JSON property in CloudFormation: keys are written as CloudFormation spells them.
+    const routeSettings: Record<string, { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }> = {};
     const cfnStage = this.stage.node.defaultChild as CfnStage;
     for (const r of props.routes) {
       const key = routeKey(r);
@@ -138,8 +139,8 @@ export class PlatformApi extends Construct {
       if (!firstRouteOf.has(r.function)) firstRouteOf.set(r.function, route);
       if (typeof r.auth === 'string') {
         routeSettings[key] = {
-          throttlingRateLimit: settings.publicRouteThrottle.rateLimit,
-          throttlingBurstLimit: settings.publicRouteThrottle.burstLimit,
+          ThrottlingRateLimit: settings.publicRouteThrottle.rateLimit,
+          ThrottlingBurstLimit: settings.publicRouteThrottle.burstLimit,
         };
         // Route settings name existing routes: the stage is updated after them.
         cfnStage.addDependency(route.node.defaultChild as CfnRoute);

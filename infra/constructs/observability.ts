@@ -60,7 +60,8 @@ export class Observability extends Construct {
     const action = new SnsAction(this.topic);
     const ns = metricsNamespace(props.stage);
 
-    const alarm = (cid: string, description: string, metric: IMetric, threshold: number, periods = 1) => {
+    // Alarms watch the plain metric (a label would turn it into a metric-math query); widgets keep labels.
+    const alarm = (cid: string, description: string, metric: Metric, threshold: number, periods = 1) => {
       const a = new Alarm(this, cid, {
         alarmName: `${props.stage}-${cid}`,
         alarmDescription: description,
@@ -76,8 +77,8 @@ export class Observability extends Construct {
     };
 
     // The API
-    const api5xx = props.api.metricServerError({ period: FIVE_MINUTES, statistic: 'Sum' });
-    const apiLatency = props.api.metricLatency({ period: FIVE_MINUTES, statistic: 'p99' });
+    const api5xx: Metric = props.api.metricServerError({ period: FIVE_MINUTES, statistic: 'Sum' });
+    const apiLatency: Metric = props.api.metricLatency({ period: FIVE_MINUTES, statistic: 'p99' });
     alarm('Api5xx', 'The API answered 5 or more server errors in 5 minutes', api5xx, 5);
     alarm('ApiLatencyP99', 'The API p99 latency stayed at or above 3 s for 15 minutes', apiLatency, 3000, 3);
 
@@ -86,10 +87,10 @@ export class Observability extends Construct {
     const fnThrottles: IMetric[] = [];
     const fnDurations: IMetric[] = [];
     for (const [name, fn] of props.functions.byName) {
-      const errors = fn.metricErrors({ period: FIVE_MINUTES, statistic: 'Sum', label: name });
-      const throttles = fn.metricThrottles({ period: FIVE_MINUTES, statistic: 'Sum', label: name });
-      fnErrors.push(errors);
-      fnThrottles.push(throttles);
+      const errors = fn.metricErrors({ period: FIVE_MINUTES, statistic: 'Sum' });
+      const throttles = fn.metricThrottles({ period: FIVE_MINUTES, statistic: 'Sum' });
+      fnErrors.push(errors.with({ label: name }));
+      fnThrottles.push(throttles.with({ label: name }));
       fnDurations.push(fn.metricDuration({ period: FIVE_MINUTES, statistic: 'p99', label: name }));
       alarm(`${pascal(name)}FunctionErrors`, `Function ${name} failed at least once in 5 minutes`, errors, 1);
       alarm(`${pascal(name)}FunctionThrottles`, `Function ${name} was throttled in 5 minutes`, throttles, 1);
@@ -98,17 +99,9 @@ export class Observability extends Construct {
     // Every state machine
     const sfnFailed: IMetric[] = [];
     for (const [name, machine] of props.workflows.byName) {
-      const failed = machine.metricFailed({
-        period: FIVE_MINUTES,
-        statistic: 'Sum',
-        label: `${name} failed`,
-      });
-      const timedOut = machine.metricTimedOut({
-        period: FIVE_MINUTES,
-        statistic: 'Sum',
-        label: `${name} timed out`,
-      });
-      sfnFailed.push(failed, timedOut);
+      const failed = machine.metricFailed({ period: FIVE_MINUTES, statistic: 'Sum' });
+      const timedOut = machine.metricTimedOut({ period: FIVE_MINUTES, statistic: 'Sum' });
+      sfnFailed.push(failed.with({ label: `${name} failed` }), timedOut.with({ label: `${name} timed out` }));
       alarm(`${pascal(name)}ExecutionsFailed`, `A ${name} execution failed`, failed, 1);
       alarm(`${pascal(name)}ExecutionsTimedOut`, `A ${name} execution timed out`, timedOut, 1);
     }
@@ -121,15 +114,10 @@ export class Observability extends Construct {
       const depth = queue.metricApproximateNumberOfMessagesVisible({
         period: FIVE_MINUTES,
         statistic: 'Maximum',
-        label,
       });
-      const age = queue.metricApproximateAgeOfOldestMessage({
-        period: FIVE_MINUTES,
-        statistic: 'Maximum',
-        label,
-      });
-      dlqDepth.push(depth);
-      dlqAge.push(age);
+      const age = queue.metricApproximateAgeOfOldestMessage({ period: FIVE_MINUTES, statistic: 'Maximum' });
+      dlqDepth.push(depth.with({ label }));
+      dlqAge.push(age.with({ label }));
       const cid = `${pascal(kind)}${pascal(name)}DeadLetters`;
       alarm(`${cid}Depth`, `Dead-letter queue of ${label} holds work: redrive it (README)`, depth, 1);
       alarm(`${cid}Age`, `Dead-letter queue of ${label} holds work older than a day`, age, 86_400);
