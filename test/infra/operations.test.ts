@@ -46,7 +46,7 @@ describe('nothing silently dropped', () => {
     (fn) => {
       const fnId = declared(dev.json, 'function', fn).id;
       const configs = ofType(dev.json, 'AWS::Lambda::EventInvokeConfig').filter(
-        ([, c]) => (c.Properties?.FunctionName as { Ref?: string }).Ref === fnId,
+        ([, c]) => (c.Properties?.FunctionName as { Ref?: string } | undefined)?.Ref === fnId,
       );
       expect(configs).toHaveLength(1);
       const props = configs[0]![1].Properties as {
