@@ -74,3 +74,28 @@ export const aslFiles = (root: string, declared: readonly string[]): string[] =>
     : [];
   return [...new Set([...inDir, ...declared.map((f) => resolve(root, f))])].sort();
 };
+
+/** The payload key every Lambda task receives the execution's correlation id under. */
+const CORRELATION_PARAM = 'correlationId.$';
+const CORRELATION_PATH = '$$.Execution.Input.correlationId';
+
+/**
+ * The definition as deployed and run locally: every Lambda task whose payload is an object also passes
+ * `correlationId` from the execution input (which the platform's workflow engines always set), so a
+ * step's logs carry the correlation id of the request that started the workflow. A payload given as a
+ * path (`Payload.$`) is left alone. Applied to every ASL file, so no file has to repeat it.
+ */
+export const withCorrelationParameter = <T extends object>(machine: T): T => {
+  const copy = structuredClone(machine);
+  for (const [, state] of allAslStates(copy)) {
+    if (state.Type !== 'Task' || typeof state.Resource !== 'string') continue;
+    const s = state as { Parameters?: Record<string, unknown> };
+    const integration = /:states:::lambda:invoke/.test(state.Resource);
+    const direct = /FunctionArn\}$|:lambda:[^:]+:\d{12}:function:/.test(state.Resource);
+    const payload = integration ? s.Parameters?.Payload : direct ? s.Parameters : undefined;
+    if (payload && typeof payload === 'object' && !Array.isArray(payload)) {
+      (payload as Record<string, unknown>)[CORRELATION_PARAM] = CORRELATION_PATH;
+    }
+  }
+  return copy;
+};

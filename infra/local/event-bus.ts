@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { DomainEvent, EventPublisher } from '../../functions/shared/deps.js';
+import { type DomainEvent, type EventPublisher, publishedDetail } from '../../functions/shared/deps.js';
 import type { BusEvent } from '../../functions/shared/duty.js';
 import { type EventRuleDecl, eventRules, type FunctionName } from '../system.js';
 import { createFailedDeliveryStore, type FailedDeliveryStore } from './failed-deliveries.js';
@@ -73,7 +73,7 @@ export const createLocalEventBus = (opts: {
           region: 'us-east-1',
           time: opts.now().toISOString(),
           resources: [],
-          detail: e.detail,
+          detail: publishedDetail(e),
           deliveredTo: [],
         } as PublishedEvent;
         log.push(event);

@@ -111,6 +111,9 @@ const setProcessEnv = (stage: string, endpoint: string, issuer: LocalIssuer) => 
   set('AWS_SECRET_ACCESS_KEY', 'local');
   set('AWS_ENDPOINT_URL_DYNAMODB', endpoint);
   set(env.stage, stage);
+  // Business metrics are EMF log lines for CloudWatch; locally they would only be noise.
+  set('POWERTOOLS_METRICS_DISABLED', 'true');
+  set(env.metricsNamespace, `ShiyanData/${stage}`);
   set(env.eventBus, `${stage}-${EVENT_BUS}`);
   set(env.issuer, issuer.issuer);
   set(env.audience, issuer.audience);
