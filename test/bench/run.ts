@@ -25,6 +25,9 @@ const ROOT = resolve(import.meta.dirname, '..', '..');
 const OUT = join(ROOT, '.bench');
 const STAGE = 'bench';
 const quick = process.argv.includes('--quick');
+// The EMF metric lines would flood the figures; the metric calls themselves still run.
+process.env.POWERTOOLS_METRICS_DISABLED = 'true';
+process.env.POWERTOOLS_METRICS_NAMESPACE ??= 'ShiyanData/bench';
 
 const percentile = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
