@@ -1,4 +1,4 @@
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import type { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import {
   Alarm,
@@ -50,12 +50,7 @@ export class Observability extends Construct {
       displayName: `Shiyan data platform alarms (${props.stage})`,
       enforceSSL: true,
     });
-    Validations.of(this.topic).acknowledge({
-      id: 'AwsSolutions-SNS2',
-      reason:
-        'The topic carries alarm state changes only (alarm name, metric, threshold), no platform data; CloudWatch ' +
-        'cannot publish to a topic encrypted with the AWS-managed SNS key, and a customer key for alarm names is not worth its cost.',
-    });
+
     for (const email of config.alarmEmails) this.topic.addSubscription(new EmailSubscription(email));
     const action = new SnsAction(this.topic);
     const ns = metricsNamespace(props.stage);

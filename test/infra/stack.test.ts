@@ -39,7 +39,8 @@ beforeAll(() => {
   // Dev is bundled with the local esbuild, as `cdk synth` does; prod skips bundling (same code).
   dev = synth('dev', { bundle: true });
   prod = synth('prod');
-});
+  // Eleven esbuild bundles (ten duties and the Cognito trigger): slow on a busy machine.
+}, 300_000);
 afterAll(() => dispose(dev, prod));
 
 const ref = (id: string) => ({ Ref: id });
