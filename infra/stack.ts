@@ -5,7 +5,7 @@ import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { Construct } from 'constructs';
 import { PlatformApi } from './constructs/api.js';
-import { type Stage, stageSettings } from './constructs/config.js';
+import { type Stage, stageConfig, stageSettings } from './constructs/config.js';
 import { DataTables } from './constructs/data.js';
 import {
   checkDeclaration,
@@ -17,10 +17,11 @@ import {
 import { EventRules, Schedules } from './constructs/events.js';
 import { PlatformFunctions } from './constructs/functions.js';
 import { Identity } from './constructs/identity.js';
+import { Observability } from './constructs/observability.js';
 import { ProcessingResources } from './constructs/processing.js';
 import { Workflows } from './constructs/workflows.js';
 
-export { parseStage, STAGES, type Stage } from './constructs/config.js';
+export { isProduction, parseStage, STAGES, type Stage, stageConfig } from './constructs/config.js';
 export type { PlatformDeclaration } from './constructs/declaration.js';
 
 export const stackName = (stage: Stage): string => `ShiyanData-${stage}`;
@@ -49,6 +50,7 @@ export class PlatformStack extends Stack {
   readonly functions: PlatformFunctions;
   readonly api: PlatformApi;
   readonly workflows: Workflows;
+  readonly observability: Observability;
 
   constructor(scope: Construct, id: string, props: PlatformStackProps) {
     super(scope, id, {
@@ -116,12 +118,22 @@ export class PlatformStack extends Stack {
     // Processing (Art. 16-18): bucket, Glue database, Athena workgroup, for the function that processes.
     if ('processing' in d.functions)
       new ProcessingResources(this, 'Processing', { stage, fn: this.functions.get('processing') });
-    new EventRules(this, 'EventRules', { bus, eventRules: d.eventRules, functions: this.functions });
+    new EventRules(this, 'EventRules', { stage, bus, eventRules: d.eventRules, functions: this.functions });
     new Schedules(this, 'Schedules', { stage, schedules: d.schedules, functions: this.functions });
 
+    // Last: it reads everything built above (functions, machines, every dead-letter queue).
+    this.observability = new Observability(this, 'Observability', {
+      stage,
+      api: this.api.api,
+      functions: this.functions,
+      workflows: this.workflows,
+    });
+
     new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'HTTP API base URL' });
-    new CfnOutput(this, 'UserPoolId', { value: this.identity.userPool.userPoolId });
-    new CfnOutput(this, 'UserPoolClientId', { value: this.identity.client.userPoolClientId });
+    if (this.identity.userPool && this.identity.client) {
+      new CfnOutput(this, 'UserPoolId', { value: this.identity.userPool.userPoolId });
+      new CfnOutput(this, 'UserPoolClientId', { value: this.identity.client.userPoolClientId });
+    }
     new CfnOutput(this, 'TokenIssuer', { value: this.identity.issuer });
     new CfnOutput(this, 'EventBusName', { value: bus.eventBusName });
   }
@@ -134,7 +146,15 @@ export class PlatformStack extends Stack {
  * construct they concern with Validations.of(construct).acknowledge({ id, reason }).
  */
 export const definePlatform = (app: App, stage: Stage, declaration?: PlatformDeclaration): PlatformStack => {
-  const stack = new PlatformStack(app, stackName(stage), { stage, declaration });
+  // Validated here: a stage config mistake stops synth before anything is built.
+  const config = stageConfig(stage);
+  const stack = new PlatformStack(app, stackName(stage), {
+    stage,
+    declaration,
+    // The stage's region (and account, when pinned): ARNs, service principals and endpoints follow its
+    // partition (aws or aws-cn).
+    env: { region: config.region, ...(config.account ? { account: config.account } : {}) },
+  });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
   return stack;
 };

@@ -174,8 +174,19 @@ export const env = {
   authorityOrg: 'AUTHORITY_ORG',
   /** Base64 HMAC key that signs pagination cursors (functions/shared/cursor.ts). */
   cursorKey: 'CURSOR_SIGNING_KEY',
+  /** Claim names of the stage's identity provider (roles, organisation). */
+  rolesClaim: 'JWT_ROLES_CLAIM',
+  orgClaim: 'JWT_ORG_CLAIM',
+  /** CloudWatch namespace of the business metrics. */
+  metricsNamespace: 'POWERTOOLS_METRICS_NAMESPACE',
 } as const;
 
 /** `${CatalogFunctionArn}` style placeholder for a function in an ASL file. */
 export const functionArnPlaceholder = (f: string): string =>
   `${f.replace(/(^|-)(\w)/g, (_m, _d: string, c: string) => c.toUpperCase())}FunctionArn`;
+
+/**
+ * `${Partition}` in an ASL file: the AWS partition (`aws`, `aws-cn`), substituted by CloudFormation
+ * (AWS::Partition) and by the local runtime (`aws`). ASL files never hard-code `arn:aws:`.
+ */
+export const PARTITION_PLACEHOLDER = 'Partition';

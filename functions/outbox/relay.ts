@@ -1,3 +1,4 @@
+import { countMetric } from '../shared/context.js';
 import type { Deps, DomainEvent } from '../shared/deps.js';
 import { tableName } from '../shared/deps.js';
 import { queryPages } from '../shared/query.js';
@@ -14,6 +15,7 @@ const PAGE = 100;
 export const relayPending = async (deps: Deps): Promise<{ relayed: number }> => {
   const before = new Date(deps.clock.now().getTime() - RELAY_GRACE_MS).toISOString();
   let relayed = 0;
+  let backlog = 0;
   for await (const items of queryPages(deps, {
     TableName: tableName(deps, 'outbox'),
     IndexName: 'byPending',
@@ -27,9 +29,13 @@ export const relayPending = async (deps: Deps): Promise<{ relayed: number }> => 
       ...(i.start ? { start: i.start as NonNullable<OutboxEntry['start']> } : {}),
     }));
     if (!entries.length) continue;
+    backlog += entries.length;
     const n = await relayOutbox(deps, entries);
     if (n === 0) break; // the bus or Step Functions is down: try again on the next run
     relayed += n;
   }
+  // Committed events the request could not hand on itself: alarmed when it stays above zero.
+  countMetric('OutboxBacklog', backlog);
+  countMetric('EventsRelayed', relayed);
   return { relayed };
 };

@@ -1,4 +1,4 @@
-import { ROLES, type Role, type RouteAuth } from '../../infra/system.js';
+import { env, ROLES, type Role, type RouteAuth } from '../../infra/system.js';
 import { creditCodeProblem } from './credit-code.js';
 import { ForbiddenError, UnauthorizedError } from './errors.js';
 
@@ -14,9 +14,18 @@ export interface Principal {
 
 export type Claims = Record<string, unknown>;
 
-/** Claim names follow Cognito ID tokens: groups are roles, a custom attribute holds the organisation. */
+/** Default claim names follow Cognito tokens: groups are roles, a custom attribute holds the organisation. */
 export const CLAIM_GROUPS = 'cognito:groups';
 export const CLAIM_ORG = 'custom:org';
+
+/**
+ * The claims carrying roles and organisation: a stage with an external OIDC issuer names its own
+ * (infra/stages.ts → `JWT_ROLES_CLAIM`, `JWT_ORG_CLAIM`); Cognito's are the default.
+ */
+export const claimNames = (): { roles: string; org: string } => ({
+  roles: process.env[env.rolesClaim] || CLAIM_GROUPS,
+  org: process.env[env.orgClaim] || CLAIM_ORG,
+});
 
 /**
  * API Gateway hands JWT claims to Lambda as strings; an array claim arrives as "[a b]". Tokens verified
@@ -39,9 +48,9 @@ const isRole = (g: string): g is Role => (ROLES as readonly string[]).includes(g
  * an organisation).
  */
 export const orgFromClaims = (claims: Claims): string => {
-  const raw = claims[CLAIM_ORG];
+  const raw = claims[claimNames().org];
   const org = typeof raw === 'string' ? raw : '';
-  if (!org) throw new UnauthorizedError('The token names no organisation (custom:org)');
+  if (!org) throw new UnauthorizedError('The token names no organisation');
   const problem = creditCodeProblem(org);
   if (problem) {
     throw new UnauthorizedError(
@@ -52,7 +61,8 @@ export const orgFromClaims = (claims: Claims): string => {
 };
 
 /** The platform roles a token carries, in its order. */
-export const rolesFromClaims = (claims: Claims): Role[] => groupsOf(claims[CLAIM_GROUPS]).filter(isRole);
+export const rolesFromClaims = (claims: Claims): Role[] =>
+  groupsOf(claims[claimNames().roles]).filter(isRole);
 
 /**
  * Builds the principal for a route. A user in several groups acts in the first role the route allows,

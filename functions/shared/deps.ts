@@ -11,7 +11,13 @@ export interface DomainEvent {
   readonly source: string;
   readonly detailType: string;
   readonly detail: Record<string, unknown>;
+  /** The correlation id of the request that caused it; publishers put it in the detail. */
+  readonly correlationId?: string;
 }
+
+/** The detail as published: with the correlation id, when the event has one. */
+export const publishedDetail = (e: DomainEvent): Record<string, unknown> =>
+  e.correlationId ? { ...e.detail, correlationId: e.correlationId } : e.detail;
 
 export interface EventPublisher {
   publish(events: readonly DomainEvent[]): Promise<void>;

@@ -1,9 +1,11 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import type { FunctionName } from '../../infra/system.js';
+import { CORRELATION_HEADER, CORRELATION_ID, CORRELATION_KEY, countMetric, runInContext } from './context.js';
 import type { Deps } from './deps.js';
-import { type HttpEvent, type HttpResult, httpRouter, type RouteTable } from './http.js';
+import { declaredRoute, type HttpEvent, type HttpResult, httpRouter, type RouteTable } from './http.js';
 
 /** An EventBridge event as delivered to a rule target. */
 export interface BusEvent<D = Record<string, unknown>> {
@@ -52,9 +54,16 @@ const isStep = (e: AnyEvent): e is StepInvocation => 'step' in e && typeof e.ste
  */
 export const dutyHandler = (fn: FunctionName, handlers: DutyHandlers, deps: Deps) => {
   const http = httpRouter(fn, handlers.routes ?? {}, deps);
-  const base = async (event: AnyEvent, context: Context): Promise<HttpResult | unknown> => {
-    const requestId = context.awsRequestId;
-    if (isHttp(event)) return http(event, event.requestContext.requestId ?? requestId);
+  // Business metrics (EMF): namespace per stage from POWERTOOLS_METRICS_NAMESPACE, dimension service.
+  const metrics = new Metrics({ serviceName: fn });
+
+  const dispatch = async (event: AnyEvent, requestId: string): Promise<HttpResult | unknown> => {
+    if (isHttp(event)) {
+      const result = await http(event, event.requestContext.requestId ?? requestId);
+      const op = declaredRoute(event)?.operationId;
+      if (op && (result.statusCode ?? 500) < 400) countMetric(op);
+      return result;
+    }
     const inv: Invocation = { deps, requestId };
     if (isBus(event)) {
       const consume = handlers.events?.[event['detail-type']];
@@ -69,9 +78,56 @@ export const dutyHandler = (fn: FunctionName, handlers: DutyHandlers, deps: Deps
     if (isStep(event)) {
       const step = handlers.steps?.[event.step];
       if (!step) throw new Error(`${fn} has no step ${event.step}`);
-      return step(event, inv);
+      const out = await step(event, inv);
+      countMetric(`step:${event.step}`);
+      return out;
     }
     throw new Error(`${fn} cannot handle this event`);
   };
+
+  const base = async (event: AnyEvent, context: Context): Promise<HttpResult | unknown> => {
+    const requestId = context.awsRequestId;
+    const correlationId = correlationOf(event, requestId);
+    // Every log line of this invocation carries it (Powertools key `correlation_id`).
+    deps.logger.appendKeys({ correlation_id: correlationId });
+    deps.logger.info('Invoked', { kind: kindOf(event) });
+    try {
+      return await runInContext(
+        { correlationId, count: (m, v = 1) => metrics.addMetric(m, MetricUnit.Count, v) },
+        () => dispatch(event, requestId),
+      );
+    } finally {
+      metrics.publishStoredMetrics();
+    }
+  };
   return middy(base).use(injectLambdaContext(deps.logger, { resetKeys: true }));
+};
+
+const kindOf = (e: AnyEvent): string =>
+  isHttp(e)
+    ? e.routeKey
+    : isBus(e)
+      ? `event ${e['detail-type']}`
+      : isSchedule(e)
+        ? `schedule ${e.schedule}`
+        : isStep(e)
+          ? `step ${e.step}`
+          : 'unknown';
+
+/**
+ * The correlation id of an invocation: a valid `X-Correlation-Id` header or the gateway's request id
+ * (HTTP), the id an event or a workflow input carries, or else this invocation's own request id.
+ */
+const correlationOf = (e: AnyEvent, requestId: string): string => {
+  const valid = (v: unknown): v is string => typeof v === 'string' && CORRELATION_ID.test(v);
+  if (isHttp(e)) {
+    const header = e.headers?.[CORRELATION_HEADER] ?? e.headers?.['X-Correlation-Id'];
+    return valid(header) ? header : (e.requestContext.requestId ?? requestId);
+  }
+  if (isBus(e)) {
+    const carried = (e.detail as Record<string, unknown> | undefined)?.[CORRELATION_KEY];
+    return valid(carried) ? carried : e.id;
+  }
+  const carried = (e as Record<string, unknown>)[CORRELATION_KEY];
+  return valid(carried) ? carried : requestId;
 };

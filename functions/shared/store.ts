@@ -8,6 +8,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { auditDay, type ChainedFields, chainHash, GENESIS_HASH, seqKey } from './audit-chain.js';
 import type { Principal } from './auth.js';
+import { countMetric, currentCorrelationId, withCorrelation } from './context.js';
 import { type Deps, type DomainEvent, tableName } from './deps.js';
 import { type AppError, ConflictError, StaleVersionError, transientAwsError } from './errors.js';
 
@@ -190,7 +191,11 @@ export class Transaction {
    * no committed change loses its event (consumers see each at least once).
    */
   publish(...events: DomainEvent[]): this {
-    for (const event of events) this.outbox.push({ id: randomUUID(), event });
+    // The request's correlation id travels with the event (outbox → bus → consumers' logs).
+    const correlationId = currentCorrelationId();
+    for (const event of events) {
+      this.outbox.push({ id: randomUUID(), event: correlationId ? { ...event, correlationId } : event });
+    }
     return this;
   }
 
@@ -199,7 +204,7 @@ export class Transaction {
    * and by the relay if that start was lost. The execution name makes a repeated start a no-op.
    */
   startWorkflow(machine: string, name: string, input: unknown): this {
-    this.outbox.push({ id: randomUUID(), start: { machine, name, input } });
+    this.outbox.push({ id: randomUUID(), start: { machine, name, input: withCorrelation(input) } });
     return this;
   }
 
@@ -219,6 +224,8 @@ export class Transaction {
       if (result === 'committed') break;
       if (attempt >= MAX_CHAIN_ATTEMPTS) throw new StaleVersionError();
     }
+    // Business metrics: every committed domain event, by name, per function (e.g. GrantSuspended).
+    for (const entry of this.outbox) if (entry.event) countMetric(entry.event.detailType);
     if (this.outbox.length) await relayOutbox(this.deps, this.outbox);
   }
 

@@ -1,7 +1,9 @@
-import { Validations } from 'aws-cdk-lib';
+import { Duration, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
   CfnIntegration,
+  type CfnRoute,
+  type CfnStage,
   CorsHttpMethod,
   HttpApi,
   HttpMethod,
@@ -18,13 +20,15 @@ import { CfnPermission } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { DEFAULT_ROUTE_FUNCTION, routeKey } from '../system.js';
-import { type Stage, stageSettings } from './config.js';
+import { type Stage, stageConfig, stageSettings } from './config.js';
 import { markDeclared, type PlatformDeclaration, pascal } from './declaration.js';
 import type { PlatformFunctions } from './functions.js';
 import type { Identity } from './identity.js';
 
 /** Headers a browser may send cross-origin: the bearer token, JSON bodies, retries and optimistic locking. */
 export const CORS_HEADERS = ['authorization', 'content-type', 'idempotency-key', 'if-match'];
+/** Response headers a browser client must be able to read: versions, created resources, replays. */
+export const CORS_EXPOSED_HEADERS = ['etag', 'location', 'idempotency-key', 'idempotent-replayed'];
 
 /**
  * One HTTP API route per declared route. Role-restricted routes go through the Cognito JWT authorizer;
@@ -47,14 +51,17 @@ export class PlatformApi extends Construct {
   ) {
     super(scope, id);
     const settings = stageSettings(props.stage);
+    const config = stageConfig(props.stage);
     this.api = new HttpApi(this, 'HttpApi', {
       apiName: `${props.stage}-platform`,
       description: 'Public data authorized operation platform (公共数据授权运营平台)',
       // The stage is created below, with access logs and throttling.
       createDefaultStage: false,
       corsPreflight: {
-        allowOrigins: ['*'],
+        allowOrigins: [...config.corsOrigins],
         allowHeaders: CORS_HEADERS,
+        exposeHeaders: CORS_EXPOSED_HEADERS,
+        maxAge: Duration.hours(1),
         allowMethods: [
           CorsHttpMethod.GET,
           CorsHttpMethod.POST,
@@ -95,7 +102,7 @@ export class PlatformApi extends Construct {
     });
 
     const jwt = new HttpJwtAuthorizer('CognitoJwt', props.identity.issuer, {
-      jwtAudience: [props.identity.client.userPoolClientId],
+      jwtAudience: props.identity.audience,
       identitySource: ['$request.header.Authorization'],
     });
     const none = new HttpNoneAuthorizer();
@@ -116,6 +123,10 @@ export class PlatformApi extends Construct {
     };
 
     const firstRouteOf = new Map<string, HttpRoute>();
+    // Public routes (no token) get their own, tighter throttle: anyone on the internet can call them.
+    // RouteSettings is a JSON property in CloudFormation: keys are written as CloudFormation spells them.
+    const routeSettings: Record<string, { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }> = {};
+    const cfnStage = this.stage.node.defaultChild as CfnStage;
     for (const r of props.routes) {
       const key = routeKey(r);
       const route = new HttpRoute(this, `Route${pascal(r.operationId)}`, {
@@ -127,6 +138,12 @@ export class PlatformApi extends Construct {
       markDeclared(route, 'route', key);
       if (!firstRouteOf.has(r.function)) firstRouteOf.set(r.function, route);
       if (typeof r.auth === 'string') {
+        routeSettings[key] = {
+          ThrottlingRateLimit: settings.publicRouteThrottle.rateLimit,
+          ThrottlingBurstLimit: settings.publicRouteThrottle.burstLimit,
+        };
+        // Route settings name existing routes: the stage is updated after them.
+        cfnStage.addDependency(route.node.defaultChild as CfnRoute);
         Validations.of(route).acknowledge({
           id: 'AwsSolutions-APIG4',
           reason:
@@ -150,6 +167,7 @@ export class PlatformApi extends Construct {
       reason:
         'The $default route only answers requests no declared route matches, with a 404 error body; it reaches no data.',
     });
+    if (Object.keys(routeSettings).length > 0) cfnStage.routeSettings = routeSettings;
 
     // CDK creates a shared integration (and its invoke permission) under whichever route binds it first.
     // Pin their logical ids to the function, so adding or removing routes never replaces them.

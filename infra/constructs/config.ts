@@ -1,26 +1,33 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { STAGES, type Stage, stageConfig } from '../stages.js';
 
-export const STAGES = ['dev', 'prod'] as const;
-export type Stage = (typeof STAGES)[number];
+export { STAGES, type Stage, stageConfig } from '../stages.js';
 
-/** `-c stage=…` → a known stage; anything else is a mistake worth stopping for. */
+/** `-c stage=…` → a known stage (infra/stages.ts); anything else is a mistake worth stopping for. */
 export const parseStage = (value: unknown): Stage => {
   const stage = value ?? 'dev';
   if (typeof stage === 'string' && (STAGES as readonly string[]).includes(stage)) return stage as Stage;
   throw new Error(`Unknown stage ${JSON.stringify(stage)}: pass -c stage=${STAGES.join('|')}`);
 };
 
+/** Production stages keep their data (RETAIN, deletion protection) and refuse `destroy`. */
+export const isProduction = (stage: Stage): boolean => stageConfig(stage).production;
+
 /** Settings that differ between a disposable dev stack and production. */
-export const stageSettings = (stage: Stage) =>
-  stage === 'prod'
+export const stageSettings = (stage: Stage) => {
+  const config = stageConfig(stage);
+  return config.production
     ? {
         removalPolicy: RemovalPolicy.RETAIN,
         logRetention: RetentionDays.ONE_YEAR,
-        throttle: { rateLimit: 200, burstLimit: 400 },
+        throttle: config.throttle,
+        publicRouteThrottle: config.publicRouteThrottle,
       }
     : {
         removalPolicy: RemovalPolicy.DESTROY,
         logRetention: RetentionDays.TWO_WEEKS,
-        throttle: { rateLimit: 50, burstLimit: 100 },
+        throttle: config.throttle,
+        publicRouteThrottle: config.publicRouteThrottle,
       };
+};

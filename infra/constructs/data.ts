@@ -1,7 +1,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, Billing, ProjectionType, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
-import type { Stage } from './config.js';
+import { isProduction, type Stage } from './config.js';
 import { markDeclared, type PlatformDeclaration, pascal } from './declaration.js';
 
 const key = (name: string) => ({ name, type: AttributeType.STRING });
@@ -12,7 +12,7 @@ export class DataTables extends Construct {
 
   constructor(scope: Construct, id: string, props: { stage: Stage; tables: PlatformDeclaration['tables'] }) {
     super(scope, id);
-    const prod = props.stage === 'prod';
+    const prod = isProduction(props.stage);
     const byName = new Map<string, TableV2>();
     for (const [name, decl] of Object.entries(props.tables)) {
       const table = new TableV2(this, pascal(name), {

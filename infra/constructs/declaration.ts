@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { CfnResource } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
+import { missingLambdaRetry, TRANSIENT_LAMBDA_ERRORS } from '../asl.js';
 import type {
   Access,
   EventRuleDecl,
@@ -129,8 +130,20 @@ export const checkDeclaration = (d: PlatformDeclaration): void => {
       problems.push(`state machine ${name}: ${m.file} does not exist`);
       continue;
     }
-    const provided = new Set(m.functions.map(system.functionArnPlaceholder));
-    for (const p of placeholdersIn(readFileSync(file, 'utf8'))) {
+    const text = readFileSync(file, 'utf8');
+    for (const task of missingLambdaRetry(JSON.parse(text) as object)) {
+      problems.push(
+        `state machine ${name}: Lambda task "${task}" of ${m.file} does not retry ${TRANSIENT_LAMBDA_ERRORS.join(', ')}`,
+      );
+    }
+    if (/arn:aws(-cn|-us-gov)?:/.test(text)) {
+      problems.push(`state machine ${name}: ${m.file} hard-codes a partition; write arn:\${Partition}:…`);
+    }
+    const provided = new Set([
+      ...m.functions.map(system.functionArnPlaceholder),
+      system.PARTITION_PLACEHOLDER,
+    ]);
+    for (const p of placeholdersIn(text)) {
       if (!provided.has(p)) {
         problems.push(
           `state machine ${name}: ${m.file} uses \${${p}}, which none of its declared functions provides`,

@@ -1,34 +1,46 @@
-import { ArnFormat, Duration, Stack, TimeZone, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack, TimeZone } from 'aws-cdk-lib';
 import { type IEventBus, Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { Schedule, ScheduleExpression, ScheduleTargetInput, TimeWindow } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { Stage } from './config.js';
+import { deadLetterQueue } from './dead-letters.js';
 import { markDeclared, type PlatformDeclaration, pascal } from './declaration.js';
 import type { PlatformFunctions } from './functions.js';
 
-/** Declared event rules on the platform bus, each delivering to one function. */
+/** Lambda's own retries of an asynchronous invocation that threw (its maximum), before the on-failure destination. */
+export const ASYNC_RETRY_ATTEMPTS = 2;
+
+/**
+ * Declared event rules on the platform bus, each delivering to one function. Nothing is dropped on
+ * either leg: EventBridge retries a delivery it could not hand over and then puts the event in the
+ * rule's dead-letter queue; the function, invoked asynchronously, retries an event it threw on and
+ * then sends the invocation record to its on-failure destination (one queue per consuming function).
+ */
 export class EventRules extends Construct {
   constructor(
     scope: Construct,
     id: string,
-    props: { bus: IEventBus; eventRules: PlatformDeclaration['eventRules']; functions: PlatformFunctions },
+    props: {
+      stage: Stage;
+      bus: IEventBus;
+      eventRules: PlatformDeclaration['eventRules'];
+      functions: PlatformFunctions;
+    },
   ) {
     super(scope, id);
+    const consumers = new Set<string>();
     for (const [name, decl] of Object.entries(props.eventRules)) {
       const cid = pascal(name);
-      // Events the function could not take after every retry wait here instead of being dropped.
-      const deadLetters = new Queue(this, `${cid}DeadLetters`, {
-        enforceSSL: true,
-        encryption: QueueEncryption.SQS_MANAGED,
-        retentionPeriod: Duration.days(14),
-      });
-      Validations.of(deadLetters).acknowledge({
-        id: 'AwsSolutions-SQS3',
-        reason: `This queue is itself the dead-letter queue of event rule ${name}; a queue behind it would only move the problem.`,
+      // Events EventBridge could not hand to the function after every retry wait here.
+      const deadLetters = deadLetterQueue(this, `${cid}DeadLetters`, {
+        stage: props.stage,
+        kind: 'rule',
+        name,
+        purpose: `deliveries of event rule ${name}`,
       });
       const rule = new Rule(this, cid, {
         eventBus: props.bus,
@@ -46,6 +58,22 @@ export class EventRules extends Construct {
         }),
       );
       markDeclared(rule, 'eventRule', name);
+      consumers.add(decl.function);
+    }
+    for (const f of consumers) {
+      const fn = props.functions.get(f);
+      // Events the function threw on, after Lambda's retries: the invocation record (event included).
+      const failed = deadLetterQueue(this, `${pascal(f)}FailedEvents`, {
+        stage: props.stage,
+        kind: 'async',
+        name: f,
+        purpose: `on-failure destination of function ${f}'s asynchronous invocations`,
+      });
+      fn.configureAsyncInvoke({
+        onFailure: new SqsDestination(failed),
+        retryAttempts: ASYNC_RETRY_ATTEMPTS,
+        maxEventAge: Duration.hours(6),
+      });
     }
   }
 }
@@ -82,6 +110,14 @@ export class Schedules extends Construct {
       role.addToPrincipalPolicy(
         new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [fn.functionArn] }),
       );
+      // Invocations Scheduler could not make after its retries wait here (the run is lost otherwise).
+      const deadLetters = deadLetterQueue(this, `${cid}DeadLetters`, {
+        stage: props.stage,
+        kind: 'schedule',
+        name,
+        purpose: `invocations of schedule ${name}`,
+      });
+      deadLetters.grantSendMessages(role);
       const schedule = new Schedule(this, cid, {
         scheduleName: `${props.stage}-${name}`,
         description: decl.description,
@@ -97,6 +133,7 @@ export class Schedules extends Construct {
           input: ScheduleTargetInput.fromObject({ schedule: name }),
           retryAttempts: 3,
           maxEventAge: Duration.hours(1),
+          deadLetterQueue: deadLetters,
         }),
       });
       markDeclared(schedule, 'schedule', name);

@@ -37,6 +37,9 @@ export const APPEND_ONLY_DENIED_ACTIONS = [
 ] as const;
 const DEFAULT_TIMEOUT_SECONDS = 10;
 
+/** CloudWatch namespace of the stage's business metrics (Powertools Metrics, EMF). */
+export const metricsNamespace = (stage: Stage): string => `ShiyanData/${stage}`;
+
 /** Physical name of a declared state machine; the local runtime uses the same `<stage>-<name>`. */
 export const stateMachineName = (stage: Stage, machine: string): string => `${stage}-${machine}`;
 
@@ -98,8 +101,9 @@ export const wireFunction = (
   ];
 
   fn.addEnvironment(env.stage, ctx.stage);
+  fn.addEnvironment(env.metricsNamespace, metricsNamespace(ctx.stage));
   fn.addEnvironment(env.issuer, ctx.identity.issuer);
-  fn.addEnvironment(env.audience, ctx.identity.client.userPoolClientId);
+  fn.addEnvironment(env.audience, ctx.identity.audience.join(','));
   fn.addEnvironment(env.jwksUrl, ctx.identity.jwksUrl);
   fn.addEnvironment(env.authorityOrg, ctx.authorityOrg);
   if (decl.personKey) {
@@ -107,6 +111,8 @@ export const wireFunction = (
     ctx.personKey.grantRead(fn);
   }
   if (ctx.cursorKey) fn.addEnvironment(env.cursorKey, ctx.cursorKey);
+  fn.addEnvironment(env.rolesClaim, ctx.identity.rolesClaim);
+  fn.addEnvironment(env.orgClaim, ctx.identity.orgClaim);
 
   for (const [t, access] of Object.entries(decl.tables)) {
     const table = ctx.tables.get(t);

@@ -1,39 +1,71 @@
+import { resolve } from 'node:path';
 import { Duration, Validations } from 'aws-cdk-lib';
 import {
   AccountRecovery,
   ClientAttributes,
   FeaturePlan,
+  LambdaVersion,
   Mfa,
   StandardThreatProtectionMode,
   StringAttribute,
   UserPool,
   type UserPoolClient,
+  UserPoolEmail,
+  UserPoolOperation,
 } from 'aws-cdk-lib/aws-cognito';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { CLAIM_GROUPS, CLAIM_ORG } from '../../functions/shared/auth.js';
+import { BUNDLING } from '../bundling.js';
 import { ROLES } from '../system.js';
-import { type Stage, stageSettings } from './config.js';
-import { pascal } from './declaration.js';
+import { type Stage, stageConfig, stageSettings } from './config.js';
+import { pascal, ROOT } from './declaration.js';
 
 /**
- * Who may sign in: a Cognito user pool whose groups are the platform roles and whose users carry
- * their organisation's unified social credit code, so ID tokens hold `cognito:groups` and
- * `custom:org` (read by functions/shared/auth.ts).
+ * Who may sign in, as the stage configures it (infra/stages.ts):
+ * - `cognito` (global regions): a user pool whose groups are the platform roles and whose users carry
+ *   their organisation's unified social credit code (`cognito:groups`, `custom:org` in ID and access
+ *   tokens);
+ * - `oidc`: an external issuer (e.g. the province's unified identity service), with the claims that
+ *   carry roles and organisation named in the stage config. No user pool at all (China regions).
+ * Either way the HTTP API's JWT authorizer and the functions verify the same issuer and audience.
  */
 export class Identity extends Construct {
-  readonly userPool: UserPool;
-  readonly client: UserPoolClient;
+  readonly userPool?: UserPool;
+  readonly client?: UserPoolClient;
   /** Token issuer (`iss`), as the HTTP API authorizer and the handlers verify it. */
   readonly issuer: string;
+  /** Accepted `aud` / `client_id` values. */
+  readonly audience: string[];
   readonly jwksUrl: string;
+  readonly rolesClaim: string;
+  readonly orgClaim: string;
 
   constructor(scope: Construct, id: string, props: { stage: Stage }) {
     super(scope, id);
-    const prod = props.stage === 'prod';
+    const config = stageConfig(props.stage);
+    const identity = config.identity;
+    if (identity.kind === 'oidc') {
+      this.issuer = identity.issuer;
+      this.audience = [...identity.audience];
+      this.jwksUrl = identity.jwksUri ?? `${identity.issuer.replace(/\/$/, '')}/.well-known/jwks.json`;
+      this.rolesClaim = identity.rolesClaim;
+      this.orgClaim = identity.orgClaim;
+      return;
+    }
+
+    const settings = stageSettings(props.stage);
+    const prod = config.production;
+    const sender = identity.emailSender;
     this.userPool = new UserPool(this, 'UserPool', {
       userPoolName: `${props.stage}-platform-users`,
       // Accounts belong to vetted organisations (Art. 9, 18): the authority provisions them.
       selfSignUpEnabled: false,
       signInAliases: { email: true },
+      signInCaseSensitive: false,
       standardAttributes: {
         email: { required: true, mutable: true },
         fullname: { required: false, mutable: true },
@@ -50,28 +82,77 @@ export class Identity extends Construct {
         requireSymbols: true,
         tempPasswordValidity: Duration.days(3),
       },
-      mfa: Mfa.OPTIONAL,
+      // TOTP only (no SMS: no phone numbers collected); required wherever the stage says so (prod).
+      mfa: identity.mfa === 'required' ? Mfa.REQUIRED : Mfa.OPTIONAL,
       mfaSecondFactor: { otp: true, sms: false },
       accountRecovery: AccountRecovery.EMAIL_ONLY,
+      ...(sender
+        ? {
+            email: UserPoolEmail.withSES({
+              fromEmail: sender.from,
+              fromName: '十堰市公共数据授权运营平台',
+              ...(sender.replyTo ? { replyTo: sender.replyTo } : {}),
+              sesRegion: sender.sesRegion ?? config.region,
+            }),
+          }
+        : {}),
       // Plus tier: threat protection (compromised credentials, adaptive authentication) for accounts
-      // that reach authorized public data. Dev only observes, so test sign-ins are never blocked.
+      // that reach authorized public data, and access-token customization (below). Dev only observes.
       featurePlan: FeaturePlan.PLUS,
       standardThreatProtectionMode: prod
         ? StandardThreatProtectionMode.FULL_FUNCTION
         : StandardThreatProtectionMode.AUDIT_ONLY,
       deletionProtection: prod,
-      removalPolicy: stageSettings(props.stage).removalPolicy,
+      removalPolicy: settings.removalPolicy,
     });
-    Validations.of(this.userPool).acknowledge({
-      id: 'AwsSolutions-COG2',
-      reason:
-        'MFA is optional at the pool so the authority can provision organisation accounts before their TOTP device ' +
-        'is enrolled; Plus-tier threat protection (enforced in prod) challenges risky sign-ins with MFA.',
-    });
+    if (identity.mfa !== 'required') {
+      Validations.of(this.userPool).acknowledge({
+        id: 'AwsSolutions-COG2',
+        reason: `Stage ${props.stage} is not production: MFA is optional so test accounts sign in without a TOTP device; infra/stages.ts refuses a production stage without required MFA.`,
+      });
+    }
 
     for (const role of ROLES) {
       this.userPool.addGroup(pascal(role), { groupName: role, description: `Platform role ${role}` });
     }
+
+    // Access tokens carry custom:org too (pre-token-generation v2), so neither the API nor the
+    // functions depend on ID tokens.
+    const preTokenLogs = new LogGroup(this, 'PreTokenLogs', {
+      retention: settings.logRetention,
+      removalPolicy: settings.removalPolicy,
+    });
+    const preTokenRole = new Role(this, 'PreTokenRole', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `Cognito pre-token-generation trigger (${props.stage})`,
+    });
+    preTokenLogs.grantWrite(preTokenRole);
+    const preToken = new NodejsFunction(this, 'PreToken', {
+      entry: resolve(ROOT, 'functions/identity/pre-token.ts'),
+      handler: 'handler',
+      description: 'Adds custom:org to Cognito access tokens',
+      runtime: Runtime.NODEJS_22_X,
+      architecture: Architecture.ARM_64,
+      memorySize: 128,
+      timeout: Duration.seconds(5),
+      role: preTokenRole,
+      logGroup: preTokenLogs,
+      projectRoot: ROOT,
+      depsLockFilePath: resolve(ROOT, 'package-lock.json'),
+      bundling: {
+        forceDockerBundling: false,
+        format: OutputFormat.ESM,
+        minify: BUNDLING.minify,
+        target: BUNDLING.target,
+      },
+    });
+    Validations.of(preToken).acknowledge({
+      id: 'AwsSolutions-L1',
+      reason:
+        'Node.js 22 is pinned deliberately: the repository develops, tests and bundles (target node22) on ' +
+        'Node 22 (package.json "node" devDependency); the runtime moves with that pin, not ahead of it.',
+    });
+    this.userPool.addTrigger(UserPoolOperation.PRE_TOKEN_GENERATION_CONFIG, preToken, LambdaVersion.V2_0);
 
     this.client = this.userPool.addClient('WebClient', {
       generateSecret: false,
@@ -79,6 +160,7 @@ export class Identity extends Construct {
       // Tokens are obtained with SRP from the web client; no hosted UI / OAuth redirects.
       disableOAuth: true,
       preventUserExistenceErrors: true,
+      enableTokenRevocation: true,
       idTokenValidity: Duration.hours(1),
       accessTokenValidity: Duration.hours(1),
       refreshTokenValidity: Duration.days(1),
@@ -91,6 +173,9 @@ export class Identity extends Construct {
     });
 
     this.issuer = this.userPool.userPoolProviderUrl;
+    this.audience = [this.client.userPoolClientId];
     this.jwksUrl = `${this.issuer}/.well-known/jwks.json`;
+    this.rolesClaim = CLAIM_GROUPS;
+    this.orgClaim = CLAIM_ORG;
   }
 }

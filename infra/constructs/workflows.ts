@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { ArnFormat, Stack, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Aws, Stack, Validations } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { functionArnPlaceholder } from '../system.js';
+import { withCorrelationParameter } from '../asl.js';
+import { functionArnPlaceholder, PARTITION_PLACEHOLDER } from '../system.js';
 import { type Stage, stageSettings } from './config.js';
 import { markDeclared, type PlatformDeclaration, pascal, ROOT } from './declaration.js';
 import { type PlatformFunctions, stateMachineArn, stateMachineName } from './functions.js';
@@ -43,10 +44,17 @@ export class Workflows extends Construct {
         stateMachineName: stateMachineName(props.stage, name),
         stateMachineType: StateMachineType.STANDARD,
         comment: decl.description,
-        definitionBody: DefinitionBody.fromFile(resolve(ROOT, decl.file)),
-        definitionSubstitutions: Object.fromEntries(
-          fns.map(([f, fn]) => [functionArnPlaceholder(f), fn.functionArn]),
+        // The ASL file, with the correlation id passed to every Lambda task (the local runtime does the same).
+        definitionBody: DefinitionBody.fromString(
+          JSON.stringify(
+            withCorrelationParameter(JSON.parse(readFileSync(resolve(ROOT, decl.file), 'utf8'))),
+          ),
         ),
+        definitionSubstitutions: {
+          ...Object.fromEntries(fns.map(([f, fn]) => [functionArnPlaceholder(f), fn.functionArn])),
+          // Service integration ARNs (`arn:${Partition}:states:::lambda:invoke`) in aws and aws-cn alike.
+          [PARTITION_PLACEHOLDER]: Aws.PARTITION,
+        },
         // Execution data holds applications and personal data; the log keeps the path, not the payload.
         logs: { destination: logGroup, level: LogLevel.ALL, includeExecutionData: false },
         tracingEnabled: true,

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { DomainEvent, EventPublisher } from '../../functions/shared/deps.js';
+import { type DomainEvent, type EventPublisher, publishedDetail } from '../../functions/shared/deps.js';
 import type { BusEvent } from '../../functions/shared/duty.js';
 import { type EventRuleDecl, eventRules, type FunctionName } from '../system.js';
+import { createFailedDeliveryStore, type FailedDeliveryStore } from './failed-deliveries.js';
 
 export interface PublishedEvent extends BusEvent {
   readonly deliveredTo: string[];
@@ -18,17 +19,23 @@ export const matches = (pattern: unknown, value: unknown): boolean => {
   return pattern === value;
 };
 
+/** Attempts per delivery, as Lambda's asynchronous invocation: the first and two retries. */
+export const DELIVERY_ATTEMPTS = 3;
+
 /**
  * The local EventBridge bus: records every event and delivers it, asynchronously as EventBridge does,
- * to the functions whose declared rules match. Delivery failures are retried twice, then logged.
+ * to the functions whose declared rules match. A delivery that fails three times is kept in the
+ * failed-delivery store (the local dead-letter queue) until `redrive` delivers it again.
  */
 export const createLocalEventBus = (opts: {
   invoke: (fn: FunctionName, event: unknown) => Promise<unknown>;
   now: () => Date;
   rules?: Readonly<Record<string, EventRuleDecl>>;
   onError?: (rule: string, e: unknown) => void;
+  failed?: FailedDeliveryStore;
 }) => {
   const rules = opts.rules ?? eventRules;
+  const failed = opts.failed ?? createFailedDeliveryStore({ now: opts.now });
   const log: PublishedEvent[] = [];
   const inFlight = new Set<Promise<void>>();
 
@@ -38,7 +45,15 @@ export const createLocalEventBus = (opts: {
         await opts.invoke(fn, event);
         return;
       } catch (e) {
-        if (attempt >= 3) {
+        if (attempt >= DELIVERY_ATTEMPTS) {
+          failed.add({
+            kind: 'rule',
+            name: rule,
+            function: fn,
+            payload: event,
+            attempts: attempt,
+            error: (e as Error).message,
+          });
           opts.onError?.(rule, e);
           return;
         }
@@ -58,7 +73,7 @@ export const createLocalEventBus = (opts: {
           region: 'us-east-1',
           time: opts.now().toISOString(),
           resources: [],
-          detail: e.detail,
+          detail: publishedDetail(e),
           deliveredTo: [],
         } as PublishedEvent;
         log.push(event);
@@ -85,6 +100,19 @@ export const createLocalEventBus = (opts: {
           (!filter?.detailType || e['detail-type'] === filter.detailType) &&
           (!filter?.source || e.source === filter.source),
       ),
+    /** Deliveries that failed after every attempt, kept for redrive (rule deliveries and schedule runs). */
+    failedDeliveries: () => failed.list(),
+    /**
+     * Delivers kept failures again (all, or the given ids) and waits for what they publish in turn; a
+     * delivery that fails again stays kept.
+     */
+    async redrive(ids?: readonly string[]) {
+      const out = await failed.redrive(async (d) => {
+        await opts.invoke(d.function, d.payload);
+      }, ids);
+      while (inFlight.size) await Promise.allSettled([...inFlight]);
+      return out;
+    },
     /** Resolves when every delivery (and whatever it published in turn) has finished. */
     async idle(): Promise<void> {
       while (inFlight.size) await Promise.allSettled([...inFlight]);

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createLocalJWKSet, exportJWK, generateKeyPair, importJWK, type JWK, SignJWT } from 'jose';
+import { exportJWK, generateKeyPair, importJWK, type JWK, SignJWT } from 'jose';
 import { CLAIM_GROUPS, CLAIM_ORG, type TokenVerifier } from '../../functions/shared/auth.js';
 import { createJwtVerifier } from '../../functions/shared/jwt.js';
 import type { Role } from '../system.js';
@@ -54,9 +54,10 @@ export const createLocalIssuer = async (dataDir?: string): Promise<LocalIssuer> 
     audience: LOCAL_AUDIENCE,
     jwks,
     verifier: createJwtVerifier({
-      keys: createLocalJWKSet(jwks),
       issuer: LOCAL_ISSUER,
-      audience: LOCAL_AUDIENCE,
+      audience: [LOCAL_AUDIENCE],
+      jwksUri: `${LOCAL_ISSUER}/.well-known/jwks.json`,
+      jwks,
     }),
     token: ({ roles, org, sub, name, expiresIn = '12h' }) =>
       new SignJWT({

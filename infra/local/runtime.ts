@@ -22,6 +22,7 @@ import {
 } from '../system.js';
 import { ensureTables, localClientConfig, localTableName, startDynamoDbLocal } from './dynamodb.js';
 import { createLocalEventBus, type LocalEventBus } from './event-bus.js';
+import { createFailedDeliveryStore } from './failed-deliveries.js';
 import { startGateway } from './gateway.js';
 import { createLocalIssuer, type LocalIssuer } from './issuer.js';
 import { DEMO_ORGS } from './orgs.js';
@@ -51,6 +52,11 @@ export interface LocalRuntimeOptions {
    * so `npm start` reports it and stops. Default: log it.
    */
   readonly onFatal?: (error: Error) => void;
+  /**
+   * Called before every handler invocation; throwing makes that invocation fail as a crashed Lambda
+   * would (tests of retries, dead letters and redrive). Never business logic.
+   */
+  readonly faults?: (fn: FunctionName, event: unknown) => void;
 }
 
 export interface LocalRuntime {
@@ -147,6 +153,9 @@ const setProcessEnv = (
   set('AWS_SECRET_ACCESS_KEY', 'local');
   set('AWS_ENDPOINT_URL_DYNAMODB', endpoint);
   set(env.stage, stage);
+  // Business metrics are EMF log lines for CloudWatch; locally they would only be noise.
+  set('POWERTOOLS_METRICS_DISABLED', 'true');
+  set(env.metricsNamespace, `ShiyanData/${stage}`);
   set(env.eventBus, `${stage}-${EVENT_BUS}`);
   set(env.issuer, issuer.issuer);
   set(env.audience, issuer.audience);
@@ -238,12 +247,18 @@ const startOn = async (
     const h = handlers.get(fn);
     if (!h) throw new Error(`No local function ${fn}`);
     invocationCounts[fn] = (invocationCounts[fn] ?? 0) + 1;
+    opts.faults?.(fn, event);
     // A copy, as Lambda receives a serialized event.
     return h(structuredClone(event), lambdaContext(fn));
   };
 
+  const failed = createFailedDeliveryStore({
+    ...(opts.dataDir ? { dataDir: opts.dataDir } : {}),
+    now: () => clock.now(),
+  });
   const bus = createLocalEventBus({
     invoke,
+    failed,
     now: () => clock.now(),
     onError: (rule, e) => console.error(`[bus] delivery for rule ${rule} failed:`, e),
   });
@@ -251,6 +266,7 @@ const startOn = async (
   const scheduler = createLocalScheduler({
     schedules,
     invoke,
+    failed,
     onFire: (name, _r, e) => (e ? console.error(`[scheduler] ${name} failed:`, e) : undefined),
   });
 
@@ -342,6 +358,15 @@ const startOn = async (
         const result = await scheduler.fire(fire[1]);
         await bus.idle();
         return { status: 200, body: { schedule: fire[1], result: result ?? null } };
+      }
+      if (method === 'GET' && path === '/_local/failed-deliveries')
+        return { status: 200, body: { items: bus.failedDeliveries() } };
+      if (method === 'POST' && path === '/_local/failed-deliveries/redrive') {
+        const ids = (body as { ids?: unknown } | undefined)?.ids;
+        const chosen = Array.isArray(ids) ? ids.map(String) : undefined;
+        const result = await bus.redrive(chosen);
+        await workflows.idle();
+        return { status: 200, body: result };
       }
       if (method === 'GET' && path === '/_local/events')
         return { status: 200, body: { items: bus.events() } };

@@ -1,4 +1,5 @@
 import type { FunctionName, ScheduleDecl } from '../system.js';
+import type { FailedDeliveryStore } from './failed-deliveries.js';
 
 /** Minutes a time zone is ahead of UTC at an instant (Asia/Shanghai: 480), from the platform's Intl data. */
 export const zoneOffsetMinutes = (timezone: string, at: Date): number => {
@@ -88,17 +89,41 @@ export const nextFireTime = (expression: string, from: Date, timezone = 'UTC'): 
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
-/** Fires declared schedules on real time, and on demand (`fire`) for demos and tests. */
+/** Attempts per run before it is kept as failed (EventBridge Scheduler: the first and `retryAttempts`). */
+export const SCHEDULE_ATTEMPTS = 3;
+
+/**
+ * Fires declared schedules on real time, and on demand (`fire`) for demos and tests. A run that fails
+ * every attempt is kept in the failed-delivery store (the local dead-letter queue) for redrive.
+ */
 export const createLocalScheduler = (opts: {
   schedules: Readonly<Record<string, ScheduleDecl>>;
   invoke: (fn: FunctionName, event: unknown) => Promise<unknown>;
   onFire?: (name: string, result: unknown, error?: unknown) => void;
+  failed?: FailedDeliveryStore;
 }) => {
   const timers = new Map<string, NodeJS.Timeout>();
   const fire = async (name: string): Promise<unknown> => {
     const decl = opts.schedules[name];
     if (!decl) throw new Error(`No schedule named ${name}`);
-    return opts.invoke(decl.function, { schedule: name });
+    const payload = { schedule: name };
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await opts.invoke(decl.function, payload);
+      } catch (e) {
+        if (attempt >= SCHEDULE_ATTEMPTS) {
+          opts.failed?.add({
+            kind: 'schedule',
+            name,
+            function: decl.function,
+            payload,
+            attempts: attempt,
+            error: (e as Error).message,
+          });
+          throw e;
+        }
+      }
+    }
   };
   const arm = (name: string, decl: ScheduleDecl) => {
     const wait = Math.min(

@@ -55,10 +55,13 @@ import {
   StateMachine,
   type StateMachineDefinition,
 } from 'aws-local-stepfunctions';
+import { withCorrelation } from '../../functions/shared/context.js';
 import type { WorkflowEngine } from '../../functions/shared/deps.js';
+import { withCorrelationParameter } from '../asl.js';
 import {
   type FunctionName,
   functionArnPlaceholder,
+  PARTITION_PLACEHOLDER,
   type StateMachineDecl,
   stateMachines,
 } from '../system.js';
@@ -158,6 +161,8 @@ const stateMachineArn = (machine: string) => `arn:aws:states:${REGION}:${ACCOUNT
 const executionArn = (machine: string, name: string) =>
   `arn:aws:states:${REGION}:${ACCOUNT}:execution:${machine}:${name}`;
 
+/** `${Partition}` in an ASL file is the AWS partition (`aws`, `aws-cn`); the local runtime is `aws`. */
+const withLocalPartition = (text: string): string => text.replaceAll(`\${${PARTITION_PLACEHOLDER}}`, 'aws');
 const LAMBDA_INVOKE = 'arn:aws:states:::lambda:invoke';
 const LAMBDA_CALLBACK = 'arn:aws:states:::lambda:invoke.waitForTaskToken';
 const LAMBDA_ARN = /^arn:aws:lambda:[^:]+:\d{12}:function:([^:]+)(?::[^:]+)?$/;
@@ -329,8 +334,9 @@ const interpreterErrors = (def: object): string[] => {
  * Accepts a definition with or without its `${<Name>FunctionArn}` placeholders substituted.
  */
 export function validateDefinition(def: object): string[] {
-  const text = JSON.stringify(def).replace(/\$\{(\w+)FunctionArn\}/g, (_m, name: string) =>
-    localFunctionArn(name),
+  const text = withLocalPartition(JSON.stringify(def)).replace(
+    /\$\{(\w+)FunctionArn\}/g,
+    (_m, name: string) => localFunctionArn(name),
   );
   const machine = JSON.parse(text) as AslMachine;
   const errors = interpreterErrors(machine);
@@ -366,7 +372,12 @@ interface CompiledMachine {
 /** Loads a declared machine's ASL and prepares it to run; throws on anything that could not run. */
 const compileMachine = (name: string, decl: StateMachineDecl, raw: object): CompiledMachine => {
   // Placeholders are substituted in the text, as CloudFormation's DefinitionSubstitutions do.
-  let text = JSON.stringify(raw);
+  // aws-local-stepfunctions gives a Map iteration its item as $$.Execution.Input (AWS keeps the
+  // execution's input there): locally the correlation id is read from a context field set per run.
+  let text = withLocalPartition(JSON.stringify(withCorrelationParameter(raw))).replaceAll(
+    '$$.Execution.Input.correlationId',
+    () => '$$.Execution.CorrelationId',
+  );
   for (const fn of decl.functions) {
     text = text.replaceAll(`\${${functionArnPlaceholder(fn)}}`, localFunctionArn(fn));
   }
@@ -786,12 +797,18 @@ export function createLocalStepFunctions(opts: LocalStepFunctionsOptions): Local
     for (const [state, plan] of machine.tasks) {
       taskResourceLocalHandlers[state] = (input) => runTask(run, state, plan, input);
     }
-    const execution = machine.stateMachine.run(jsonCopy(record.input), {
+    // Executions recorded before correlation ids existed get their name as one.
+    const input = withCorrelation(jsonCopy(record.input), record.name);
+    const execution = machine.stateMachine.run(input, {
       overrides: { taskResourceLocalHandlers },
       // The interpreter has no task tokens: $$.Task.Token is a placeholder that runTask replaces with a
       // fresh token for each waiting Task.
       context: {
-        Execution: { Id: executionArn(record.machine, record.name), Name: record.name },
+        Execution: {
+          Id: executionArn(record.machine, record.name),
+          Name: record.name,
+          CorrelationId: (input as { correlationId?: string }).correlationId ?? record.name,
+        },
         StateMachine: { Id: stateMachineArn(record.machine), Name: record.machine },
         Task: { Token: placeholder },
       },
@@ -860,7 +877,8 @@ export function createLocalStepFunctions(opts: LocalStepFunctionsOptions): Local
       }
       const key = keyOf(machine, executionName);
       // AWS runs an execution started without input with {}.
-      const copy = input === undefined ? {} : jsonCopy(input);
+      // As the production engine: the input carries the correlation id of the request that starts it.
+      const copy = withCorrelation(input === undefined ? {} : jsonCopy(input), executionName);
       const existing = records.get(key);
       if (existing) {
         // AWS answers ExecutionAlreadyExists, which the production client treats as "already started"

@@ -25,6 +25,9 @@ const ROOT = resolve(import.meta.dirname, '..', '..');
 const OUT = join(ROOT, '.bench');
 const STAGE = 'bench';
 const quick = process.argv.includes('--quick');
+// The EMF metric lines would flood the figures; the metric calls themselves still run.
+process.env.POWERTOOLS_METRICS_DISABLED = 'true';
+process.env.POWERTOOLS_METRICS_NAMESPACE ??= 'ShiyanData/bench';
 
 const percentile = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -38,10 +41,29 @@ const table = (rows: (string | number)[][]) => {
   for (const r of rows) console.log(r.map((c, i) => String(c).padEnd(widths[i]!)).join('  '));
 };
 
-const bundle = async (name: string, entry: string): Promise<{ file: string; bytes: number }> => {
+const bundle = async (
+  name: string,
+  entry: string,
+): Promise<{ file: string; bytes: number; largest: [string, number][] }> => {
   const file = join(OUT, `${name}.mjs`);
-  await build({ ...BUNDLING, entryPoints: [join(ROOT, entry)], outfile: file, logLevel: 'silent' });
-  return { file, bytes: statSync(file).size };
+  const out = await build({
+    ...BUNDLING,
+    entryPoints: [join(ROOT, entry)],
+    outfile: file,
+    logLevel: 'silent',
+    metafile: true,
+  });
+  // Composition: bytes each input contributes to the output, by package (or own source folder).
+  const byPackage = new Map<string, number>();
+  for (const o of Object.values(out.metafile.outputs)) {
+    for (const [input, { bytesInOutput }] of Object.entries(o.inputs)) {
+      const m = input.match(/node_modules\/((?:@[^/]+\/)?[^/]+)/);
+      const key = m ? m[1]! : input.split('/').slice(0, 2).join('/');
+      byPackage.set(key, (byPackage.get(key) ?? 0) + bytesInOutput);
+    }
+  }
+  const largest = [...byPackage].sort((a, b) => b[1] - a[1]).slice(0, 5);
+  return { file, bytes: statSync(file).size, largest };
 };
 
 const functionEnv = (endpoint: string): NodeJS.ProcessEnv => ({
@@ -147,6 +169,7 @@ const seedCatalog = async (db: DynamoDBDocumentClient, tableName: string, n: num
     );
     items.push(headItem(e));
   }
+  const ids = items.map((i) => String((i as { id?: unknown }).id));
   for (let i = 0; i < items.length; i += 25) {
     let req: Record<string, { PutRequest: { Item: Record<string, unknown> } }[]> | undefined = {
       [tableName]: items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })),
@@ -156,6 +179,7 @@ const seedCatalog = async (db: DynamoDBDocumentClient, tableName: string, n: num
       req = out.UnprocessedItems as typeof req;
     }
   }
+  return ids;
 };
 
 const main = async () => {
@@ -178,9 +202,11 @@ const main = async () => {
     rows.push(['(empty handler)', fmt(empty.bytes / 1024, 1), '', fmt(emptyCold), '']);
     rows.push(['(floor: 1 DynamoDB call)', fmt(floor.bytes / 1024, 1), '1.00x', fmt(floorCold), '1.00x']);
     const bundles = new Map<FunctionName, string>();
+    const composition: (string | number)[][] = [['function', 'largest inputs (kB in the bundle)']];
     for (const [name, decl] of Object.entries(functions) as [FunctionName, { entry: string }][]) {
       const b = await bundle(name, decl.entry);
       bundles.set(name, b.file);
+      composition.push([name, b.largest.map(([k, v]) => `${k} ${fmt(v / 1024, 1)}`).join(', ')]);
       const cold = coldImportMs(b.file, envVars, runs);
       rows.push([
         name,
@@ -191,6 +217,12 @@ const main = async () => {
       ]);
     }
     table(rows);
+    console.log('\n== Bundle composition (esbuild metafile: largest inputs by package) ==');
+    composition.splice(1, 0, [
+      '(floor)',
+      floor.largest.map(([k, v]) => `${k} ${fmt(v / 1024, 1)}`).join(', '),
+    ]);
+    table(composition);
 
     // 2. Warm latency, in process, against DynamoDB Local.
     console.log(`\n== Warm handler latency against DynamoDB Local (${n} calls, ms) ==`);
@@ -198,12 +230,20 @@ const main = async () => {
     const catalog = ((await import(pathToFileURL(bundles.get('catalog')!).href)) as { handler: Handler })
       .handler;
     const db = DynamoDBDocumentClient.from(new DynamoDBClient(localClientConfig(dynamo.endpoint)));
-    await seedCatalog(db, `${STAGE}-catalog`, 200);
+    const ids = await seedCatalog(db, `${STAGE}-catalog`, 200);
     const claims = { sub: 'bench', 'cognito:groups': '[provider]', 'custom:org': DEMO_ORGS.transport.code };
     let k = 0;
     const results = {
       floorGet: await latency(() => floorHandler({}, context), n),
       list: await latency(() => catalog(httpEvent('GET', '/catalog', '/catalog'), context), n),
+      // The like-for-like comparison: one item by key, through the whole edge, beside the bare GetItem.
+      one: await latency(() => {
+        const id = ids[k++ % ids.length]!;
+        return catalog(
+          { ...httpEvent('GET', `/catalog/${id}`, '/catalog/{id}'), pathParameters: { id } },
+          context,
+        );
+      }, n),
       floorPut: await latency(() => floorHandler({ put: true, id: String(k++) }, context), n),
       create: await latency(
         () => catalog(httpEvent('POST', '/catalog', '/catalog', { ...sampleContent(k++) }, claims), context),
@@ -217,6 +257,13 @@ const main = async () => {
         fmt(results.list.p50),
         fmt(results.list.p99),
         ratio(results.list.p50, results.floorGet.p50),
+        'GetItem',
+      ],
+      [
+        'GET /catalog/{id} (one entry)',
+        fmt(results.one.p50),
+        fmt(results.one.p99),
+        ratio(results.one.p50, results.floorGet.p50),
         'GetItem',
       ],
       ['(floor GetItem)', fmt(results.floorGet.p50), fmt(results.floorGet.p99), '1.00x', ''],

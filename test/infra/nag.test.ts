@@ -1,5 +1,5 @@
 /**
- * cdk-nag (AwsSolutions) on the real stack, both stages: no unacknowledged finding, error or warning
+ * cdk-nag (AwsSolutions) on the real stack, every stage (cn-prod: aws-cn with an OIDC issuer): no unacknowledged finding, error or warning
  * (any would already make the synth in beforeAll throw; asserting the list gives a readable failure),
  * and every acknowledgement is specific, reasoned and still answers a finding.
  */
@@ -15,7 +15,7 @@ import {
   synth,
 } from './helpers.js';
 
-const stages = ['dev', 'prod'] as const;
+const stages = ['dev', 'prod', 'cn-prod'] as const;
 const synthesized = {} as Record<(typeof stages)[number], Synthesized>;
 
 beforeAll(() => {

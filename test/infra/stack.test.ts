@@ -42,7 +42,8 @@ beforeAll(() => {
   // Dev is bundled with the local esbuild, as `cdk synth` does; prod skips bundling (same code).
   dev = synth('dev', { bundle: true });
   prod = synth('prod');
-});
+  // Eleven esbuild bundles (ten duties and the Cognito trigger): slow on a busy machine.
+}, 300_000);
 afterAll(() => dispose(dev, prod));
 
 const ref = (id: string) => ({ Ref: id });
@@ -182,6 +183,9 @@ describe('functions', () => {
         [system.env.issuer]: { 'Fn::GetAtt': [expect.any(String), 'ProviderURL'] },
         [system.env.audience]: { Ref: expect.any(String) },
         [system.env.jwksUrl]: expect.anything(),
+        [system.env.rolesClaim]: 'cognito:groups',
+        [system.env.orgClaim]: 'custom:org',
+        [system.env.metricsNamespace]: 'ShiyanData/dev',
       };
       for (const t of Object.keys(decl.tables))
         expected[tableEnv(t)] = ref(declared(dev.json, 'table', t).id);
@@ -420,14 +424,15 @@ describe('events, workflows and schedules', () => {
       expect(machine.StateMachineType).toBe('STANDARD');
       expect(machine.TracingConfiguration).toEqual({ Enabled: true });
       expect(machine.LoggingConfiguration).toMatchObject({ Level: 'ALL', IncludeExecutionData: false });
-      expect(machine.DefinitionSubstitutions).toEqual(
-        Object.fromEntries(
+      expect(machine.DefinitionSubstitutions).toEqual({
+        ...Object.fromEntries(
           decl.functions.map((f) => [
             system.functionArnPlaceholder(f),
             { 'Fn::GetAtt': [declared(dev.json, 'function', f).id, 'Arn'] },
           ]),
         ),
-      );
+        [system.PARTITION_PLACEHOLDER]: { Ref: 'AWS::Partition' },
+      });
     },
   );
 

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TRANSIENT_LAMBDA_ERRORS } from '../../infra/asl.js';
 import { type PlatformDeclaration, stateMachineEnv } from '../../infra/constructs/declaration.js';
 import { PlatformStack, templateInventory } from '../../infra/stack.js';
 import { functionArnPlaceholder } from '../../infra/system.js';
@@ -93,19 +94,24 @@ const fixture: PlatformDeclaration = {
 /** `${Name}`: a definition substitution placeholder as written in an ASL file. */
 const ph = (name: string) => `$\{${name}}`;
 
+const retry = [
+  { ErrorEquals: [...TRANSIENT_LAMBDA_ERRORS], IntervalSeconds: 2, MaxAttempts: 3, BackoffRate: 2 },
+];
 const asl = {
   StartAt: 'Check',
   States: {
     Check: {
       Type: 'Task',
-      Resource: 'arn:aws:states:::lambda:invoke',
+      Resource: `arn:${ph('Partition')}:states:::lambda:invoke`,
       Parameters: { FunctionName: ph(functionArnPlaceholder('intake')), 'Payload.$': '$' },
+      Retry: retry,
       Next: 'Notify',
     },
     Notify: {
       Type: 'Task',
-      Resource: 'arn:aws:states:::lambda:invoke',
+      Resource: `arn:${ph('Partition')}:states:::lambda:invoke`,
       Parameters: { FunctionName: ph(functionArnPlaceholder('record-notifier')), 'Payload.$': '$' },
+      Retry: retry,
       End: true,
     },
   },

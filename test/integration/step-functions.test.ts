@@ -141,6 +141,8 @@ describe('the sample approval machine', () => {
       taskToken: h.tokenOf('entry-1'),
       execution: 'entry-1',
       executionId: 'arn:aws:states:us-east-1:000000000000:execution:approval:entry-1',
+      // Every Lambda task passes the execution's correlation id (its name, when started without one).
+      correlationId: 'entry-1',
     });
 
     await h.engine.succeed(h.tokenOf('entry-1'), { approved: true, by: 'reviewer-7' });
@@ -150,13 +152,17 @@ describe('the sample approval machine', () => {
     expect(done.status).toBe('SUCCEEDED');
     expect(done.output).toEqual({
       entryId: 'entry-1',
+      correlationId: 'entry-1',
       prepared: { ready: true, status: 200 },
       decision: { approved: true, by: 'reviewer-7' },
       published: { done: 'publish' },
     });
     expect(done.stoppedAt).toBeDefined();
     // The direct-ARN Task ran the other declared function with its Parameters as the event.
-    expect(h.calls[2]).toEqual({ fn: 'meta', event: { step: 'publish', entryId: 'entry-1' } });
+    expect(h.calls[2]).toEqual({
+      fn: 'meta',
+      event: { step: 'publish', entryId: 'entry-1', correlationId: 'entry-1' },
+    });
     expect(h.engine.waitingTasks()).toEqual([]);
   });
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { inject } from 'vitest';
 import { DEMO_ORGS, seedRegistry } from '../../infra/local/orgs.js';
-import { type LocalRuntime, startLocalRuntime } from '../../infra/local/runtime.js';
+import { type LocalRuntime, type LocalRuntimeOptions, startLocalRuntime } from '../../infra/local/runtime.js';
 import type { Role } from '../../infra/system.js';
 
 export interface Caller {
@@ -21,11 +21,12 @@ export interface ApiResponse<T = Record<string, unknown>> {
  * Starts the whole local platform for one test file: its own stage (table prefix) in the shared
  * DynamoDB Local, a gateway on a free port, real tokens from the local issuer.
  */
-export const startPlatform = async (): Promise<Platform> => {
+export const startPlatform = async (opts: Partial<LocalRuntimeOptions> = {}): Promise<Platform> => {
   const rt = await startLocalRuntime({
     stage: `t${randomUUID().slice(0, 8)}`,
     dynamoEndpoint: inject('dynamoEndpoint'),
     logLevel: 'SILENT',
+    ...opts,
   });
   const p = new Platform(rt);
   await registerDemoOrganisations(p);

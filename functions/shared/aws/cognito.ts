@@ -1,17 +1,20 @@
 import { env } from '../../../infra/system.js';
 import type { TokenVerifier } from '../auth.js';
 import { requiredEnv } from '../deps.js';
-import { remoteJwtVerifier } from '../jwt.js';
+import { createJwtVerifier } from '../jwt.js';
 
-/** The Cognito user pool's verifier for functions with `optional`-auth routes; built on first use. */
+/**
+ * The stage's token verifier (Cognito user pool or external OIDC issuer, from the environment the
+ * stack sets) for functions with `optional`-auth routes; built on first use.
+ */
 export const cognitoVerifier = (): (() => TokenVerifier) => {
   let verifier: TokenVerifier | undefined;
   return () => {
-    verifier ??= remoteJwtVerifier(
-      requiredEnv(env.jwksUrl),
-      requiredEnv(env.issuer),
-      requiredEnv(env.audience),
-    );
+    verifier ??= createJwtVerifier({
+      jwksUri: requiredEnv(env.jwksUrl),
+      issuer: requiredEnv(env.issuer),
+      audience: requiredEnv(env.audience).split(','),
+    });
     return verifier;
   };
 };

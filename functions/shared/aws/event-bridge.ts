@@ -1,6 +1,6 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { env } from '../../../infra/system.js';
-import type { EventPublisher } from '../deps.js';
+import { type EventPublisher, publishedDetail } from '../deps.js';
 
 /** Publishes on the platform bus, 10 entries per call (the PutEvents limit); failed entries throw. */
 export const eventBridgePublisher = (client = new EventBridgeClient({})): EventPublisher => {
@@ -15,7 +15,7 @@ export const eventBridgePublisher = (client = new EventBridgeClient({})): EventP
               EventBusName: busName,
               Source: e.source,
               DetailType: e.detailType,
-              Detail: JSON.stringify(e.detail),
+              Detail: JSON.stringify(publishedDetail(e)),
             })),
           }),
         );

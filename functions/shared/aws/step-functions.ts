@@ -5,6 +5,7 @@ import {
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { env } from '../../../infra/system.js';
+import { withCorrelation } from '../context.js';
 import type { WorkflowEngine } from '../deps.js';
 
 export const stepFunctionsEngine = (client = new SFNClient({})): WorkflowEngine => ({
@@ -16,7 +17,8 @@ export const stepFunctionsEngine = (client = new SFNClient({})): WorkflowEngine 
         new StartExecutionCommand({
           stateMachineArn: arn,
           name: executionName,
-          input: JSON.stringify(input),
+          // Every execution carries the correlation id its Lambda tasks pass on (infra/asl.ts).
+          input: JSON.stringify(withCorrelation(input ?? {}, executionName)),
         }),
       );
     } catch (e) {

@@ -1,0 +1,235 @@
+/**
+ * Running it for real, read from the synthesized templates: nothing silently dropped (dead-letter
+ * queues and on-failure destinations for every asynchronous path, kept in prod), alarms and a
+ * dashboard for everything the declaration builds, the stage config (identity, CORS, throttles), and
+ * a prod-like aws-cn stage with an OIDC issuer. Every check iterates the declaration, so an entry
+ * another duty adds is checked too.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CORS_EXPOSED_HEADERS } from '../../infra/constructs/api.js';
+import { ASYNC_RETRY_ATTEMPTS } from '../../infra/constructs/events.js';
+import { STAGE_CONFIG, stageConfig } from '../../infra/stages.js';
+import * as system from '../../infra/system.js';
+import { type CfnTemplate, declared, dispose, ofType, type Synthesized, synth } from './helpers.js';
+
+let dev: Synthesized;
+let prod: Synthesized;
+let cn: Synthesized;
+beforeAll(() => {
+  dev = synth('dev');
+  prod = synth('prod');
+  cn = synth('cn-prod');
+});
+afterAll(() => dispose(dev, prod, cn));
+
+const getAtt = (json: CfnTemplate, value: unknown): string => {
+  const id = (value as { 'Fn::GetAtt'?: [string, string] })['Fn::GetAtt']?.[0];
+  if (!id || !json.Resources[id]) throw new Error(`not a GetAtt of a resource: ${JSON.stringify(value)}`);
+  return id;
+};
+const consumers = [...new Set(Object.values(system.eventRules).map((r) => r.function))];
+const alarmsOf = (json: CfnTemplate) => ofType(json, 'AWS::CloudWatch::Alarm').map(([, a]) => a.Properties!);
+
+describe('nothing silently dropped', () => {
+  it.each(Object.keys(system.eventRules))('rule %s: retries, then a dead-letter queue', (name) => {
+    const rule = declared(dev.json, 'eventRule', name).resource.Properties!;
+    const [target] = rule.Targets as {
+      DeadLetterConfig: { Arn: unknown };
+      RetryPolicy: { MaximumRetryAttempts: number };
+    }[];
+    expect(dev.json.Resources[getAtt(dev.json, target!.DeadLetterConfig.Arn)]?.Type).toBe('AWS::SQS::Queue');
+    expect(target!.RetryPolicy.MaximumRetryAttempts).toBeGreaterThan(0);
+  });
+
+  it.each(consumers)(
+    'consumer %s: failed asynchronous invocations go to an SQS on-failure destination',
+    (fn) => {
+      const fnId = declared(dev.json, 'function', fn).id;
+      const configs = ofType(dev.json, 'AWS::Lambda::EventInvokeConfig').filter(
+        ([, c]) => (c.Properties?.FunctionName as { Ref?: string } | undefined)?.Ref === fnId,
+      );
+      expect(configs).toHaveLength(1);
+      const props = configs[0]![1].Properties as {
+        MaximumRetryAttempts: number;
+        DestinationConfig: { OnFailure: { Destination: unknown } };
+      };
+      expect(props.MaximumRetryAttempts).toBe(ASYNC_RETRY_ATTEMPTS);
+      const queue = getAtt(dev.json, props.DestinationConfig.OnFailure.Destination);
+      expect(dev.json.Resources[queue]?.Type).toBe('AWS::SQS::Queue');
+    },
+  );
+
+  it.each(Object.keys(system.schedules))('schedule %s: retries, then a dead-letter queue', (name) => {
+    const target = declared(dev.json, 'schedule', name).resource.Properties!.Target as {
+      DeadLetterConfig: { Arn: unknown };
+      RetryPolicy: { MaximumRetryAttempts: number };
+    };
+    expect(dev.json.Resources[getAtt(dev.json, target.DeadLetterConfig.Arn)]?.Type).toBe('AWS::SQS::Queue');
+    expect(target.RetryPolicy.MaximumRetryAttempts).toBeGreaterThan(0);
+  });
+
+  it('keeps every dead-letter queue in prod and disposes of them in dev', () => {
+    const queues = (json: CfnTemplate) => ofType(json, 'AWS::SQS::Queue').map(([, q]) => q);
+    const expected =
+      Object.keys(system.eventRules).length + consumers.length + Object.keys(system.schedules).length;
+    expect(queues(prod.json)).toHaveLength(expected);
+    for (const q of queues(prod.json)) expect(q.DeletionPolicy).toBe('Retain');
+    for (const q of queues(dev.json)) expect(q.DeletionPolicy).toBe('Delete');
+    for (const q of queues(prod.json))
+      expect(String(q.Properties?.QueueName)).toMatch(/^prod-dlq-(rule|async|schedule)-/);
+  });
+});
+
+describe('alarms', () => {
+  const topicOf = (json: CfnTemplate) => ofType(json, 'AWS::SNS::Topic')[0]![0];
+  const alarmOn = (json: CfnTemplate, metricName: string, dimension?: unknown) =>
+    alarmsOf(json).filter(
+      (a) =>
+        a.MetricName === metricName &&
+        (dimension === undefined || JSON.stringify(a.Dimensions).includes(JSON.stringify(dimension))),
+    );
+
+  it('sends every alarm to the stage topic, whose subscribers are the configured recipients', () => {
+    for (const a of alarmsOf(prod.json)) expect(a.AlarmActions).toEqual([{ Ref: topicOf(prod.json) }]);
+    const emails = ofType(prod.json, 'AWS::SNS::Subscription').map(([, s]) => s.Properties);
+    expect(emails).toEqual(
+      STAGE_CONFIG.prod.alarmEmails.map((e) => expect.objectContaining({ Protocol: 'email', Endpoint: e })),
+    );
+  });
+
+  it.each(Object.keys(system.functions))('function %s: errors and throttles', (fn) => {
+    const id = { Ref: declared(dev.json, 'function', fn).id };
+    expect(alarmOn(dev.json, 'Errors', id)).toHaveLength(1);
+    expect(alarmOn(dev.json, 'Throttles', id)).toHaveLength(1);
+  });
+
+  it.each(Object.keys(system.stateMachines))('state machine %s: failed and timed-out executions', (m) => {
+    const id = { Ref: declared(dev.json, 'stateMachine', m).id };
+    expect(alarmOn(dev.json, 'ExecutionsFailed', id)).toHaveLength(1);
+    expect(alarmOn(dev.json, 'ExecutionsTimedOut', id)).toHaveLength(1);
+  });
+
+  it('watches the depth and age of every dead-letter queue', () => {
+    for (const [id] of ofType(dev.json, 'AWS::SQS::Queue')) {
+      const name = { 'Fn::GetAtt': [id, 'QueueName'] };
+      expect(alarmOn(dev.json, 'ApproximateNumberOfMessagesVisible', name), id).toHaveLength(1);
+      expect(alarmOn(dev.json, 'ApproximateAgeOfOldestMessage', name), id).toHaveLength(1);
+    }
+  });
+
+  it('watches API 5xx and latency, the outbox backlog and overdue review tasks', () => {
+    expect(alarmOn(dev.json, '5xx')).toHaveLength(1);
+    expect(alarmOn(dev.json, 'Latency')).toHaveLength(1);
+    expect(alarmOn(dev.json, 'OutboxBacklog')[0]).toMatchObject({ Namespace: 'ShiyanData/dev' });
+    expect(alarmOn(dev.json, 'ReviewTaskOverdue')[0]).toMatchObject({ Namespace: 'ShiyanData/dev' });
+  });
+});
+
+describe('the dashboard', () => {
+  it('shows every function, state machine and dead-letter queue of the declaration', () => {
+    const dashboards = ofType(dev.json, 'AWS::CloudWatch::Dashboard');
+    expect(dashboards).toHaveLength(1);
+    const body = JSON.stringify(dashboards[0]![1].Properties?.DashboardBody);
+    for (const fn of Object.keys(system.functions)) {
+      expect(body).toContain(declared(dev.json, 'function', fn).id);
+      expect(body).toContain(`service=\\\\\\"${fn}\\\\\\"`);
+    }
+    for (const m of Object.keys(system.stateMachines))
+      expect(body).toContain(declared(dev.json, 'stateMachine', m).id);
+    for (const [id] of ofType(dev.json, 'AWS::SQS::Queue')) expect(body).toContain(id);
+  });
+});
+
+describe('the stage config', () => {
+  it('allows each stage its own CORS origins and lets browsers read ETag, Location and Idempotency-Key', () => {
+    for (const [s, stage] of [
+      [dev, 'dev'],
+      [prod, 'prod'],
+    ] as const) {
+      const api = ofType(s.json, 'AWS::ApiGatewayV2::Api')[0]![1].Properties!;
+      const cors = api.CorsConfiguration as { AllowOrigins: string[]; ExposeHeaders: string[] };
+      expect(cors.AllowOrigins).toEqual(STAGE_CONFIG[stage].corsOrigins);
+      expect(cors.ExposeHeaders).toEqual(CORS_EXPOSED_HEADERS);
+    }
+    expect(CORS_EXPOSED_HEADERS).toEqual(expect.arrayContaining(['etag', 'location', 'idempotency-key']));
+  });
+
+  it('throttles every public route on its own, tighter than the whole API', () => {
+    const stage = ofType(prod.json, 'AWS::ApiGatewayV2::Stage')[0]![1];
+    const settings = stage.Properties!.RouteSettings as Record<string, { ThrottlingRateLimit: number }>;
+    const open = system.routes.filter((r) => typeof r.auth === 'string').map(system.routeKey);
+    expect(Object.keys(settings).sort()).toEqual([...open].sort());
+    for (const s of Object.values(settings))
+      expect(s.ThrottlingRateLimit).toBe(STAGE_CONFIG.prod.publicRouteThrottle.rateLimit);
+    expect(stage.DependsOn).toEqual(expect.arrayContaining([expect.stringMatching(/^ApiRoute/)]));
+  });
+
+  it('requires TOTP MFA and an SES sender for the prod user pool', () => {
+    const pool = ofType(prod.json, 'AWS::Cognito::UserPool')[0]![1].Properties!;
+    expect(pool.MfaConfiguration).toBe('ON');
+    expect(pool.EnabledMfas).toEqual(['SOFTWARE_TOKEN_MFA']);
+    expect(pool.EmailConfiguration).toMatchObject({
+      EmailSendingAccount: 'DEVELOPER',
+      From: expect.stringContaining(STAGE_CONFIG.prod.identity.emailSender.from),
+    });
+    expect(pool.LambdaConfig).toHaveProperty('PreTokenGenerationConfig.LambdaVersion', 'V2_0');
+  });
+
+  it('refuses an invalid stage with a sentence per problem', () => {
+    const base = STAGE_CONFIG['cn-prod'];
+    expect(() => stageConfig('cn-prod', { ...base, identity: { kind: 'cognito', mfa: 'required' } })).toThrow(
+      /Cognito user pools are not offered in the China regions/,
+    );
+    expect(() => stageConfig('cn-prod', { ...base, region: 'ap-southeast-1' })).toThrow(
+      /partition aws-cn runs in/,
+    );
+    expect(() => stageConfig('cn-prod', { ...base, corsOrigins: ['*'] })).toThrow(/never \*/);
+    expect(() =>
+      stageConfig('prod', { ...STAGE_CONFIG.prod, identity: { kind: 'cognito', mfa: 'optional' } }),
+    ).toThrow(/production requires MFA/);
+    expect(() => stageConfig('dev', { ...STAGE_CONFIG.dev, account: '12345' })).toThrow(/12 digits/);
+  });
+});
+
+describe('a prod-like stage in the China regions with an OIDC issuer (cn-prod)', () => {
+  const oidc = STAGE_CONFIG['cn-prod'].identity;
+
+  it('names no aws partition anywhere and has no Cognito user pool', () => {
+    const text = JSON.stringify(cn.json);
+    // (a failure prints the offending excerpt, not the whole template)
+    expect(text.match(/.{0,120}arn:aws:.{0,60}/)?.[0]).toBeUndefined();
+    expect(cn.stack.region).toBe('cn-northwest-1');
+    expect(ofType(cn.json, 'AWS::ApiGatewayV2::Authorizer')).toHaveLength(1);
+    expect(ofType(cn.json, 'AWS::Cognito::UserPool')).toEqual([]);
+    expect(Object.keys(cn.json.Outputs ?? {})).not.toContain('UserPoolId');
+  });
+
+  it('authorizes with the OIDC issuer and audience, and tells the functions its claims', () => {
+    const authorizer = ofType(cn.json, 'AWS::ApiGatewayV2::Authorizer')[0]![1].Properties!;
+    expect(authorizer.JwtConfiguration).toEqual({ Issuer: oidc.issuer, Audience: [...oidc.audience] });
+    for (const fn of Object.keys(system.functions)) {
+      const vars = (
+        declared(cn.json, 'function', fn).resource.Properties!.Environment as {
+          Variables: Record<string, unknown>;
+        }
+      ).Variables;
+      expect(vars).toMatchObject({
+        [system.env.issuer]: oidc.issuer,
+        [system.env.audience]: oidc.audience.join(','),
+        [system.env.jwksUrl]: `${oidc.issuer}/.well-known/jwks.json`,
+        [system.env.rolesClaim]: oidc.rolesClaim,
+        [system.env.orgClaim]: oidc.orgClaim,
+      });
+    }
+  });
+
+  it('substitutes the partition into every state machine definition', () => {
+    for (const m of Object.keys(system.stateMachines)) {
+      const machine = declared(cn.json, 'stateMachine', m).resource.Properties!;
+      // AWS::Partition resolves to aws-cn in the China regions; nothing in the definition names a partition.
+      expect(machine.DefinitionSubstitutions).toMatchObject({
+        [system.PARTITION_PLACEHOLDER]: { Ref: 'AWS::Partition' },
+      });
+    }
+  });
+});
