@@ -179,7 +179,11 @@ describe('functions', () => {
         [system.env.issuer]: { 'Fn::GetAtt': [expect.any(String), 'ProviderURL'] },
         [system.env.audience]: { Ref: expect.any(String) },
         [system.env.jwksUrl]: expect.anything(),
+        // The registry's root (every edge binds roles to organisations through it).
+        [system.env.authorityOrg]: expect.stringMatching(/^[0-9A-Z]{18}$/),
       };
+      if ((decl as { personKey?: boolean }).personKey)
+        expected[system.env.personKeySecret] = { Ref: expect.stringMatching(/^PersonKey/) };
       for (const t of Object.keys(decl.tables))
         expected[tableEnv(t)] = ref(declared(dev.json, 'table', t).id);
       if (decl.publishesEvents)
