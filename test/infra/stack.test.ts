@@ -186,7 +186,11 @@ describe('functions', () => {
         [system.env.rolesClaim]: 'cognito:groups',
         [system.env.orgClaim]: 'custom:org',
         [system.env.metricsNamespace]: 'ShiyanData/dev',
+        // The registry's root (every edge binds roles to organisations through it).
+        [system.env.authorityOrg]: expect.stringMatching(/^[0-9A-Z]{18}$/),
       };
+      if ((decl as { personKey?: boolean }).personKey)
+        expected[system.env.personKeySecret] = { Ref: expect.stringMatching(/^PersonKey/) };
       for (const t of Object.keys(decl.tables))
         expected[tableEnv(t)] = ref(declared(dev.json, 'table', t).id);
       if (decl.publishesEvents)

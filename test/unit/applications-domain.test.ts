@@ -238,7 +238,7 @@ describe('application transitions', () => {
     expect(first.app.history.filter((h) => h.key === 'task:rt_1')).toHaveLength(1);
   });
 
-  it('submits a passing expert result to the government; a failing one is rejected', () => {
+  it('hands a passing expert result to the authority to submit (Art. 10.3); a failing one is rejected', () => {
     const app = advance(applied(), { step: 'expert-review' }, days(3)).app;
     const passed = recordExpertReview(
       app,
@@ -246,8 +246,29 @@ describe('application transitions', () => {
       { average: 75, passMark: 60, passed: true, experts: 3 },
       days(4),
     );
-    expect(passed.app.currentStep).toBe('government-approval');
-    expect(passed.app.history.map((h) => h.action)).toContain('submitted-to-government');
+    expect(passed.app.currentStep).toBe('result-submission');
+    // Not submitted by the platform itself: the authority's decision records the submission.
+    expect(passed.app.history.map((h) => h.action)).not.toContain('submitted-to-government');
+    const submitted = advance(
+      passed.app,
+      {
+        step: 'government-approval',
+        completed: 'result-submission',
+        outcome: {
+          taskId: 'rt_submission0001',
+          decision: 'approve',
+          decidedBy: { userId: 'authority-2', role: 'authority', org: 'AUTH' },
+          decidedAt: days(5).toISOString(),
+        },
+      },
+      days(5),
+    ).app;
+    expect(submitted.currentStep).toBe('government-approval');
+    expect(submitted.history.at(-1)).toMatchObject({
+      step: 'result-submission',
+      action: 'submitted-to-government',
+      actor: { userId: 'authority-2', role: 'authority' },
+    });
     const rejected = rejectApplication(app, { step: 'expert-review', reason: '低于合格分' }, days(4));
     expect(rejected.app).toMatchObject({
       status: 'rejected',
@@ -442,13 +463,7 @@ describe('what the applicant sees of its review (Art. 10.3)', () => {
 
     expect(JSON.stringify(mine)).not.toMatch(/expert-\d|专家\d意见|"score":7[13]/);
     expect(mine).toMatchObject({ panel: null, panelSize: 3, result: { average: 72, passed: true } });
-    expect(mine.history.map((h) => h.action)).toEqual([
-      'submitted',
-      'screened',
-      'panel-assigned',
-      'passed',
-      'submitted-to-government',
-    ]);
+    expect(mine.history.map((h) => h.action)).toEqual(['submitted', 'screened', 'panel-assigned', 'passed']);
     expect(theirs.panel).toEqual(['expert-1', 'expert-2', 'expert-3']);
     expect(theirs.history.filter((h) => h.action === 'scored').map((h) => h.score)).toEqual([71, 72, 73]);
     expect(JSON.stringify(supervised)).toContain('专家2意见');
