@@ -466,11 +466,15 @@ describe('expiry and renewal end and continue entitlements (Art. 10.5)', () => {
       excludedScope: [{ entryId: restrictedBeforeDraft, reason: 'restricted' }],
     });
     expect(continued.map((e) => e.entryId)).toEqual([kept]);
-    expect((await entitlementsOf(as.operatorA, old)).map((e) => e.status)).toEqual([
-      'active',
-      'active',
-      'active',
-    ]);
+    // Art. 8 at every moment (issue 7): restricting an entry also ends the old grant's entitlement to it.
+    const oldStatus = Object.fromEntries(
+      (await entitlementsOf(as.operatorA, old)).map((e) => [e.entryId, e.status]),
+    );
+    expect(oldStatus).toEqual({
+      [kept]: 'active',
+      [restrictedBeforeDraft]: 'ended',
+      [restrictedBeforeSigning]: 'ended',
+    });
   });
 
   it('dates a renewal activated after the old end from the old end, but gives access only from its activation', async () => {
