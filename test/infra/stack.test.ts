@@ -179,6 +179,8 @@ describe('functions', () => {
         [system.env.issuer]: { 'Fn::GetAtt': [expect.any(String), 'ProviderURL'] },
         [system.env.audience]: { Ref: expect.any(String) },
         [system.env.jwksUrl]: expect.anything(),
+        // The cursor signing key, resolved by CloudFormation from the generated secret.
+        [system.env.cursorKey]: expect.objectContaining({ 'Fn::Join': expect.anything() }),
       };
       for (const t of Object.keys(decl.tables))
         expected[tableEnv(t)] = ref(declared(dev.json, 'table', t).id);
