@@ -269,6 +269,10 @@ export class PlatformFunctions extends Construct {
     this.byName = byName;
   }
 
+  has(name: string): boolean {
+    return this.byName.has(name);
+  }
+
   get(name: string): NodejsFunction {
     const fn = this.byName.get(name);
     if (!fn) throw new Error(`Function ${name} is not declared`);

@@ -82,7 +82,8 @@ export const startDynamoDbLocal = async (
     });
   const endpoint = `http://127.0.0.1:${port}`;
   const client = new DynamoDBClient(localClientConfig(endpoint));
-  const deadline = Date.now() + 30_000;
+  // A JVM on a busy machine can take a while; past this the start fails (and stops the emulator).
+  const deadline = Date.now() + 90_000;
   try {
     for (;;) {
       try {

@@ -34,7 +34,8 @@ const fileDemand = async (
   entries: string[],
   as_: Caller = as.operatorA,
   headers?: Record<string, string>,
-) => p.post('/demands', as_, { grantId, entries, scenario: scenario() }, headers);
+  durationMonths = 12,
+) => p.post('/demands', as_, { grantId, entries, scenario: scenario({ durationMonths }) }, headers);
 
 /** The pending demand-review task of a reviewer for a demand. */
 const taskOf = async (reviewer: Caller, demandId: string): Promise<string> => {
@@ -51,8 +52,16 @@ const decide = async (reviewer: Caller, demandId: string, body: Record<string, u
 };
 
 /** Files a demand and has every reviewer approve it; returns the demand id. */
-const approvedDemand = async (grantId: string, entries: string[], operator: Caller = as.operatorA) => {
-  const filed = await fileDemand(grantId, entries, operator);
+const approvedDemand = async (
+  grantId: string,
+  entries: string[],
+  operator: Caller = as.operatorA,
+  /** The grant: file half a year into its term for 24 months, so access runs to (and past) its end. */
+  midTermOf?: Record<string, unknown>,
+) => {
+  // Art. 16: access lasts as long as the scenario asks, capped by the grant.
+  if (midTermOf) p.rt.clock.set(new Date(Date.parse(String(midTermOf.effectiveFrom)) + 183 * DAY_MS));
+  const filed = await fileDemand(grantId, entries, operator, undefined, midTermOf ? 24 : 12);
   if (filed.status !== 201) throw new Error(`demand: ${filed.status} ${JSON.stringify(filed.body)}`);
   const id = String(filed.body.id);
   await p.rt.settle();
@@ -198,7 +207,7 @@ describe('parallel review by the authority and each providing unit', () => {
       operator: as.operatorB,
     });
 
-    const demandId = await approvedDemand(grantId, [transportEntry, hrssEntry], as.operatorB);
+    const demandId = await approvedDemand(grantId, [transportEntry, hrssEntry], as.operatorB, grant);
 
     const demand = await p.get(`/demands/${demandId}`, as.operatorB);
     expect(demand.body).toMatchObject({ status: 'approved' });
@@ -372,7 +381,7 @@ describe('entitlements follow their grant on the bus (Art. 14)', () => {
 describe('expiry and renewal end and continue entitlements (Art. 10.5)', () => {
   it('ends entitlements when the grant expires', async () => {
     const { id: grantId, body } = await activeGrant(p, { scope: [hrssEntry], operator: as.operatorB });
-    await approvedDemand(grantId, [hrssEntry], as.operatorB);
+    await approvedDemand(grantId, [hrssEntry], as.operatorB, body);
 
     p.rt.clock.set(new Date(Date.parse(String(body.expiresAt)) - 1000));
     const lastSecond = await check(as.operatorB, hrssEntry);
@@ -396,7 +405,7 @@ describe('expiry and renewal end and continue entitlements (Art. 10.5)', () => {
       operator: as.operatorC,
     });
     const oldEnd = String(body.expiresAt);
-    await approvedDemand(old, [transportEntry], as.operatorC);
+    await approvedDemand(old, [transportEntry], as.operatorC, body);
     p.rt.clock.set(new Date(Date.parse(oldEnd) - 30 * DAY_MS));
     const { id: renewal } = await activeGrant(p, {
       scope: [transportEntry],
@@ -441,7 +450,7 @@ describe('expiry and renewal end and continue entitlements (Art. 10.5)', () => {
     });
     const all = [kept, restrictedBeforeDraft, restrictedBeforeSigning];
     const { id: old, body } = await activeGrant(p, { scope: all, operator: as.operatorA });
-    await approvedDemand(old, all, as.operatorA);
+    await approvedDemand(old, all, as.operatorA, body);
     p.rt.clock.set(new Date(Date.parse(String(body.expiresAt)) - 30 * DAY_MS));
 
     // Act
@@ -460,11 +469,15 @@ describe('expiry and renewal end and continue entitlements (Art. 10.5)', () => {
       excludedScope: [{ entryId: restrictedBeforeDraft, reason: 'restricted' }],
     });
     expect(continued.map((e) => e.entryId)).toEqual([kept]);
-    expect((await entitlementsOf(as.operatorA, old)).map((e) => e.status)).toEqual([
-      'active',
-      'active',
-      'active',
-    ]);
+    // Art. 8 at every moment (issue 7): restricting an entry also ends the old grant's entitlement to it.
+    const oldStatus = Object.fromEntries(
+      (await entitlementsOf(as.operatorA, old)).map((e) => [e.entryId, e.status]),
+    );
+    expect(oldStatus).toEqual({
+      [kept]: 'active',
+      [restrictedBeforeDraft]: 'ended',
+      [restrictedBeforeSigning]: 'ended',
+    });
   });
 
   it('dates a renewal activated after the old end from the old end, but gives access only from its activation', async () => {
@@ -472,7 +485,7 @@ describe('expiry and renewal end and continue entitlements (Art. 10.5)', () => {
     const entry = await approvedEntry(p, as.transport, { title: '公共自行车数据' });
     const { id: old, body } = await activeGrant(p, { scope: [entry], operator: as.operatorB });
     const oldEnd = String(body.expiresAt);
-    await approvedDemand(old, [entry], as.operatorB);
+    await approvedDemand(old, [entry], as.operatorB, body);
     p.rt.clock.set(new Date(Date.parse(oldEnd) + 60_000));
     await p.rt.scheduler.fire('grant-expiry');
     await p.rt.settle();

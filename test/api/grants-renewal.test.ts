@@ -54,10 +54,13 @@ describe('renewal through the selection workflow (Art. 10.5)', () => {
       announcementId,
     });
     const oldEnd = String(body.expiresAt);
+    // Art. 16: access lasts as long as the scenario asks; filed half a year into the term for 24
+    // months, it runs past the old end, so the renewal has something to continue.
+    p.rt.clock.set(addDays(String(body.effectiveFrom), 183));
     const demand = await p.post('/demands', as.operatorB, {
       grantId: old,
       entries: [entry],
-      scenario: scenario(),
+      scenario: scenario({ durationMonths: 24 }),
     });
     await p.rt.settle();
     await decidePending(as.authority, String(demand.body.id), 'demand-review', { decision: 'approve' });

@@ -188,6 +188,8 @@ describe('functions', () => {
         [system.env.metricsNamespace]: 'ShiyanData/dev',
         // The registry's root (every edge binds roles to organisations through it).
         [system.env.authorityOrg]: expect.stringMatching(/^[0-9A-Z]{18}$/),
+        // The cursor signing key, resolved by CloudFormation from the generated secret.
+        [system.env.cursorKey]: expect.objectContaining({ 'Fn::Join': expect.anything() }),
       };
       if ((decl as { personKey?: boolean }).personKey)
         expected[system.env.personKeySecret] = { Ref: expect.stringMatching(/^PersonKey/) };
