@@ -210,7 +210,10 @@ export const httpRouter =
           return new Transaction(deps, actor, claim);
         },
       });
-      return json(reply.status, reply.body, reply.headers);
+      return json(reply.status, reply.body, {
+        ...cacheHeaders(decl, event, headers, reply.status),
+        ...reply.headers,
+      });
     } catch (e) {
       if (e instanceof IdempotentReplay) return replay(e.reply);
       if (e instanceof AppError) {
@@ -221,5 +224,28 @@ export const httpRouter =
       return json(500, { error: { code: 'internal', message: 'Internal error', details: null } });
     }
   };
+
+/**
+ * Cache-Control of a reply. Anonymous GETs of public and optional-auth routes (catalog, announcements,
+ * the operators' disclosure) may be cached by the CDN and browsers for a short time, so a surge of
+ * citizens does not reach the single listing partitions; anything read with a token, any other
+ * method and any error is never stored (`private, no-store`). A route may still set its own header.
+ */
+export const PUBLIC_MAX_AGE_SECONDS = 30;
+const cacheHeaders = (
+  decl: RouteDecl,
+  event: HttpEvent,
+  headers: Record<string, string | undefined>,
+  status: number,
+): Record<string, string> => {
+  const anonymousRead =
+    event.requestContext.http.method === 'GET' &&
+    (decl.auth === 'public' || decl.auth === 'optional') &&
+    !bearerToken(headers) &&
+    status === 200;
+  return {
+    'cache-control': anonymousRead ? `public, max-age=${PUBLIC_MAX_AGE_SECONDS}` : 'private, no-store',
+  };
+};
 
 const replay = (r: StoredReply): HttpResult => json(r.status, r.body, { 'idempotent-replayed': 'true' });

@@ -18,6 +18,7 @@ import {
   stateMachines,
   type TableName,
 } from '../system.js';
+import { DEMO_USERS, demoUser } from './demo-users.js';
 import { ensureTables, localClientConfig, localTableName, startDynamoDbLocal } from './dynamodb.js';
 import { createLocalEventBus, type LocalEventBus } from './event-bus.js';
 import { startGateway } from './gateway.js';
@@ -40,6 +41,8 @@ export interface LocalRuntimeOptions {
   /** Arm timers for the declared schedules (npm start). Tests fire them on demand instead. */
   readonly runSchedules?: boolean;
   readonly logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
+  /** The built portal (web/dist) to serve beside the API; the API is also reachable under /api. */
+  readonly webDir?: string;
 }
 
 export interface LocalRuntime {
@@ -196,9 +199,31 @@ export const startLocalRuntime = async (opts: LocalRuntimeOptions = {}): Promise
   const { server, url, routeKeys } = await startGateway({
     port: opts.port ?? 0,
     verifier: issuer.verifier,
+    ...(opts.webDir ? { webDir: opts.webDir } : {}),
     invoke,
     admin: async ({ method, path, body, claims }) => {
       if (method === 'GET' && path === '/_local/jwks.json') return { status: 200, body: issuer.jwks };
+      // The portal's local sign-in (no admin needed, local runtime only): the demo people and a token
+      // for one of them. AWS has no such route; there the portal signs in with the identity provider.
+      if (method === 'GET' && path === '/_local/demo-users')
+        return { status: 200, body: { items: DEMO_USERS } };
+      if (method === 'POST' && path === '/_local/token') {
+        const who = demoUser((body as { user?: unknown } | undefined)?.user);
+        if (!who)
+          return {
+            status: 400,
+            body: { error: { code: 'validation_failed', message: 'Unknown demo user', details: null } },
+          };
+        const expiresIn = 8 * 3600;
+        const token = await issuer.token({
+          roles: [who.role],
+          org: who.org,
+          sub: who.id,
+          name: who.name.zh,
+          expiresIn: `${expiresIn}s`,
+        });
+        return { status: 200, body: { token, expiresIn, user: who } };
+      }
       if (method === 'GET' && path === '/_local/clock')
         return { status: 200, body: { now: clock.now().toISOString() } };
       if (!isAdmin(claims)) {

@@ -4,6 +4,7 @@
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { ensurePortalBuilt, PORTAL_DIST } from '../../web/scripts/build.js';
 import { seedDemo } from './demo.js';
 import { DEMO_ORGS } from './orgs.js';
 import { startLocalRuntime } from './runtime.js';
@@ -14,12 +15,15 @@ const stage = process.env.STAGE ?? 'local';
 
 const main = async () => {
   mkdirSync(dataDir, { recursive: true });
+  // The portal is built on first start and whenever its sources or the API's contract changed.
+  if (process.env.PORTAL !== 'off') await ensurePortalBuilt();
   console.log(`Starting the platform (stage ${stage}, data in ${dataDir}) …`);
   const rt = await startLocalRuntime({
     stage,
     dataDir,
     port,
     runSchedules: true,
+    ...(process.env.PORTAL !== 'off' ? { webDir: PORTAL_DIST } : {}),
     logLevel: (process.env.LOG_LEVEL as 'INFO' | undefined) ?? 'WARN',
   });
   const marker = join(dataDir, `seeded-${stage}.json`);
@@ -31,6 +35,7 @@ const main = async () => {
   const o = DEMO_ORGS;
   console.log(`
 Platform running at ${rt.url}   (Ctrl-C stops; data persists in ${dataDir})
+Portal (in a browser): ${rt.url}/        API also under ${rt.url}/api/…
 
 Public, no token:
   curl ${rt.url}/catalog
