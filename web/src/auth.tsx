@@ -118,11 +118,11 @@ export const useAuth = () => useContext(Ctx);
 // --- the two ways to sign in
 
 /** The deployment's sign-in configuration: /config.json in AWS; absent locally. */
-export const loadOidcConfig = async (): Promise<OidcConfig | undefined> => {
+export const loadOidcConfig = async (): Promise<OidcConfig | null> => {
   const res = await fetch('/config.json', { headers: { accept: 'application/json' } }).catch(() => undefined);
-  if (!res?.ok || !res.headers.get('content-type')?.includes('json')) return undefined;
+  if (!res?.ok || !res.headers.get('content-type')?.includes('json')) return null;
   const c = (await res.json()) as { oidc?: OidcConfig };
-  return c.oidc;
+  return c.oidc ?? null;
 };
 
 export interface DemoUser {

@@ -130,7 +130,7 @@ export const Shell = ({ children }: { children: ReactNode }) => {
         tabIndex={-1}
         style={{ padding: '16px', maxWidth: 1200, width: '100%', margin: '0 auto' }}
       >
-        <main>{children}</main>
+        {children}
       </Layout.Content>
       <Layout.Footer style={{ textAlign: 'center', color: 'rgba(0,0,0,0.7)' }}>
         {t(

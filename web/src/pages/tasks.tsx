@@ -7,7 +7,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { Button, Checkbox, Descriptions, Form, Input, InputNumber, Radio, Select, Table, Tag } from 'antd';
 import { useState } from 'react';
-import { Link, Route, Routes, useNavigate, useParams } from 'react-router';
+import { Link, Route, Routes, useNavigate, useParams, useSearchParams } from 'react-router';
 import { api, type Page, unwrap } from '../api/client';
 import kinds from '../api/generated/task-kinds.json';
 import { ErrorAlert, idem, Loading, PageTitle, Time, useAction } from '../common';
