@@ -8,12 +8,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { seedDemo } from '../../infra/local/demo.js';
 import { DEMO_ORGS } from '../../infra/local/orgs.js';
 import { type LocalRuntime, startLocalRuntime } from '../../infra/local/runtime.js';
 import { ensurePortalBuilt, PORTAL_DIST } from '../../web/scripts/build.js';
-import { inject } from 'vitest';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SHOTS = resolve(import.meta.dirname, '..', '..', 'docs', 'screenshots');
@@ -40,7 +39,13 @@ const newPage = async (mobile = false): Promise<{ ctx: BrowserContext; page: Pag
 const checkA11y = async (page: Page, name: string) => {
   await page.addScriptTag({ content: AXE });
   const violations = await page.evaluate(async () => {
-    const r = await (window as unknown as { axe: { run(): Promise<{ violations: { id: string; impact: string; nodes: { target: unknown }[] }[] }> } }).axe.run();
+    const r = await (
+      window as unknown as {
+        axe: {
+          run(): Promise<{ violations: { id: string; impact: string; nodes: { target: unknown }[] }[] }>;
+        };
+      }
+    ).axe.run();
     return r.violations
       .filter((v) => v.impact === 'serious' || v.impact === 'critical')
       .map((v) => `${v.id} (${v.impact}): ${JSON.stringify(v.nodes.slice(0, 3).map((n) => n.target))}`);
@@ -57,7 +62,9 @@ const visit = async (page: Page, path: string, name: string, shot = true) => {
 
 const signIn = async (page: Page, userId: string, next = '') => {
   await page.goto(`/signin${next ? `?next=${encodeURIComponent(next)}` : ''}`);
-  const users = (await (await fetch(`${rt.url}/api/_local/demo-users`)).json()) as { items: { id: string; name: { zh: string } }[] };
+  const users = (await (await fetch(`${rt.url}/api/_local/demo-users`)).json()) as {
+    items: { id: string; name: { zh: string } }[];
+  };
   const who = users.items.find((u) => u.id === userId);
   if (!who) throw new Error(`no demo user ${userId}`);
   await page.getByRole('button', { name: `登录为 ${who.name.zh}` }).click();
@@ -107,7 +114,10 @@ const decideInInbox = async (user: string, kind: string, applicationId: string, 
     await page.screenshot({ path: join(SHOTS, `${shot}-decision.png`) });
   }
   await page.getByRole('button', { name: '提交决定' }).click();
-  await page.waitForURL(/\/tasks$/);
+  await page.waitForURL(/\/tasks$/, { timeout: 10_000 }).catch(async (e) => {
+    await page.screenshot({ path: join(SHOTS, `failed-${kind}.png`) });
+    throw e;
+  });
   await ctx.close();
 };
 
@@ -123,7 +133,13 @@ describe.skipIf(!existsSync(CHROMIUM))('portal in Chromium', () => {
     await seedDemo(rt.url, rt.token);
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--no-first-run',
+      ],
     });
   }, 180_000);
   afterAll(async () => {
@@ -181,7 +197,8 @@ describe.skipIf(!existsSync(CHROMIUM))('portal in Chromium', () => {
     await page.getByLabel('场景名称').fill('汉江水质预警');
     await page.getByLabel('场景描述').fill('融合环境与气象数据的水质预警');
     await page.getByLabel('预期价值').fill('保障饮水安全');
-    for (const input of await page.locator('input[id^="documentRefs_"]').all()) await input.fill('uploads/material.pdf');
+    for (const input of await page.locator('input[id^="documentRefs_"]').all())
+      await input.fill('uploads/material.pdf');
     for (const box of await page.getByRole('checkbox').all()) await box.check();
     await checkA11y(page, 'apply');
     await page.getByRole('button', { name: '提交申请' }).click();
@@ -196,7 +213,14 @@ describe.skipIf(!existsSync(CHROMIUM))('portal in Chromium', () => {
 
     // Every human step, in order, in the decider's inbox.
     for (const [i, s] of STEPS.entries()) {
-      const shot = i === 0 ? 'authority' : s.kind === 'expert-score' && s.user === PANEL[0] ? 'expert' : s.kind === 'government-approval' ? 'government' : undefined;
+      const shot =
+        i === 0
+          ? 'authority'
+          : s.kind === 'expert-score' && s.user === PANEL[0]
+            ? 'expert'
+            : s.kind === 'government-approval'
+              ? 'government'
+              : undefined;
       await decideInInbox(s.user, s.kind, applicationId, shot);
     }
 
@@ -226,7 +250,9 @@ describe.skipIf(!existsSync(CHROMIUM))('portal in Chromium', () => {
     // The public disclosure (公示) lists the operator.
     const citizen = await newPage(true);
     await visit(citizen.page, '/operators', 'operators');
-    await expect.poll(() => citizen.page.getByTestId('public-grant').filter({ hasText: OPERATOR_NAME }).count()).toBe(1);
+    await expect
+      .poll(() => citizen.page.getByTestId('public-grant').filter({ hasText: OPERATOR_NAME }).count())
+      .toBe(1);
     await citizen.ctx.close();
-  });
+  }, 150_000);
 });

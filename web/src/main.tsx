@@ -34,6 +34,7 @@ const App = () => {
           colorPrimary: '#0b5cad',
           colorLink: '#0b5cad',
           colorTextDescription: 'rgba(0,0,0,0.65)',
+          colorTextTertiary: 'rgba(0,0,0,0.65)',
           colorTextPlaceholder: 'rgba(0,0,0,0.55)',
         },
       }}

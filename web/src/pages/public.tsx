@@ -306,7 +306,7 @@ const Announcements = () => {
                 title={<Link to={`/announcements/${a.id}`}>{a.title}</Link>}
                 description={
                   <Space wrap>
-                    <Tag color={isOpen(a) ? 'green' : 'default'}>
+                    <Tag color={isOpen(a) ? '#1d6b12' : 'default'}>
                       {isOpen(a) ? t('申报中', 'Open') : t('未在申报期', 'Closed')}
                     </Tag>
                     <span>

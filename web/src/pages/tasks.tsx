@@ -188,6 +188,36 @@ const Field = ({
   return null;
 };
 
+/**
+ * The decision as native radio buttons in a radiogroup: the form's aria-required/invalid attributes land
+ * on an element whose role allows them (antd's Radio.Group renders a plain div).
+ */
+const Choice = ({
+  value,
+  onChange,
+  options,
+  ...aria
+}: {
+  value?: string;
+  onChange?: (v: string) => void;
+  options: { value: string; label: string }[];
+}) => (
+  <div role="radiogroup" {...aria} style={{ display: 'flex', gap: 24 }}>
+    {options.map((o) => (
+      <label key={o.value} style={{ display: 'flex', gap: 6, alignItems: 'center' }}>
+        <input
+          type="radio"
+          name="decision"
+          value={o.value}
+          checked={value === o.value}
+          onChange={() => onChange?.(o.value)}
+        />
+        {o.label}
+      </label>
+    ))}
+  </div>
+);
+
 /** The decision form of a task, from its kind's schema. */
 export const DecisionForm = ({ task, onDone }: { task: Task; onDone: () => void }) => {
   const { t } = useI18n();
@@ -224,16 +254,9 @@ export const DecisionForm = ({ task, onDone }: { task: Task; onDone: () => void 
           label={t('结论', 'Decision')}
           rules={[{ required: true, message: t('请选择结论', 'Choose a decision') }]}
         >
-          <Radio.Group>
-            {variants.map((v) => {
-              const c = constOf(v) ?? '';
-              return (
-                <Radio key={c} value={c}>
-                  {choiceLabel(c)}
-                </Radio>
-              );
-            })}
-          </Radio.Group>
+          <Choice
+            options={variants.map((v) => constOf(v) ?? '').map((c) => ({ value: c, label: choiceLabel(c) }))}
+          />
         </Form.Item>
       )}
       {active &&
