@@ -40,7 +40,7 @@ const checkA11y = async (page: Page, name: string) => {
   await page.addScriptTag({ content: AXE });
   const violations = await page.evaluate(async () => {
     const r = await (
-      window as unknown as {
+      globalThis as unknown as {
         axe: {
           run(): Promise<{ violations: { id: string; impact: string; nodes: { target: unknown }[] }[] }>;
         };

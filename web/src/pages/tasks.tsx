@@ -64,10 +64,17 @@ const Inbox = () => {
   const { t } = useI18n();
   const kindLabel = useKindLabel();
   const [status, setStatus] = useState<'pending' | 'decided'>('pending');
+  // /tasks?subjectId=…: the tasks of one record (e.g. linked from an application).
+  const [params] = useSearchParams();
+  const subjectId = params.get('subjectId') ?? undefined;
   const q = useQuery({
-    queryKey: ['tasks', status],
+    queryKey: ['tasks', status, subjectId],
     queryFn: () =>
-      unwrap<Page<Task>>(api.GET('/tasks', { params: { query: { status, limit: 100 } as never } })),
+      unwrap<Page<Task>>(
+        api.GET('/tasks', {
+          params: { query: { status, limit: 100, ...(subjectId ? { subjectId } : {}) } as never },
+        }),
+      ),
     refetchInterval: 5000,
   });
   return (
