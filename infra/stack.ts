@@ -16,6 +16,7 @@ import {
 import { EventRules, Schedules } from './constructs/events.js';
 import { PlatformFunctions } from './constructs/functions.js';
 import { Identity } from './constructs/identity.js';
+import { Portal } from './constructs/portal.js';
 import { Workflows } from './constructs/workflows.js';
 
 export { parseStage, STAGES, type Stage } from './constructs/config.js';
@@ -39,6 +40,7 @@ export class PlatformStack extends Stack {
   readonly functions: PlatformFunctions;
   readonly api: PlatformApi;
   readonly workflows: Workflows;
+  readonly portal: Portal;
 
   constructor(scope: Construct, id: string, props: PlatformStackProps) {
     super(scope, id, {
@@ -72,6 +74,9 @@ export class PlatformStack extends Stack {
     new EventRules(this, 'EventRules', { bus, eventRules: d.eventRules, functions: this.functions });
     new Schedules(this, 'Schedules', { stage, schedules: d.schedules, functions: this.functions });
 
+    this.portal = new Portal(this, 'Portal', { stage, api: this.api, identity: this.identity });
+
+    new CfnOutput(this, 'PortalUrl', { value: this.portal.url, description: 'The portal (API under /api)' });
     new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'HTTP API base URL' });
     new CfnOutput(this, 'UserPoolId', { value: this.identity.userPool.userPoolId });
     new CfnOutput(this, 'UserPoolClientId', { value: this.identity.client.userPoolClientId });

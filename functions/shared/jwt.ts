@@ -9,7 +9,7 @@ import { UnauthorizedError } from './errors.js';
 export interface JwtVerifierOptions {
   readonly keys: JWTVerifyGetKey;
   readonly issuer: string;
-  readonly audience: string;
+  readonly audience: string | string[];
 }
 
 export const createJwtVerifier = ({ keys, issuer, audience }: JwtVerifierOptions): TokenVerifier => ({
@@ -23,6 +23,16 @@ export const createJwtVerifier = ({ keys, issuer, audience }: JwtVerifierOptions
   },
 });
 
-/** Production verifier: the Cognito user pool's published keys (fetched on first use, then cached). */
+/**
+ * Production verifier: the Cognito user pool's published keys (fetched on first use, then cached).
+ * `audience` may list several app clients, comma-separated (the web client and the portal's).
+ */
 export const remoteJwtVerifier = (jwksUrl: string, issuer: string, audience: string): TokenVerifier =>
-  createJwtVerifier({ keys: createRemoteJWKSet(new URL(jwksUrl)), issuer, audience });
+  createJwtVerifier({
+    keys: createRemoteJWKSet(new URL(jwksUrl)),
+    issuer,
+    audience: audience
+      .split(',')
+      .map((a) => a.trim())
+      .filter(Boolean),
+  });

@@ -95,7 +95,7 @@ export class PlatformApi extends Construct {
     });
 
     const jwt = new HttpJwtAuthorizer('CognitoJwt', props.identity.issuer, {
-      jwtAudience: [props.identity.client.userPoolClientId],
+      jwtAudience: props.identity.audiences,
       identitySource: ['$request.header.Authorization'],
     });
     const none = new HttpNoneAuthorizer();

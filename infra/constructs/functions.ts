@@ -77,7 +77,8 @@ export const wireFunction = (
 
   fn.addEnvironment(env.stage, ctx.stage);
   fn.addEnvironment(env.issuer, ctx.identity.issuer);
-  fn.addEnvironment(env.audience, ctx.identity.client.userPoolClientId);
+  // Comma-separated: the web client's and the portal's (functions/shared/jwt.ts splits them).
+  fn.addEnvironment(env.audience, ctx.identity.audiences.join(','));
   fn.addEnvironment(env.jwksUrl, ctx.identity.jwksUrl);
 
   for (const [t, access] of Object.entries(decl.tables)) {

@@ -4,6 +4,7 @@ import {
   ClientAttributes,
   FeaturePlan,
   Mfa,
+  OAuthScope,
   StandardThreatProtectionMode,
   StringAttribute,
   UserPool,
@@ -22,6 +23,14 @@ import { pascal } from './declaration.js';
 export class Identity extends Construct {
   readonly userPool: UserPool;
   readonly client: UserPoolClient;
+  /**
+   * The portal's client: OIDC authorization-code flow with PKCE through the pool's hosted sign-in
+   * (no secret: a browser cannot keep one). Its callback URL is set by the Portal construct, which
+   * knows the distribution's domain. Its ID tokens are accepted beside the web client's (`audiences`).
+   */
+  readonly portalClient: UserPoolClient;
+  /** Every client whose ID tokens the API accepts (the authorizer's and the handlers' `aud`). */
+  readonly audiences: string[];
   /** Token issuer (`iss`), as the HTTP API authorizer and the handlers verify it. */
   readonly issuer: string;
   readonly jwksUrl: string;
@@ -89,6 +98,27 @@ export class Identity extends Construct {
       // only an administrator (AdminUpdateUserAttributes) sets it.
       writeAttributes: new ClientAttributes().withStandardAttributes({ fullname: true }),
     });
+
+    this.portalClient = this.userPool.addClient('PortalClient', {
+      generateSecret: false,
+      authFlows: {},
+      oAuth: {
+        flows: { authorizationCodeGrant: true },
+        scopes: [OAuthScope.OPENID, OAuthScope.EMAIL, OAuthScope.PROFILE],
+        // Replaced by the Portal construct with the distribution's /signin/callback.
+        callbackUrls: ['https://localhost/signin/callback'],
+      },
+      preventUserExistenceErrors: true,
+      // Sessions end with their tokens (the portal keeps no refresh token).
+      idTokenValidity: Duration.hours(1),
+      accessTokenValidity: Duration.hours(1),
+      refreshTokenValidity: Duration.hours(1),
+      readAttributes: new ClientAttributes()
+        .withStandardAttributes({ email: true, emailVerified: true, fullname: true })
+        .withCustomAttributes('org'),
+      writeAttributes: new ClientAttributes().withStandardAttributes({ fullname: true }),
+    });
+    this.audiences = [this.client.userPoolClientId, this.portalClient.userPoolClientId];
 
     this.issuer = this.userPool.userPoolProviderUrl;
     this.jwksUrl = `${this.issuer}/.well-known/jwks.json`;

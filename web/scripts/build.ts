@@ -58,8 +58,7 @@ const inputs = () => {
   return { openapi, kinds, hash: hash.digest('hex') };
 };
 
-export const buildPortal = async (opts: { typecheck?: boolean } = {}): Promise<void> => {
-  const { openapi, kinds, hash } = inputs();
+const writeGenerated = async (openapi: string, kinds: string) => {
   mkdirSync(GENERATED, { recursive: true });
   writeFileSync(join(GENERATED, 'openapi.json'), openapi);
   writeFileSync(join(GENERATED, 'task-kinds.json'), kinds);
@@ -69,6 +68,11 @@ export const buildPortal = async (opts: { typecheck?: boolean } = {}): Promise<v
     join(GENERATED, 'schema.d.ts'),
     `// Generated from GET /openapi.json by web/scripts/build.ts. Do not edit.\n${astToString(ast)}`,
   );
+};
+
+export const buildPortal = async (opts: { typecheck?: boolean } = {}): Promise<void> => {
+  const { openapi, kinds, hash } = inputs();
+  await writeGenerated(openapi, kinds);
   if (opts.typecheck !== false) {
     execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', WEB], {
       stdio: 'inherit',
@@ -90,8 +94,20 @@ export const ensurePortalBuilt = async (): Promise<boolean> => {
 
 export const PORTAL_DIST = DIST;
 
+/** Writes the generated API types and task kinds only (for `tsc -p web` without a bundle). */
+export const generatePortalTypes = async (): Promise<void> => {
+  const { openapi, kinds } = inputs();
+  await writeGenerated(openapi, kinds);
+};
+
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  buildPortal({ typecheck: !process.argv.includes('--no-typecheck') }).catch((e) => {
+  const args = process.argv.slice(2);
+  const run = args.includes('--generate-only')
+    ? generatePortalTypes()
+    : args.includes('--if-stale')
+      ? ensurePortalBuilt()
+      : buildPortal({ typecheck: !args.includes('--no-typecheck') });
+  run.catch((e) => {
     console.error(e);
     process.exit(1);
   });
