@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { ArnFormat, CfnElement, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { ArnFormat, CfnElement, Duration, Fn, Stack, Validations } from 'aws-cdk-lib';
 import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -78,7 +78,7 @@ export const wireFunction = (
   fn.addEnvironment(env.stage, ctx.stage);
   fn.addEnvironment(env.issuer, ctx.identity.issuer);
   // Comma-separated: the web client's and the portal's (functions/shared/jwt.ts splits them).
-  fn.addEnvironment(env.audience, ctx.identity.audiences.join(','));
+  fn.addEnvironment(env.audience, Fn.join(',', ctx.identity.audiences));
   fn.addEnvironment(env.jwksUrl, ctx.identity.jwksUrl);
 
   for (const [t, access] of Object.entries(decl.tables)) {

@@ -60,12 +60,25 @@ export class Portal extends Construct {
     const settings = stageSettings(props.stage);
     const prod = props.stage === 'prod';
 
+    // Server access logs of the portal's buckets (bucket-policy delivery, no ACLs): the current CDK
+    // behaviour, set here so it holds whatever the app's feature flags say.
+    this.node.setContext('@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy', true);
     const logs = new Bucket(this, 'Logs', {
       blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
       encryption: BucketEncryption.S3_MANAGED,
       enforceSSL: true,
-      // CloudFront standard logging writes with ACLs.
+      removalPolicy: settings.removalPolicy,
+      autoDeleteObjects: !prod,
+      lifecycleRules: [{ expiration: Duration.days(prod ? 365 : 30) }],
+    });
+    // CloudFront standard logs: CloudFront writes them with an object ACL, so ACLs stay enabled here.
+    const cdnLogs = new Bucket(this, 'CdnLogs', {
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      encryption: BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
       objectOwnership: ObjectOwnership.BUCKET_OWNER_PREFERRED,
+      serverAccessLogsBucket: logs,
+      serverAccessLogsPrefix: 'cdn-logs/',
       removalPolicy: settings.removalPolicy,
       autoDeleteObjects: !prod,
       lifecycleRules: [{ expiration: Duration.days(prod ? 365 : 30) }],
@@ -116,7 +129,7 @@ export class Portal extends Construct {
       priceClass: PriceClass.PRICE_CLASS_ALL,
       minimumProtocolVersion: SecurityPolicyProtocol.TLS_V1_2_2021,
       enableLogging: true,
-      logBucket: logs,
+      logBucket: cdnLogs,
       logFilePrefix: 'cdn/',
       defaultBehavior: {
         origin: S3BucketOrigin.withOriginAccessControl(this.bucket),

@@ -46,7 +46,7 @@ describe('portal distribution', () => {
     };
     const api = config.CacheBehaviors.find((b) => b.PathPattern === '/api/*');
     expect(api?.AllowedMethods).toContain('POST');
-    const policy = s.json.Resources?.[api!.CachePolicyId.Ref] as {
+    const policy = s.json.Resources?.[api!.CachePolicyId.Ref] as unknown as {
       Properties: { CachePolicyConfig: Record<string, unknown> };
     };
     expect(policy.Properties.CachePolicyConfig).toMatchObject({
