@@ -178,7 +178,9 @@ describe('functions', () => {
         POWERTOOLS_SERVICE_NAME: name,
         [system.env.issuer]: { 'Fn::GetAtt': [expect.any(String), 'ProviderURL'] },
         // The web client's and the portal's (comma-separated).
-        [system.env.audience]: { 'Fn::Join': [',', [{ Ref: expect.any(String) }, { Ref: expect.any(String) }]] },
+        [system.env.audience]: {
+          'Fn::Join': [',', [{ Ref: expect.any(String) }, { Ref: expect.any(String) }]],
+        },
         [system.env.jwksUrl]: expect.anything(),
       };
       for (const t of Object.keys(decl.tables))

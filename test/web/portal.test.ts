@@ -154,7 +154,7 @@ describe.skipIf(!existsSync(CHROMIUM))('portal in Chromium', () => {
     await page.getByRole('searchbox', { name: '关键词' }).fill('公交');
     await page.getByRole('button', { name: /搜\s*索/ }).click();
     await page.waitForURL(/q=/);
-    const first = page.locator('.ant-list-item a').first();
+    const first = page.locator('.results a').first();
     await expect.poll(() => first.textContent(), { timeout: 10_000 }).toContain('公交');
     const title = await first.textContent();
     await first.click();
@@ -186,7 +186,7 @@ describe.skipIf(!existsSync(CHROMIUM))('portal in Chromium', () => {
     const { ctx, page } = await newPage();
     await signIn(page, OPERATOR);
     await page.goto('/announcements');
-    await page.locator('.ant-list-item a').first().click();
+    await page.locator('.results a').first().click();
     await page.getByRole('link', { name: '申请授权' }).click();
     await page.getByLabel('法定代表人', { exact: true }).fill('赵六');
     await page.getByLabel('法定代表人身份证号').fill('123');
