@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { cpSync } from 'node:fs';
+import { cpSync, existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Aws, CfnCondition, DockerImage, Duration, Fn, Stack, Validations } from 'aws-cdk-lib';
 import {
@@ -215,20 +215,18 @@ export class Portal extends Construct {
         // Only used if the local build is unavailable; the local build always runs here.
         image: DockerImage.fromRegistry('public.ecr.aws/docker/library/node:22'),
         local: {
-          // Built at synth on this machine (no Docker): the same build `npm start` runs.
+          // The build `npm start` and `npm run synth` run (web/scripts/build.ts, no Docker); built here
+          // only when missing, so a synth in the tests does not rebuild (npm run synth rebuilds when stale).
           tryBundle(outputDir: string) {
-            execFileSync(
-              process.execPath,
-              [
-                resolve(ROOT, 'node_modules/tsx/dist/cli.mjs'),
-                resolve(ROOT, 'web/scripts/build.ts'),
-                '--if-stale',
-              ],
-              {
-                cwd: ROOT,
-                stdio: 'inherit',
-              },
-            );
+            if (!existsSync(resolve(ROOT, 'web/dist/.build-stamp')))
+              execFileSync(
+                process.execPath,
+                [resolve(ROOT, 'node_modules/tsx/dist/cli.mjs'), resolve(ROOT, 'web/scripts/build.ts')],
+                {
+                  cwd: ROOT,
+                  stdio: 'inherit',
+                },
+              );
             cpSync(resolve(ROOT, 'web/dist'), outputDir, { recursive: true });
             return true;
           },
