@@ -140,7 +140,6 @@ const Search = ({
     <form
       className="search"
       style={style}
-      role="search"
       onSubmit={(e) => {
         e.preventDefault();
         onSearch(value);
