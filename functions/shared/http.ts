@@ -217,11 +217,15 @@ export const httpRouter =
     } catch (e) {
       if (e instanceof IdempotentReplay) return replay(e.reply);
       if (e instanceof AppError) {
-        return json(e.status, { error: { code: e.code, message: e.message, details: e.details ?? null } });
+        return json(
+          e.status,
+          { error: { code: e.code, message: e.message, details: e.details ?? null } },
+          NO_STORE,
+        );
       }
       deps.logger.error('Unhandled error', { error: e as Error, requestId });
       // Internal details never leave the function.
-      return json(500, { error: { code: 'internal', message: 'Internal error', details: null } });
+      return json(500, { error: { code: 'internal', message: 'Internal error', details: null } }, NO_STORE);
     }
   };
 
@@ -232,6 +236,7 @@ export const httpRouter =
  * method and any error is never stored (`private, no-store`). A route may still set its own header.
  */
 export const PUBLIC_MAX_AGE_SECONDS = 30;
+const NO_STORE = { 'cache-control': 'private, no-store' };
 const cacheHeaders = (
   decl: RouteDecl,
   event: HttpEvent,
@@ -248,4 +253,5 @@ const cacheHeaders = (
   };
 };
 
-const replay = (r: StoredReply): HttpResult => json(r.status, r.body, { 'idempotent-replayed': 'true' });
+const replay = (r: StoredReply): HttpResult =>
+  json(r.status, r.body, { 'idempotent-replayed': 'true', ...NO_STORE });
