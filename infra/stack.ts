@@ -18,6 +18,7 @@ import { EventRules, Schedules } from './constructs/events.js';
 import { PlatformFunctions } from './constructs/functions.js';
 import { Identity } from './constructs/identity.js';
 import { Observability } from './constructs/observability.js';
+import { Portal } from './constructs/portal.js';
 import { ProcessingResources } from './constructs/processing.js';
 import { Workflows } from './constructs/workflows.js';
 
@@ -51,6 +52,7 @@ export class PlatformStack extends Stack {
   readonly api: PlatformApi;
   readonly workflows: Workflows;
   readonly observability: Observability;
+  readonly portal: Portal;
 
   constructor(scope: Construct, id: string, props: PlatformStackProps) {
     super(scope, id, {
@@ -129,6 +131,9 @@ export class PlatformStack extends Stack {
       workflows: this.workflows,
     });
 
+    this.portal = new Portal(this, 'Portal', { stage, api: this.api, identity: this.identity });
+
+    new CfnOutput(this, 'PortalUrl', { value: this.portal.url, description: 'The portal (API under /api)' });
     new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'HTTP API base URL' });
     if (this.identity.userPool && this.identity.client) {
       new CfnOutput(this, 'UserPoolId', { value: this.identity.userPool.userPoolId });

@@ -290,9 +290,12 @@ export const httpRouter = (fn: FunctionName, table: RouteTable, deps: Deps) => {
           throw e;
         });
       if (reply.text !== undefined) {
-        return { statusCode: reply.status, headers: { ...reply.headers }, body: reply.text };
+        return { statusCode: reply.status, headers: { ...NO_STORE, ...reply.headers }, body: reply.text };
       }
-      return json(reply.status, reply.body, reply.headers);
+      return json(reply.status, reply.body, {
+        ...cacheHeaders(decl, event, headers, reply.status),
+        ...reply.headers,
+      });
     } catch (e) {
       if (e instanceof IdempotentReplay) return replay(e.reply);
       if (e instanceof ConflictOfInterestError && refusedBy) await auditRefusal(deps, refusedBy, e);
@@ -302,12 +305,12 @@ export const httpRouter = (fn: FunctionName, table: RouteTable, deps: Deps) => {
         return json(
           err.status,
           { error: { code: err.code, message: err.message, details: err.details ?? null } },
-          err.retryAfterSeconds ? { 'retry-after': String(err.retryAfterSeconds) } : {},
+          err.retryAfterSeconds ? { ...NO_STORE, 'retry-after': String(err.retryAfterSeconds) } : NO_STORE,
         );
       }
       deps.logger.error('Unhandled error', { error: e as Error, requestId });
       // Internal details never leave the function.
-      return json(500, { error: { code: 'internal', message: 'Internal error', details: null } });
+      return json(500, { error: { code: 'internal', message: 'Internal error', details: null } }, NO_STORE);
     } finally {
       if (meter && operatorOrg) {
         const now = deps.clock.now();
@@ -336,4 +339,29 @@ const auditRefusal = async (deps: Deps, actor: Actor, e: ConflictOfInterestError
   }
 };
 
-const replay = (r: StoredReply): HttpResult => json(r.status, r.body, { 'idempotent-replayed': 'true' });
+/**
+ * Cache-Control of a reply. Anonymous GETs of public and optional-auth routes (catalog, announcements,
+ * the operators' disclosure) may be cached by the CDN and browsers for a short time, so a surge of
+ * citizens does not reach the single listing partitions; anything read with a token, any other
+ * method and any error is never stored (`private, no-store`). A route may still set its own header.
+ */
+export const PUBLIC_MAX_AGE_SECONDS = 30;
+const NO_STORE = { 'cache-control': 'private, no-store' };
+const cacheHeaders = (
+  decl: RouteDecl,
+  event: HttpEvent,
+  headers: Record<string, string | undefined>,
+  status: number,
+): Record<string, string> => {
+  const anonymousRead =
+    event.requestContext.http.method === 'GET' &&
+    (decl.auth === 'public' || decl.auth === 'optional') &&
+    !bearerToken(headers) &&
+    status === 200;
+  return {
+    'cache-control': anonymousRead ? `public, max-age=${PUBLIC_MAX_AGE_SECONDS}` : 'private, no-store',
+  };
+};
+
+const replay = (r: StoredReply): HttpResult =>
+  json(r.status, r.body, { 'idempotent-replayed': 'true', ...NO_STORE });

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { ArnFormat, CfnElement, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { ArnFormat, CfnElement, Duration, Fn, Stack, Validations } from 'aws-cdk-lib';
 import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';

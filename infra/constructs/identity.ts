@@ -6,6 +6,7 @@ import {
   FeaturePlan,
   LambdaVersion,
   Mfa,
+  OAuthScope,
   StandardThreatProtectionMode,
   StringAttribute,
   UserPool,
@@ -36,6 +37,12 @@ import { pascal, ROOT } from './declaration.js';
 export class Identity extends Construct {
   readonly userPool?: UserPool;
   readonly client?: UserPoolClient;
+  /**
+   * The portal's client (Cognito stages): OIDC authorization-code flow with PKCE through the pool's
+   * hosted sign-in (no secret: a browser cannot keep one). Its callback URL is set by the Portal
+   * construct, which knows the distribution's domain. Its tokens are accepted beside the web client's.
+   */
+  readonly portalClient?: UserPoolClient;
   /** Token issuer (`iss`), as the HTTP API authorizer and the handlers verify it. */
   readonly issuer: string;
   /** Accepted `aud` / `client_id` values. */
@@ -172,8 +179,28 @@ export class Identity extends Construct {
       writeAttributes: new ClientAttributes().withStandardAttributes({ fullname: true }),
     });
 
+    this.portalClient = this.userPool.addClient('PortalClient', {
+      generateSecret: false,
+      authFlows: {},
+      oAuth: {
+        flows: { authorizationCodeGrant: true },
+        scopes: [OAuthScope.OPENID, OAuthScope.EMAIL, OAuthScope.PROFILE],
+        // Replaced by the Portal construct with the distribution's /signin/callback.
+        callbackUrls: ['https://localhost/signin/callback'],
+      },
+      preventUserExistenceErrors: true,
+      // Sessions end with their tokens (the portal keeps no refresh token).
+      idTokenValidity: Duration.hours(1),
+      accessTokenValidity: Duration.hours(1),
+      refreshTokenValidity: Duration.hours(1),
+      readAttributes: new ClientAttributes()
+        .withStandardAttributes({ email: true, emailVerified: true, fullname: true })
+        .withCustomAttributes('org'),
+      writeAttributes: new ClientAttributes().withStandardAttributes({ fullname: true }),
+    });
+
     this.issuer = this.userPool.userPoolProviderUrl;
-    this.audience = [this.client.userPoolClientId];
+    this.audience = [this.client.userPoolClientId, this.portalClient.userPoolClientId];
     this.jwksUrl = `${this.issuer}/.well-known/jwks.json`;
     this.rolesClaim = CLAIM_GROUPS;
     this.orgClaim = CLAIM_ORG;

@@ -12,7 +12,7 @@ import {
 } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { PROCESSING_ENV } from '../../functions/processing/aws.js';
-import { type Stage, stageSettings } from './config.js';
+import { isProduction, type Stage, stageSettings } from './config.js';
 
 /** Bytes one Athena query may scan before the workgroup cancels it (10 GiB). */
 export const BYTES_SCANNED_CUTOFF = 10 * 1024 ** 3;
@@ -44,7 +44,7 @@ export class ProcessingResources extends Construct {
       objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
       removalPolicy: settings.removalPolicy,
       autoDeleteObjects: false,
-      lifecycleRules: [{ expiration: Duration.days(stage === 'prod' ? 400 : 30) }],
+      lifecycleRules: [{ expiration: Duration.days(isProduction(stage) ? 400 : 30) }],
     });
 
     this.bucket = new Bucket(this, 'Data', {

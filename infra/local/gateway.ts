@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { extname, join, resolve, sep } from 'node:path';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { allowedRoles, bearerToken, type Claims, type TokenVerifier } from '../../functions/shared/auth.js';
 import { AppError } from '../../functions/shared/errors.js';
@@ -66,7 +68,58 @@ export interface GatewayOptions {
   readonly maxBodyBytes?: number;
   /** The function behind API Gateway's `$default` route: it answers unmatched requests. */
   readonly defaultFunction?: FunctionName;
+  /** The built portal: served for browser navigations and its files, as CloudFront serves the bucket. */
+  readonly webDir?: string;
 }
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.json': 'application/json; charset=utf-8',
+  '.webmanifest': 'application/manifest+json',
+};
+
+/**
+ * The portal's share of a request, as the distribution splits it: /api/* is the API (the prefix is
+ * dropped); a file of the build is served as is (hashed assets cached for a year); a browser
+ * navigation (Accept: text/html) or `/` gets index.html, whose router shows the page. Anything else
+ * (curl, fetch) falls through to the API routes, so the API keeps answering at its own paths.
+ */
+const servePortal = async (
+  webDir: string,
+  method: string,
+  pathname: string,
+  accept: string,
+  res: ServerResponse,
+): Promise<boolean> => {
+  if (method !== 'GET' && method !== 'HEAD') return false;
+  const root = resolve(webDir);
+  const file = resolve(root, `.${decodeURIComponent(pathname)}`);
+  const inside = file.startsWith(`${root}${sep}`);
+  const isFile =
+    inside &&
+    (await stat(file)
+      .then((s) => s.isFile())
+      .catch(() => false));
+  const navigation = pathname === '/' || (accept.includes('text/html') && !pathname.startsWith('/_local/'));
+  if (!isFile && !navigation) return false;
+  const target = isFile ? file : join(root, 'index.html');
+  const body = await readFile(target).catch(() => undefined);
+  if (!body) return false;
+  res.writeHead(200, {
+    'content-type': CONTENT_TYPES[extname(target)] ?? 'application/octet-stream',
+    'cache-control': target.includes(`${sep}assets${sep}`)
+      ? 'public, max-age=31536000, immutable'
+      : 'no-cache',
+    'x-content-type-options': 'nosniff',
+  });
+  res.end(method === 'HEAD' ? undefined : body);
+  return true;
+};
 
 const send = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
@@ -148,6 +201,10 @@ export const startGateway = (
       const url = new URL(req.url ?? '/', 'http://local');
       const method = (req.method ?? 'GET').toUpperCase();
       if (method === 'OPTIONS') return send(res, 204, '', CORS);
+      // The API is also served under /api (as the CloudFront distribution serves it); everything
+      // else may be the portal (its files, or index.html for a browser navigation).
+      const underApi = url.pathname === '/api' || url.pathname.startsWith('/api/');
+      if (underApi) url.pathname = url.pathname.slice(4) || '/';
       // Signed storage links (the local stand-in for S3 presigned URLs) carry their own authorization
       // in the URL, and their own size limit (a dataset upload): checked by the handler, not here.
       if (opts.raw && url.pathname.startsWith(STORAGE_PREFIX)) {
@@ -157,6 +214,15 @@ export const startGateway = (
           res.writeHead(out.status, { ...CORS, 'content-type': out.contentType });
           return res.end(out.body);
         }
+      }
+      if (!underApi && opts.webDir) {
+        let served = false;
+        try {
+          served = await servePortal(opts.webDir, method, url.pathname, req.headers.accept ?? '', res);
+        } catch {
+          served = false;
+        }
+        if (served) return;
       }
       const headers: Record<string, string> = {};
       for (const [k, v] of Object.entries(req.headers))

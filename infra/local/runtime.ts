@@ -20,6 +20,7 @@ import {
   stateMachines,
   type TableName,
 } from '../system.js';
+import { DEMO_USERS, demoUser } from './demo-users.js';
 import { ensureTables, localClientConfig, localTableName, startDynamoDbLocal } from './dynamodb.js';
 import { createLocalEventBus, type LocalEventBus } from './event-bus.js';
 import { createFailedDeliveryStore } from './failed-deliveries.js';
@@ -57,6 +58,8 @@ export interface LocalRuntimeOptions {
    * would (tests of retries, dead letters and redrive). Never business logic.
    */
   readonly faults?: (fn: FunctionName, event: unknown) => void;
+  /** The built portal (web/dist) to serve beside the API; the API is also reachable under /api. */
+  readonly webDir?: string;
 }
 
 export interface LocalRuntime {
@@ -326,11 +329,33 @@ const startOn = async (
   const { server, url, routeKeys } = await startGateway({
     port: opts.port ?? 0,
     verifier: issuer.verifier,
+    ...(opts.webDir ? { webDir: opts.webDir } : {}),
     invoke,
     defaultFunction: DEFAULT_ROUTE_FUNCTION,
     raw: rawRoute,
     admin: async ({ method, path, body, claims }) => {
       if (method === 'GET' && path === '/_local/jwks.json') return { status: 200, body: issuer.jwks };
+      // The portal's local sign-in (no admin needed, local runtime only): the demo people and a token
+      // for one of them. AWS has no such route; there the portal signs in with the identity provider.
+      if (method === 'GET' && path === '/_local/demo-users')
+        return { status: 200, body: { items: DEMO_USERS } };
+      if (method === 'POST' && path === '/_local/token') {
+        const who = demoUser((body as { user?: unknown } | undefined)?.user);
+        if (!who)
+          return {
+            status: 400,
+            body: { error: { code: 'validation_failed', message: 'Unknown demo user', details: null } },
+          };
+        const expiresIn = 8 * 3600;
+        const token = await issuer.token({
+          roles: [who.role],
+          org: who.org,
+          sub: who.id,
+          name: who.name.zh,
+          expiresIn: `${expiresIn}s`,
+        });
+        return { status: 200, body: { token, expiresIn, user: who } };
+      }
       // Every other local endpoint, reads included, is for the platform's operators only.
       if (!isAdmin(claims)) {
         return {

@@ -4,6 +4,7 @@
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { ensurePortalBuilt, PORTAL_DIST } from '../../web/scripts/build.js';
 import { seedDemo } from './demo.js';
 import { DEMO_ORGS } from './orgs.js';
 import { type LocalRuntime, startLocalRuntime } from './runtime.js';
@@ -14,6 +15,8 @@ const stage = process.env.STAGE ?? 'local';
 
 const main = async () => {
   mkdirSync(dataDir, { recursive: true });
+  // The portal is built on first start and whenever its sources or the API's contract changed.
+  if (process.env.PORTAL !== 'off') await ensurePortalBuilt();
   console.log(`Starting the platform (stage ${stage}, data in ${dataDir}) …`);
   let rt: LocalRuntime | undefined;
   const rtReady = startLocalRuntime({
@@ -21,6 +24,7 @@ const main = async () => {
     dataDir,
     port,
     runSchedules: true,
+    ...(process.env.PORTAL !== 'off' ? { webDir: PORTAL_DIST } : {}),
     logLevel: (process.env.LOG_LEVEL as 'INFO' | undefined) ?? 'WARN',
     // DynamoDB Local died: say so and stop, rather than answer 500 to every request from now on.
     onFatal: (error) => {
@@ -44,6 +48,7 @@ const main = async () => {
   const o = DEMO_ORGS;
   console.log(`
 Platform running at ${rt.url}   (Ctrl-C stops; data persists in ${dataDir})
+Portal (in a browser): ${rt.url}/        API also under ${rt.url}/api/…
 
 Public, no token:
   curl ${rt.url}/catalog

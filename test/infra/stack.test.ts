@@ -181,7 +181,10 @@ describe('functions', () => {
         NODE_OPTIONS: '--enable-source-maps',
         POWERTOOLS_SERVICE_NAME: name,
         [system.env.issuer]: { 'Fn::GetAtt': [expect.any(String), 'ProviderURL'] },
-        [system.env.audience]: { Ref: expect.any(String) },
+        // The web client's and the portal's (comma-separated).
+        [system.env.audience]: {
+          'Fn::Join': [',', [{ Ref: expect.any(String) }, { Ref: expect.any(String) }]],
+        },
         [system.env.jwksUrl]: expect.anything(),
         [system.env.rolesClaim]: 'cognito:groups',
         [system.env.orgClaim]: 'custom:org',
@@ -300,14 +303,15 @@ describe('HTTP API', () => {
     return authorizers[0]![0];
   };
 
-  it('verifies Cognito ID tokens: issuer is the user pool, audience its client', () => {
+  it('verifies Cognito ID tokens: issuer is the user pool, audience its clients (web and portal)', () => {
     const [, authorizer] = ofType(dev.json, 'AWS::ApiGatewayV2::Authorizer')[0]!;
     const pool = ofType(dev.json, 'AWS::Cognito::UserPool')[0]![0];
-    const client = ofType(dev.json, 'AWS::Cognito::UserPoolClient')[0]![0];
+    const clients = ofType(dev.json, 'AWS::Cognito::UserPoolClient').map(([id]) => ({ Ref: id }));
+    expect(clients).toHaveLength(2);
     expect(authorizer.Properties).toMatchObject({
       AuthorizerType: 'JWT',
       IdentitySource: ['$request.header.Authorization'],
-      JwtConfiguration: { Issuer: { 'Fn::GetAtt': [pool, 'ProviderURL'] }, Audience: [{ Ref: client }] },
+      JwtConfiguration: { Issuer: { 'Fn::GetAtt': [pool, 'ProviderURL'] }, Audience: clients },
     });
   });
 
@@ -471,9 +475,9 @@ describe('events, workflows and schedules', () => {
 });
 
 describe('outputs', () => {
-  it('publishes the API URL, user pool, client and bus name', () => {
+  it('publishes the portal and API URLs, user pool, client and bus name', () => {
     expect(Object.keys(dev.json.Outputs ?? {}).sort()).toEqual(
-      ['ApiUrl', 'EventBusName', 'TokenIssuer', 'UserPoolClientId', 'UserPoolId'].sort(),
+      ['ApiUrl', 'EventBusName', 'PortalUrl', 'TokenIssuer', 'UserPoolClientId', 'UserPoolId'].sort(),
     );
   });
 });

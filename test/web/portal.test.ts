@@ -1,0 +1,258 @@
+/**
+ * The portal in a real browser (Debian's Chromium driven by playwright-core): a citizen searches the
+ * catalog; an operator applies; every reviewer decides in their inbox; both parties sign; the grant is
+ * public. Each page is checked with axe-core (no serious or critical violations) and photographed
+ * into docs/screenshots/. The selection steps are one table (STEPS): a new workflow step is one line.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join, resolve } from 'node:path';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { seedDemo } from '../../infra/local/demo.js';
+import { DEMO_ORGS } from '../../infra/local/orgs.js';
+import { type LocalRuntime, startLocalRuntime } from '../../infra/local/runtime.js';
+import { ensurePortalBuilt, PORTAL_DIST } from '../../web/scripts/build.js';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const SHOTS = resolve(import.meta.dirname, '..', '..', 'docs', 'screenshots');
+const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+const OPERATOR = `${DEMO_ORGS.operatorC.code}-applicant`;
+const OPERATOR_NAME = DEMO_ORGS.operatorC.name;
+
+let rt: LocalRuntime;
+let browser: Browser;
+
+/** Opens a fresh session (own storage) at the portal. */
+const newPage = async (mobile = false): Promise<{ ctx: BrowserContext; page: Page }> => {
+  const ctx = await browser.newContext({
+    baseURL: rt.url,
+    locale: 'zh-CN',
+    viewport: mobile ? { width: 390, height: 844 } : { width: 1280, height: 860 },
+  });
+  const page = await ctx.newPage();
+  return { ctx, page };
+};
+
+/** axe-core on the current page: no serious or critical violation. */
+const checkA11y = async (page: Page, name: string) => {
+  await page.addScriptTag({ content: AXE });
+  const violations = await page.evaluate(async () => {
+    const r = await (
+      globalThis as unknown as {
+        axe: {
+          run(): Promise<{ violations: { id: string; impact: string; nodes: { target: unknown }[] }[] }>;
+        };
+      }
+    ).axe.run();
+    return r.violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.id} (${v.impact}): ${JSON.stringify(v.nodes.slice(0, 3).map((n) => n.target))}`);
+  });
+  expect(violations, `axe on ${name}`).toEqual([]);
+};
+
+const visit = async (page: Page, path: string, name: string, shot = true) => {
+  await page.goto(path);
+  await page.waitForLoadState('networkidle');
+  await checkA11y(page, name);
+  if (shot) await page.screenshot({ path: join(SHOTS, `${name}.png`) });
+};
+
+const signIn = async (page: Page, userId: string, next = '') => {
+  await page.goto(`/signin${next ? `?next=${encodeURIComponent(next)}` : ''}`);
+  const users = (await (await fetch(`${rt.url}/api/_local/demo-users`)).json()) as {
+    items: { id: string; name: { zh: string } }[];
+  };
+  const who = users.items.find((u) => u.id === userId);
+  if (!who) throw new Error(`no demo user ${userId}`);
+  await page.getByRole('button', { name: `登录为 ${who.name.zh}` }).click();
+  await page.getByTestId('whoami').waitFor();
+};
+
+/** Fills a decision form generically: approve, comment every text box, score every criterion, name the panel. */
+const fillDecision = async (page: Page, panel: readonly string[]) => {
+  const approve = page.getByRole('radio', { name: '通过', exact: true });
+  if (await approve.count()) await approve.check();
+  const tags = page.locator('.ant-select-selection-search-input');
+  if (await tags.count()) {
+    for (const e of panel) {
+      await tags.first().fill(e);
+      await tags.first().press('Enter');
+    }
+  }
+  for (const n of await page.locator('input.ant-input-number-input').all()) await n.fill('85');
+  for (const a of await page.locator('form textarea').all()) await a.fill('同意，材料齐全');
+};
+
+/** The selection's human steps, in order; each: who decides in which inbox, and the task kind. */
+const PANEL = ['expert-1', 'expert-2', 'expert-3'] as const;
+const STEPS: readonly { user: string; kind: string }[] = [
+  { user: 'authority-reviewer', kind: 'qualification-review' },
+  { user: 'authority-reviewer', kind: 'expert-panel' },
+  ...PANEL.map((user) => ({ user, kind: 'expert-score' })),
+  { user: 'gov-approver', kind: 'government-approval' },
+];
+
+/** One reviewer decides their task of the application in their inbox. */
+const decideInInbox = async (user: string, kind: string, applicationId: string, shot?: string) => {
+  const { ctx, page } = await newPage();
+  await signIn(page, user);
+  const row = page.locator(`tr:has([data-kind="${kind}"])`);
+  for (let i = 0; i < 40 && !(await row.count()); i++) {
+    await page.goto(`/tasks?subjectId=${applicationId}`);
+    await page.waitForLoadState('networkidle');
+    if (!(await row.count())) await page.waitForTimeout(250);
+  }
+  if (shot) await visit(page, `/tasks?subjectId=${applicationId}`, `${shot}-inbox`);
+  await row.first().getByRole('link').click();
+  await page.getByRole('button', { name: '提交决定' }).waitFor();
+  await fillDecision(page, PANEL);
+  if (shot) {
+    await checkA11y(page, `${kind} form`);
+    await page.screenshot({ path: join(SHOTS, `${shot}-decision.png`) });
+  }
+  await page.getByRole('button', { name: '提交决定' }).click();
+  await page.waitForURL(/\/tasks$/, { timeout: 10_000 }).catch(async (e) => {
+    await page.screenshot({ path: join(SHOTS, `failed-${kind}.png`) });
+    throw e;
+  });
+  await ctx.close();
+};
+
+describe.skipIf(!existsSync(CHROMIUM))('portal in Chromium', () => {
+  beforeAll(async () => {
+    await ensurePortalBuilt();
+    rt = await startLocalRuntime({
+      stage: `w${Math.random().toString(36).slice(2, 8)}`,
+      dynamoEndpoint: inject('dynamoEndpoint'),
+      logLevel: 'SILENT',
+      webDir: PORTAL_DIST,
+    });
+    await seedDemo(rt.url, rt.token);
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--no-first-run',
+      ],
+    });
+  }, 180_000);
+  afterAll(async () => {
+    await browser?.close();
+    await rt?.stop();
+  });
+
+  it('a citizen searches the catalog on a phone and opens an entry', async () => {
+    const { ctx, page } = await newPage(true);
+    await visit(page, '/', 'home');
+    await visit(page, '/catalog', 'catalog');
+    await page.getByRole('searchbox', { name: '关键词' }).fill('公交');
+    await page.getByRole('button', { name: /搜\s*索/ }).click();
+    await page.waitForURL(/q=/);
+    const first = page.locator('.results a').first();
+    await expect.poll(() => first.textContent(), { timeout: 10_000 }).toContain('公交');
+    const title = await first.textContent();
+    await first.click();
+    await page.getByRole('heading', { level: 1, name: title ?? '' }).waitFor();
+    await checkA11y(page, 'catalog entry');
+    await page.screenshot({ path: join(SHOTS, 'catalog-entry.png') });
+    await visit(page, '/announcements', 'announcements');
+    await ctx.close();
+  });
+
+  it('a wrong-role user neither sees nor reaches another role’s pages, and the API refuses', async () => {
+    const { ctx, page } = await newPage();
+    await signIn(page, 'expert-1');
+    expect(await page.getByRole('link', { name: '我的申请' }).count()).toBe(0);
+    expect(await page.getByRole('link', { name: '目录审核' }).count()).toBe(0);
+    await page.goto('/authority/grants');
+    await page.getByText('无权访问').waitFor();
+    await checkA11y(page, 'forbidden');
+    const status = await page.evaluate(async () => {
+      const s = JSON.parse(sessionStorage.getItem('session') ?? '{}') as { token?: string };
+      return (await fetch('/api/grants', { headers: { authorization: `Bearer ${s.token}` } })).status;
+    });
+    expect(status).toBe(403);
+    await ctx.close();
+  });
+
+  it('an operator applies, every reviewer decides in their inbox, both sign, the grant is public', async () => {
+    // The operator applies; a wrong identity number is shown at its field first.
+    const { ctx, page } = await newPage();
+    await signIn(page, OPERATOR);
+    await page.goto('/announcements');
+    await page.locator('.results a').first().click();
+    await page.getByRole('link', { name: '申请授权' }).click();
+    await page.getByLabel('法定代表人', { exact: true }).fill('赵六');
+    await page.getByLabel('法定代表人身份证号').fill('123');
+    await page.getByLabel('项目负责人').fill('钱七');
+    await page.getByLabel('员工总数').fill('80');
+    await page.getByLabel('数据专业人员').fill('20');
+    await page.getByLabel('服务能力说明').fill('具备数据加工与安全运营能力');
+    await page.getByLabel('场景名称').fill('汉江水质预警');
+    await page.getByLabel('场景描述').fill('融合环境与气象数据的水质预警');
+    await page.getByLabel('预期价值').fill('保障饮水安全');
+    for (const input of await page.locator('input[id^="documentRefs_"]').all())
+      await input.fill('uploads/material.pdf');
+    for (const box of await page.getByRole('checkbox').all()) await box.check();
+    await checkA11y(page, 'apply');
+    await page.getByRole('button', { name: '提交申请' }).click();
+    const fieldError = page.locator('#legalRepresentative_idNumber_help');
+    await fieldError.waitFor();
+    expect(await fieldError.textContent()).toMatch(/identity number/i);
+    await page.screenshot({ path: join(SHOTS, 'apply-field-error.png') });
+    await page.getByLabel('法定代表人身份证号').fill('42030019800101123X');
+    await page.getByRole('button', { name: '提交申请' }).click();
+    await page.waitForURL(/\/operator\/applications\/ap_/);
+    const applicationId = page.url().split('/').pop() ?? '';
+
+    // Every human step, in order, in the decider's inbox.
+    for (const [i, s] of STEPS.entries()) {
+      const shot =
+        i === 0
+          ? 'authority'
+          : s.kind === 'expert-score' && s.user === PANEL[0]
+            ? 'expert'
+            : s.kind === 'government-approval'
+              ? 'government'
+              : undefined;
+      await decideInInbox(s.user, s.kind, applicationId, shot);
+    }
+
+    // Both parties sign: the operator, then the grantor (the authority, comprehensive mode).
+    await page.goto('/operator/grants');
+    const sign = page.getByRole('button', { name: '签署协议' });
+    for (let i = 0; i < 40 && !(await sign.count()); i++) {
+      await page.waitForTimeout(250);
+      await page.reload();
+      await page.waitForLoadState('networkidle');
+    }
+    await checkA11y(page, 'operator grants');
+    await sign.click();
+    await expect.poll(() => sign.count()).toBe(0);
+    await visit(page, `/operator/applications/${applicationId}`, 'application-timeline');
+    await ctx.close();
+
+    const authority = await newPage();
+    await signIn(authority.page, 'authority-reviewer');
+    await visit(authority.page, '/authority', 'authority-overview');
+    await authority.page.goto('/authority/grants');
+    await authority.page.getByRole('button', { name: '签署协议' }).click();
+    await expect.poll(() => authority.page.getByRole('button', { name: '签署协议' }).count()).toBe(0);
+    await authority.page.screenshot({ path: join(SHOTS, 'authority-grants.png') });
+    await authority.ctx.close();
+
+    // The public disclosure (公示) lists the operator.
+    const citizen = await newPage(true);
+    await visit(citizen.page, '/operators', 'operators');
+    await expect
+      .poll(() => citizen.page.getByTestId('public-grant').filter({ hasText: OPERATOR_NAME }).count())
+      .toBe(1);
+    await citizen.ctx.close();
+  }, 150_000);
+});

@@ -1,0 +1,70 @@
+import { useQuery } from '@tanstack/react-query';
+import { Button, List, Tag } from 'antd';
+import { api, type Page, unwrap } from '../api/client';
+import { ErrorAlert, idem, PageTitle, Time, useAction } from '../common';
+import { useI18n } from '../i18n';
+
+interface Notice {
+  id: string;
+  title?: string;
+  message?: string;
+  kind?: string;
+  read?: boolean;
+  readAt?: string;
+  createdAt: string;
+  version?: number;
+}
+
+/** Each party's inbox of notifications, fed by domain events. */
+export default function Notifications() {
+  const { t } = useI18n();
+  const q = useQuery({
+    queryKey: ['notifications'],
+    queryFn: () =>
+      unwrap<Page<Notice>>(api.GET('/notifications', { params: { query: { limit: 50 } as never } })),
+  });
+  const read = useAction(
+    (n: Notice, key: string) =>
+      unwrap(
+        api.POST('/notifications/{id}/read', { params: { path: { id: n.id } }, headers: idem(key) } as never),
+      ),
+    { invalidate: [['notifications']] },
+  );
+  return (
+    <>
+      <PageTitle>{t('通知', 'Notifications')}</PageTitle>
+      <ErrorAlert error={q.error ?? read.error} />
+      <List
+        loading={q.isLoading}
+        dataSource={q.data?.items ?? []}
+        renderItem={(n) => (
+          <List.Item
+            key={n.id}
+            actions={
+              n.read || n.readAt
+                ? []
+                : [
+                    <Button key="r" size="small" onClick={() => read.mutate(n)}>
+                      {t('标为已读', 'Mark read')}
+                    </Button>,
+                  ]
+            }
+          >
+            <List.Item.Meta
+              title={
+                <>
+                  {n.title ?? n.kind} {!(n.read || n.readAt) && <Tag color="blue">{t('未读', 'Unread')}</Tag>}
+                </>
+              }
+              description={
+                <>
+                  {n.message} <Time value={n.createdAt} />
+                </>
+              }
+            />
+          </List.Item>
+        )}
+      />
+    </>
+  );
+}

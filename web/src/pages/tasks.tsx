@@ -1,0 +1,342 @@
+/**
+ * The reviewers' inbox (authority, providers, experts, government) and one decision form per task
+ * kind, rendered from the kind's decision schema (generated at build time from functions/tasks/kinds.ts):
+ * a new kind gets its form without code here. Approve/reject unions become a choice; strings text
+ * areas; string lists tag inputs; a record of numbers one score per criterion of the task's context.
+ */
+import { useQuery } from '@tanstack/react-query';
+import { Button, Checkbox, Descriptions, Form, Input, InputNumber, Radio, Select, Table, Tag } from 'antd';
+import { useState } from 'react';
+import { Link, Route, Routes, useNavigate, useParams, useSearchParams } from 'react-router';
+import { api, type Page, unwrap } from '../api/client';
+import kinds from '../api/generated/task-kinds.json';
+import { ErrorAlert, idem, Loading, PageTitle, Time, useAction } from '../common';
+import { useI18n } from '../i18n';
+
+interface JsonSchema {
+  type?: string;
+  const?: unknown;
+  default?: unknown;
+  oneOf?: JsonSchema[];
+  anyOf?: JsonSchema[];
+  properties?: Record<string, JsonSchema>;
+  required?: string[];
+  items?: JsonSchema;
+  additionalProperties?: JsonSchema | boolean;
+  minimum?: number;
+  maximum?: number;
+  maxLength?: number;
+}
+
+type KindInfo = { label: { zh: string; en: string }; schema: JsonSchema };
+const KINDS = kinds as unknown as Record<string, KindInfo>;
+const FALLBACK: JsonSchema = KINDS['qualification-review']?.schema ?? {};
+
+export interface Task {
+  id: string;
+  kind: string;
+  title: string;
+  status: string;
+  dueAt: string;
+  overdue: boolean;
+  subject: { type: string; id: string };
+  context: Record<string, unknown>;
+  decision?: string;
+  decidedAt?: string;
+  version: number;
+  createdAt: string;
+}
+
+const FIELD_LABELS: Record<string, [string, string]> = {
+  comment: ['意见', 'Comment'],
+  reason: ['理由', 'Reason'],
+  experts: ['评审专家（用户标识）', 'Experts (user ids)'],
+  scores: ['评分', 'Scores'],
+  decision: ['结论', 'Decision'],
+};
+
+export const useKindLabel = () => {
+  const { lang } = useI18n();
+  return (kind: string) => KINDS[kind]?.label[lang] ?? kind;
+};
+
+const Inbox = () => {
+  const { t } = useI18n();
+  const kindLabel = useKindLabel();
+  const [status, setStatus] = useState<'pending' | 'decided'>('pending');
+  // /tasks?subjectId=…: the tasks of one record (e.g. linked from an application).
+  const [params] = useSearchParams();
+  const subjectId = params.get('subjectId') ?? undefined;
+  const q = useQuery({
+    queryKey: ['tasks', status, subjectId],
+    queryFn: () =>
+      unwrap<Page<Task>>(
+        api.GET('/tasks', {
+          params: { query: { status, limit: 100, ...(subjectId ? { subjectId } : {}) } as never },
+        }),
+      ),
+    refetchInterval: 5000,
+  });
+  return (
+    <>
+      <PageTitle
+        extra={
+          <Radio.Group
+            value={status}
+            onChange={(e) => setStatus(e.target.value)}
+            optionType="button"
+            aria-label={t('任务状态', 'Task status')}
+          >
+            <Radio.Button value="pending">{t('待办', 'Pending')}</Radio.Button>
+            <Radio.Button value="decided">{t('已办', 'Decided')}</Radio.Button>
+          </Radio.Group>
+        }
+      >
+        {t('待办审核', 'Inbox')}
+      </PageTitle>
+      <ErrorAlert error={q.error} />
+      <Table
+        rowKey="id"
+        loading={q.isLoading}
+        dataSource={q.data?.items ?? []}
+        scroll={{ x: true }}
+        columns={[
+          { title: t('任务', 'Task'), render: (_, k) => <Link to={`/tasks/${k.id}`}>{k.title}</Link> },
+          { title: t('类型', 'Kind'), render: (_, k) => <Tag data-kind={k.kind}>{kindLabel(k.kind)}</Tag> },
+          {
+            title: t('办理期限', 'Due'),
+            render: (_, k) => (
+              <>
+                <Time value={k.dueAt} />{' '}
+                {k.overdue && k.status === 'pending' && <Tag color="red">{t('已逾期', 'Overdue')}</Tag>}
+              </>
+            ),
+          },
+          { title: t('收到时间', 'Received'), render: (_, k) => <Time value={k.createdAt} /> },
+        ]}
+      />
+    </>
+  );
+};
+
+/** One field of a decision schema as a form control. */
+const Field = ({
+  name,
+  schema,
+  required,
+  context,
+}: {
+  name: string;
+  schema: JsonSchema;
+  required: boolean;
+  context: Record<string, unknown>;
+}) => {
+  const { t } = useI18n();
+  const [zh, en] = FIELD_LABELS[name] ?? [name, name];
+  const label = t(zh, en);
+  const rules = required ? [{ required: true, message: t(`请填写${zh}`, `${en} is required`) }] : [];
+  if (schema.type === 'string')
+    return (
+      <Form.Item name={name} label={label} rules={rules}>
+        <Input.TextArea rows={3} maxLength={schema.maxLength} />
+      </Form.Item>
+    );
+  if (schema.type === 'number' || schema.type === 'integer')
+    return (
+      <Form.Item name={name} label={label} rules={rules}>
+        <InputNumber min={schema.minimum} max={schema.maximum} />
+      </Form.Item>
+    );
+  if (schema.type === 'boolean')
+    return (
+      <Form.Item name={name} valuePropName="checked">
+        <Checkbox>{label}</Checkbox>
+      </Form.Item>
+    );
+  if (schema.type === 'array')
+    return (
+      <Form.Item
+        name={name}
+        label={label}
+        rules={rules}
+        extra={t('输入后按回车添加', 'Type and press Enter to add')}
+      >
+        <Select mode="tags" open={false} aria-label={label} suffixIcon={null} />
+      </Form.Item>
+    );
+  if (schema.type === 'object' && typeof schema.additionalProperties === 'object') {
+    // A record keyed by the task's criteria (e.g. scores against the announcement's criteria).
+    const criteria = (Array.isArray(context.criteria) ? context.criteria : []) as {
+      id: string;
+      name: string;
+      maxScore?: number;
+      weight?: number;
+    }[];
+    return (
+      <fieldset
+        style={{ border: '1px solid #d9d9d9', borderRadius: 6, padding: '8px 16px', marginBottom: 16 }}
+      >
+        <legend style={{ fontSize: 14, width: 'auto', border: 0, padding: '0 4px', margin: 0 }}>
+          {label}
+        </legend>
+        {criteria.map((c) => (
+          <Form.Item
+            key={c.id}
+            name={[name, c.id]}
+            label={`${c.name}${c.weight ? `（${t('权重', 'weight')} ${c.weight}%）` : ''}`}
+            rules={[{ required: true, message: t('请评分', 'Score required') }]}
+          >
+            <InputNumber min={0} max={c.maxScore ?? (schema.additionalProperties as JsonSchema).maximum} />
+          </Form.Item>
+        ))}
+      </fieldset>
+    );
+  }
+  return null;
+};
+
+/**
+ * The decision as native radio buttons in a radiogroup: the form's aria-required/invalid attributes land
+ * on an element whose role allows them (antd's Radio.Group renders a plain div).
+ */
+const Choice = ({
+  value,
+  onChange,
+  options,
+  ...aria
+}: {
+  value?: string;
+  onChange?: (v: string) => void;
+  options: { value: string; label: string }[];
+}) => (
+  <div role="radiogroup" {...aria} style={{ display: 'flex', gap: 24 }}>
+    {options.map((o) => (
+      <label key={o.value} style={{ display: 'flex', gap: 6, alignItems: 'center' }}>
+        <input
+          type="radio"
+          name="decision"
+          value={o.value}
+          checked={value === o.value}
+          onChange={() => onChange?.(o.value)}
+        />
+        {o.label}
+      </label>
+    ))}
+  </div>
+);
+
+/** The decision form of a task, from its kind's schema. */
+export const DecisionForm = ({ task, onDone }: { task: Task; onDone: () => void }) => {
+  const { t } = useI18n();
+  const [form] = Form.useForm();
+  const schema = KINDS[task.kind]?.schema ?? FALLBACK;
+  const variants = schema.oneOf ?? schema.anyOf;
+  const choice = Form.useWatch('decision', form) as string | undefined;
+  const decide = useAction(
+    (body: Record<string, unknown>, key: string) =>
+      unwrap(
+        api.POST('/tasks/{id}/decision', {
+          params: { path: { id: task.id } },
+          body: { ...body, version: task.version },
+          headers: idem(key),
+        }),
+      ),
+    { form, invalidate: [['tasks']], onSuccess: onDone },
+  );
+  const constOf = (s: JsonSchema) => s.properties?.decision?.const as string | undefined;
+  const active = variants ? (variants.find((v) => constOf(v) === choice) ?? undefined) : schema;
+  const choiceLabel = (c: string) =>
+    c === 'approve' ? t('通过', 'Approve') : c === 'reject' ? t('不通过', 'Reject') : c;
+  return (
+    <Form
+      form={form}
+      layout="vertical"
+      onFinish={(v: Record<string, unknown>) => decide.mutate(v)}
+      style={{ maxWidth: 720 }}
+      aria-label={t('审核决定', 'Decision')}
+    >
+      {variants && (
+        <Form.Item
+          name="decision"
+          label={t('结论', 'Decision')}
+          rules={[{ required: true, message: t('请选择结论', 'Choose a decision') }]}
+        >
+          <Choice
+            options={variants.map((v) => constOf(v) ?? '').map((c) => ({ value: c, label: choiceLabel(c) }))}
+          />
+        </Form.Item>
+      )}
+      {active &&
+        Object.entries(active.properties ?? {})
+          .filter(([n, s]) => !(n === 'decision' && (s.const !== undefined || s.default !== undefined)))
+          .map(([n, s]) => (
+            <Field
+              key={n}
+              name={n}
+              schema={s}
+              required={(active.required ?? []).includes(n)}
+              context={task.context}
+            />
+          ))}
+      <ErrorAlert error={decide.error} onReload={onDone} />
+      <Button type="primary" htmlType="submit" loading={decide.isPending} style={{ marginTop: 8 }}>
+        {t('提交决定', 'Submit decision')}
+      </Button>
+    </Form>
+  );
+};
+
+const CONTEXT_HIDDEN = new Set(['criteria']);
+
+const TaskPage = () => {
+  const { id = '' } = useParams();
+  const { t } = useI18n();
+  const nav = useNavigate();
+  const kindLabel = useKindLabel();
+  const q = useQuery({
+    queryKey: ['tasks', 'one', id],
+    queryFn: () => unwrap<Task>(api.GET('/tasks/{id}', { params: { path: { id } } })),
+  });
+  if (q.isLoading) return <Loading />;
+  if (!q.data) return <ErrorAlert error={q.error} />;
+  const task = q.data;
+  return (
+    <>
+      <PageTitle extra={<Link to="/tasks">{t('返回待办', 'Back to the inbox')}</Link>}>
+        {task.title}
+      </PageTitle>
+      <Descriptions bordered size="small" column={1} style={{ marginBottom: 24 }}>
+        <Descriptions.Item label={t('类型', 'Kind')}>{kindLabel(task.kind)}</Descriptions.Item>
+        <Descriptions.Item label={t('办理期限', 'Due')}>
+          <Time value={task.dueAt} /> {task.overdue && <Tag color="red">{t('已逾期', 'Overdue')}</Tag>}
+        </Descriptions.Item>
+        <Descriptions.Item label={t('事项', 'Subject')}>
+          {task.subject.type} · {task.subject.id}
+        </Descriptions.Item>
+        {Object.entries(task.context)
+          .filter(([k, v]) => !CONTEXT_HIDDEN.has(k) && (typeof v === 'string' || typeof v === 'number'))
+          .map(([k, v]) => (
+            <Descriptions.Item key={k} label={k}>
+              {String(v)}
+            </Descriptions.Item>
+          ))}
+      </Descriptions>
+      {task.status === 'pending' ? (
+        <DecisionForm task={task} onDone={() => nav('/tasks')} />
+      ) : (
+        <p>
+          {t('已办结', 'Decided')}: {task.decision ?? task.status} <Time value={task.decidedAt} />
+        </p>
+      )}
+    </>
+  );
+};
+
+export default function TaskPages() {
+  return (
+    <Routes>
+      <Route index element={<Inbox />} />
+      <Route path=":id" element={<TaskPage />} />
+    </Routes>
+  );
+}
