@@ -1,4 +1,4 @@
-import { type App, CfnOutput, Stack, type StackProps, Tags, Validations } from 'aws-cdk-lib';
+import { type App, CfnOutput, NestedStack, Stack, type StackProps, Tags, Validations } from 'aws-cdk-lib';
 import type { Template } from 'aws-cdk-lib/assertions';
 import { EventBus } from 'aws-cdk-lib/aws-events';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -52,7 +52,10 @@ export class PlatformStack extends Stack {
   readonly api: PlatformApi;
   readonly workflows: Workflows;
   readonly observability: Observability;
-  readonly portal: Portal;
+  /** The nested stack holding the alarms, their topic and the dashboard. */
+  readonly operations: NestedStack;
+  /** The portal's distribution and bucket (absent in the China regions). */
+  readonly portal?: Portal;
 
   constructor(scope: Construct, id: string, props: PlatformStackProps) {
     super(scope, id, {
@@ -123,17 +126,25 @@ export class PlatformStack extends Stack {
     new EventRules(this, 'EventRules', { stage, bus, eventRules: d.eventRules, functions: this.functions });
     new Schedules(this, 'Schedules', { stage, schedules: d.schedules, functions: this.functions });
 
-    // Last: it reads everything built above (functions, machines, every dead-letter queue).
-    this.observability = new Observability(this, 'Observability', {
+    // Last: it reads everything built above (functions, machines, every dead-letter queue). In a nested
+    // stack: CloudFormation allows 500 resources per stack, and the alarms alone are over a hundred.
+    this.operations = new NestedStack(this, 'Operations', {
+      description: `Alarms, their topic and the dashboard of the platform (${stage})`,
+    });
+    this.observability = new Observability(this.operations, 'Observability', {
       stage,
       api: this.api.api,
       functions: this.functions,
       workflows: this.workflows,
     });
 
-    this.portal = new Portal(this, 'Portal', { stage, api: this.api, identity: this.identity });
-
-    new CfnOutput(this, 'PortalUrl', { value: this.portal.url, description: 'The portal (API under /api)' });
+    // The portal: CloudFront in front of S3 and the API. Not in the China regions, where CloudFront
+    // needs an ICP-filed domain and offers neither CloudFront Functions nor origin access control: there
+    // the built portal (web/dist) is served by the city's own filed web server (README, China regions).
+    if (stageConfig(stage).partition !== 'aws-cn') {
+      this.portal = new Portal(this, 'Portal', { stage, api: this.api, identity: this.identity });
+      new CfnOutput(this, 'PortalUrl', { value: this.portal.url, description: 'The portal (API under /api)' });
+    }
     new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'HTTP API base URL' });
     if (this.identity.userPool && this.identity.client) {
       new CfnOutput(this, 'UserPoolId', { value: this.identity.userPool.userPoolId });

@@ -14,7 +14,12 @@ export const deadLetterQueueName = (stage: string, kind: DeadLetterKind, name: s
 const registry = new WeakMap<Stack, { name: string; kind: DeadLetterKind; queue: Queue }[]>();
 export const deadLetterQueuesOf = (
   scope: Construct,
-): readonly { name: string; kind: DeadLetterKind; queue: Queue }[] => registry.get(Stack.of(scope)) ?? [];
+): readonly { name: string; kind: DeadLetterKind; queue: Queue }[] => {
+  // The queues are registered on the platform stack; alarms read them from a nested stack.
+  let stack = Stack.of(scope);
+  while (stack.nestedStackParent) stack = stack.nestedStackParent;
+  return registry.get(stack) ?? [];
+};
 
 /**
  * A dead-letter queue: work that failed after every retry waits here (14 days, the SQS maximum) for

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { CfnResource } from 'aws-cdk-lib';
+import { CfnResource, Stack, Token } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import { missingLambdaRetry, TRANSIENT_LAMBDA_ERRORS } from '../asl.js';
 import type {
@@ -154,4 +154,13 @@ export const checkDeclaration = (d: PlatformDeclaration): void => {
   for (const [name, r] of Object.entries(d.eventRules)) fn(`event rule ${name}`, r.function);
   for (const [name, s] of Object.entries(d.schedules)) fn(`schedule ${name}`, s.function);
   if (problems.length > 0) throw new Error(`infra/system.ts is inconsistent:\n  ${problems.join('\n  ')}`);
+};
+
+/**
+ * The region as cdk-nag writes it in a finding: `<AWS::Region>` for an environment-agnostic stack, the
+ * region itself for a stack pinned to one (infra/stages.ts).
+ */
+export const nagRegion = (scope: IConstruct): string => {
+  const region = Stack.of(scope).region;
+  return Token.isUnresolved(region) ? '<AWS::Region>' : region;
 };

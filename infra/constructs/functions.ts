@@ -103,7 +103,8 @@ export const wireFunction = (
   fn.addEnvironment(env.stage, ctx.stage);
   fn.addEnvironment(env.metricsNamespace, metricsNamespace(ctx.stage));
   fn.addEnvironment(env.issuer, ctx.identity.issuer);
-  fn.addEnvironment(env.audience, ctx.identity.audience.join(','));
+  // Comma-separated (functions/shared/jwt.ts splits them): the web client's and the portal's.
+  fn.addEnvironment(env.audience, Fn.join(',', ctx.identity.audience));
   fn.addEnvironment(env.jwksUrl, ctx.identity.jwksUrl);
   fn.addEnvironment(env.authorityOrg, ctx.authorityOrg);
   if (decl.personKey) {

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { Aws, CfnCondition, DockerImage, Duration, Fn, Stack, Validations } from 'aws-cdk-lib';
+import { Aws, CfnCondition, DockerImage, Duration, Fn, Stack, Token, Validations } from 'aws-cdk-lib';
 import {
   AllowedMethods,
   CacheHeaderBehavior,
@@ -35,6 +35,7 @@ import { CfnWebACL } from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import type { PlatformApi } from './api.js';
 import { isProduction, type Stage, stageSettings } from './config.js';
+import { nagRegion } from './declaration.js';
 import type { Identity } from './identity.js';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
@@ -277,7 +278,8 @@ export class Portal extends Construct {
           'Action::s3:DeleteObject*',
           'Action::s3:Abort*',
           `Resource::<${bucketArn}.Arn>/*`,
-          'Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-<AWS::Region>/*',
+          // The CDK assets bucket, named after the stage's region (infra/stages.ts) when it is pinned.
+          `Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-${nagRegion(this)}/*`,
           'Resource::*',
         ].map((appliesTo) => ({
           id: `AwsSolutions-IAM5[${appliesTo}]`,

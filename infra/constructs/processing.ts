@@ -13,6 +13,7 @@ import {
 import { Construct } from 'constructs';
 import { PROCESSING_ENV } from '../../functions/processing/aws.js';
 import { isProduction, type Stage, stageSettings } from './config.js';
+import { nagRegion } from './declaration.js';
 
 /** Bytes one Athena query may scan before the workgroup cancels it (10 GiB). */
 export const BYTES_SCANNED_CUTOFF = 10 * 1024 ** 3;
@@ -130,7 +131,7 @@ export class ProcessingResources extends Construct {
           reason: `Object keys under ${p} are created per upload, job or query (ids unknown at deploy time); the grant stops at this prefix of the processing bucket.`,
         });
       Validations.of(role).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:glue:<AWS::Region>:<AWS::AccountId>:table/${databaseName}/*]`,
+        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:glue:${nagRegion(this)}:<AWS::AccountId>:table/${databaseName}/*]`,
         reason:
           'One Glue table is created per dataset version at upload time (names unknown at deploy); the grant covers only tables of this stage’s processing database.',
       });

@@ -8,7 +8,7 @@ import { Construct } from 'constructs';
 import { withCorrelationParameter } from '../asl.js';
 import { functionArnPlaceholder, PARTITION_PLACEHOLDER } from '../system.js';
 import { type Stage, stageSettings } from './config.js';
-import { markDeclared, type PlatformDeclaration, pascal, ROOT } from './declaration.js';
+import { markDeclared, nagRegion, type PlatformDeclaration, pascal, ROOT } from './declaration.js';
 import { type PlatformFunctions, stateMachineArn, stateMachineName } from './functions.js';
 
 /**
@@ -88,7 +88,7 @@ export class Workflows extends Construct {
           }),
         );
         Validations.of(machine.role).acknowledge({
-          id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${stateMachineName(props.stage, name)}/*]`,
+          id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:${nagRegion(this)}:<AWS::AccountId>:execution:${stateMachineName(props.stage, name)}/*]`,
           reason:
             'Distributed Map child executions have generated names under this machine; the wildcard covers only them.',
         });

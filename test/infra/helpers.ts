@@ -11,7 +11,10 @@ export interface Synthesized {
   readonly app: App;
   readonly stack: PlatformStack;
   readonly template: Template;
+  /** Both templates' resources: the platform stack's and its nested operations stack's. */
   readonly json: CfnTemplate;
+  /** The nested operations stack's template alone. */
+  readonly operations: CfnTemplate;
 }
 
 export interface CfnResource {
@@ -38,7 +41,35 @@ export const synth = (
   const app = new App({ context: opts.bundle ? {} : { 'aws:cdk:bundling-stacks': [] } });
   const stack = definePlatform(app, stage, opts.declaration);
   const template = Template.fromStack(stack);
-  return { app, stack, template, json: template.toJSON() as CfnTemplate };
+  const main = template.toJSON() as CfnTemplate;
+  // The nested stack (alarms, topic, dashboard) is read beside the platform stack's own resources.
+  const nested = Template.fromStack(stack.operations).toJSON() as CfnTemplate;
+  const json = {
+    ...main,
+    Resources: { ...main.Resources, ...inlineParameters(main, nested).Resources },
+  };
+  return { app, stack, template, json, operations: nested };
+};
+
+/**
+ * A nested stack's template as if it were part of its parent: each `Ref` to one of its parameters is
+ * replaced by the value the parent passes (a `Ref` / `Fn::GetAtt` of the parent's resource), so tests
+ * follow references across the two templates as within one.
+ */
+const inlineParameters = (parent: CfnTemplate, nested: CfnTemplate): CfnTemplate => {
+  const passed: Record<string, unknown> = {};
+  for (const [, r] of ofType(parent, 'AWS::CloudFormation::Stack'))
+    Object.assign(passed, (r.Properties?.Parameters ?? {}) as Record<string, unknown>);
+  const walk = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(walk);
+    if (v && typeof v === 'object') {
+      const ref = (v as { Ref?: unknown }).Ref;
+      if (typeof ref === 'string' && ref in passed && Object.keys(v).length === 1) return passed[ref];
+      return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
+    }
+    return v;
+  };
+  return walk(nested) as CfnTemplate;
 };
 
 /** Removes a synthesized cloud assembly (bundled assets included) from the temp directory. */

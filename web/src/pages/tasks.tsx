@@ -9,6 +9,7 @@ import { Button, Checkbox, Descriptions, Form, Input, InputNumber, Radio, Select
 import { useState } from 'react';
 import { Link, Route, Routes, useNavigate, useParams, useSearchParams } from 'react-router';
 import { api, type Page, unwrap } from '../api/client';
+import type { paths } from '../api/generated/schema';
 import kinds from '../api/generated/task-kinds.json';
 import { ErrorAlert, idem, Loading, PageTitle, Time, useAction } from '../common';
 import { useI18n } from '../i18n';
@@ -225,6 +226,9 @@ const Choice = ({
   </div>
 );
 
+/** The decision body of every task kind (one schema per kind in the API document). */
+type DecisionBody = paths['/tasks/{id}/decision']['post']['requestBody']['content']['application/json'];
+
 /** The decision form of a task, from its kind's schema. */
 export const DecisionForm = ({ task, onDone }: { task: Task; onDone: () => void }) => {
   const { t } = useI18n();
@@ -237,7 +241,8 @@ export const DecisionForm = ({ task, onDone }: { task: Task; onDone: () => void 
       unwrap(
         api.POST('/tasks/{id}/decision', {
           params: { path: { id: task.id } },
-          body: { ...body, version: task.version },
+          // A decision is taken once (a second one is a 409): no version to send.
+          body: body as DecisionBody,
           headers: idem(key),
         }),
       ),
