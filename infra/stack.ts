@@ -143,7 +143,10 @@ export class PlatformStack extends Stack {
     // the built portal (web/dist) is served by the city's own filed web server (README, China regions).
     if (stageConfig(stage).partition !== 'aws-cn') {
       this.portal = new Portal(this, 'Portal', { stage, api: this.api, identity: this.identity });
-      new CfnOutput(this, 'PortalUrl', { value: this.portal.url, description: 'The portal (API under /api)' });
+      new CfnOutput(this, 'PortalUrl', {
+        value: this.portal.url,
+        description: 'The portal (API under /api)',
+      });
     }
     new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'HTTP API base URL' });
     if (this.identity.userPool && this.identity.client) {

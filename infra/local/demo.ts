@@ -429,7 +429,7 @@ const seedProducts = async (call: ReturnType<typeof apiClient>, grantId: string,
     };
     const free = await subscribe(DEMO_ORGS.hospital, 'public-welfare', '患者就诊出行提醒');
     const paid = await subscribe(DEMO_ORGS.logistics, 'commercial', '车队调度');
-    const at = String((await call('GET', '/_local/clock', null)).now);
+    const at = String((await call('GET', '/_local/clock', admin)).now);
     await call('POST', `/subscriptions/${free}/usage`, operator, {
       usageId: 'demo-1',
       unit: 'call',

@@ -340,7 +340,7 @@ const startOn = async (
       if (method === 'GET' && path === '/_local/demo-users')
         return { status: 200, body: { items: DEMO_USERS } };
       if (method === 'POST' && path === '/_local/token') {
-        const who = demoUser((body as { user?: unknown } | undefined)?.user);
+        const who = demoUser(((await body()) as { user?: unknown } | undefined)?.user);
         if (!who)
           return {
             status: 400,

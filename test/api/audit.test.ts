@@ -2,6 +2,7 @@ import { DeleteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { seqKey } from '../../functions/shared/audit-chain.js';
 import { systemActor, Transaction } from '../../functions/shared/store.js';
+import { DEMO_REGISTRY } from '../../infra/local/orgs.js';
 import {
   approvedEntry,
   as,
@@ -73,12 +74,14 @@ describe('audit queries (Art. 15, 18)', () => {
     ]);
     expect(early.body.items.every((e) => e.at < '2027-03-02')).toBe(true);
     expect(early.body.items).toHaveLength(3);
-    // Each event names who acted: user, organisation, role, and the registry hook for 主要负责人.
+    // Each event names who acted: user, organisation, role, and its 主要负责人 from the registry (Art. 18).
+    const registered = DEMO_REGISTRY.find((o) => o.code === as.authority.org);
+    expect(registered?.principal.name).toBeTruthy();
     expect(byResource.body.items[2]?.actor).toEqual({
       userId: as.authority.sub,
       role: 'authority',
       org: as.authority.org,
-      principalPerson: null,
+      principalPerson: registered?.principal.name,
     });
   });
 

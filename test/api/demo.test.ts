@@ -42,7 +42,7 @@ describe('demo data of npm start', () => {
     );
     expect(list.body.items.map((x) => [x.id, x.status])).toEqual([[seeded.product, 'registered']]);
     expect(list.body.items[0]?.registrationCode).toMatch(/^SYDP-/);
-    const year = (await p.get<{ now: string }>('/_local/clock')).body.now.slice(0, 4);
+    const year = (await p.get<{ now: string }>('/_local/clock', as.admin)).body.now.slice(0, 4);
     const disclosure = await p.get<{
       grants: { grantId: string }[];
       priceCaps: unknown[];
@@ -56,7 +56,8 @@ describe('demo data of npm start', () => {
     expect(disclosure.body.grants.map((g) => g.grantId)).toContain(seeded.grant);
     expect(disclosure.body.priceCaps).toHaveLength(1);
     const op = disclosure.body.operators.find((o) => o.org === as.operatorB.org);
-    expect(op?.authorizedData).toHaveLength(1);
+    // Two data demands approved: the product's entry and the processing demo's (社会保险参保登记信息).
+    expect(op?.authorizedData).toHaveLength(2);
     // 10,000 × 10 fen + 2,500 × 5 fen from the paid subscriber; nothing from the hospital
     expect(op?.products).toEqual([expect.objectContaining({ productId: seeded.product, feesFen: 112_500 })]);
   });

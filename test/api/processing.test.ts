@@ -256,7 +256,7 @@ describe('verification (数据核验)', () => {
     });
     expect(created.status).toBe(201);
     vf = String(created.body.id);
-    const consumer = { role: 'consumer', org: as.operatorB.org, sub: 'c-1' } as const;
+    const consumer = { role: 'consumer', org: as.logistics.org, sub: 'c-1' } as const;
     const yes = await p.post(`/verifications/${vf}/calls`, consumer, {
       parameters: { enterprise: 'E00000', kind: 'A' },
     });
@@ -276,7 +276,7 @@ describe('verification (数据核验)', () => {
   });
 
   it('limits calls per caller organisation and minute (429), and meters only answered calls', async () => {
-    const caller = { role: 'consumer', org: as.operatorC.org, sub: 'c-2' } as const;
+    const caller = { role: 'consumer', org: as.hospital.org, sub: 'c-2' } as const;
     const metered = () =>
       p.rt.bus
         .events({ detailType: 'ResourceUsed' })

@@ -3,7 +3,7 @@
  * throttling) answer 409 / 503 with `Retry-After`, never 500; cursors are the API's own.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { SettableClock } from '../../functions/shared/clock.js';
@@ -21,8 +21,12 @@ const awsError = (name: string, extra: Record<string, unknown> = {}) =>
 const cancelled = (...codes: string[]) =>
   awsError('TransactionCanceledException', { CancellationReasons: codes.map((Code) => ({ Code })) });
 
+/** Every write fails with `error`; reads (the audit chain's head) find nothing. */
 const stubDeps = (error: Error): Deps => ({
-  db: { send: () => Promise.reject(error) } as unknown as DynamoDBDocumentClient,
+  db: {
+    send: (command: object) =>
+      command instanceof QueryCommand ? Promise.resolve({ Items: [] }) : Promise.reject(error),
+  } as unknown as DynamoDBDocumentClient,
   tables: { catalog: 'catalog', audit: 'audit', idempotency: 'idempotency', outbox: 'outbox' },
   clock: new SettableClock(),
   logger: new Logger({ logLevel: 'SILENT' }),
