@@ -92,6 +92,8 @@ const STEPS: readonly { user: string; kind: string }[] = [
   { user: 'authority-reviewer', kind: 'qualification-review' },
   { user: 'authority-reviewer', kind: 'expert-panel' },
   ...PANEL.map((user) => ({ user, kind: 'expert-score' })),
+  // Art. 10.3: the authority submits the review result to the government.
+  { user: 'authority-reviewer', kind: 'result-submission' },
   { user: 'gov-approver', kind: 'government-approval' },
 ];
 
