@@ -66,7 +66,8 @@ export interface ProductVersion {
 }
 
 export interface Suspension {
-  readonly cause: 'grant-suspended';
+  /** `entitlement-ended`: an entitlement it is built on ended (Art. 8: its entry withdrawn or restricted). */
+  readonly cause: 'grant-suspended' | 'entitlement-ended';
   readonly reason: string;
   readonly at: string;
 }
@@ -385,8 +386,12 @@ export const followGrant = (
   const base = { ...p, grantVersion };
   switch (change) {
     case 'GrantSuspended':
+      // An ended entitlement's suspension outlasts the grant's (its reinstatement must not lift it).
+      if (base.suspension?.cause === 'entitlement-ended') return touch(base, now);
       return touch({ ...base, suspension: { cause: 'grant-suspended', reason, at } }, now);
     case 'GrantReinstated': {
+      // A reinstated grant does not bring back an entitlement that ended.
+      if (base.suspension?.cause !== 'grant-suspended') return touch(base, now);
       const { suspension: _lifted, ...rest } = base;
       return touch(rest, now);
     }
@@ -405,6 +410,26 @@ export const followGrant = (
         now,
       );
   }
+};
+
+/**
+ * A product built on an entitlement that ended (its entry withdrawn or made non-authorizable, Art. 8)
+ * is suspended: it may no longer be offered on that data. Returns undefined when the product is not
+ * built on any of `ended`, has ended, or is already suspended for that cause (a repeated event).
+ */
+export const followEntitlementsEnded = (
+  p: Product,
+  ended: readonly string[],
+  reason: string,
+  now: Date,
+): Product | undefined => {
+  if (p.ending || p.suspension?.cause === 'entitlement-ended') return undefined;
+  const builtOn = [
+    ...(p.current?.content.entitlementIds ?? []),
+    ...(p.pending?.content.entitlementIds ?? []),
+  ];
+  if (!builtOn.some((id) => ended.includes(id))) return undefined;
+  return touch({ ...p, suspension: { cause: 'entitlement-ended', reason, at: now.toISOString() } }, now);
 };
 
 // ---------------------------------------------------------------------------------------------------

@@ -249,6 +249,12 @@ export const products = {
       },
       function: 'products',
     },
+    // Pattern equals patternOf(EntitlementsEnded) of events/demands.ts.
+    'products-follow-entitlements': {
+      description: 'A product is suspended when an entitlement it is built on ends (Art. 8)',
+      pattern: { source: ['shiyan.demands'], 'detail-type': ['EntitlementsEnded'] },
+      function: 'products',
+    },
   },
   schedules: {
     'product-notice-end': {

@@ -216,6 +216,28 @@ describe('registering a product (Art. 4, 11.2)', () => {
     expect(audit.at(-1)).toMatchObject({ action: 'product.GrantTerminated', actor: { role: 'system' } });
   });
 
+  it('a registered product is suspended when an entitlement it is built on ends (entry withdrawn, Art. 8)', async () => {
+    // Prepare
+    const entry = await approvedEntry(p, as.transport, { title: '公交站点数据' });
+    const { grantId, entitlementIds } = await grantWithEntitlements(p, [entry]);
+    const id = await registeredProduct(p, grantId, entitlementIds);
+    expect((await p.get(`/public/products/${id}`)).body.status).toBe('registered');
+
+    // Act: the provider withdraws the entry; its entitlements end, and with them the product
+    const w = await p.post(`/catalog/${entry}/withdraw`, as.transport, { reason: '数据停止采集' });
+    expect(w.status, JSON.stringify(w.body)).toBe(200);
+    await p.rt.settle();
+
+    // Assess: suspended, audited, and a grant reinstatement does not bring it back
+    expect((await p.get(`/public/products/${id}`)).body.status).toBe('suspended');
+    const audit = await auditOf(p, `product/${id}`);
+    expect(audit.at(-1)).toMatchObject({ action: 'product.EntitlementsEnded', actor: { role: 'system' } });
+    await p.post(`/grants/${grantId}/suspend`, as.authority, { reason: '评估未通过' });
+    await p.post(`/grants/${grantId}/reinstate`, as.authority, { reason: '整改完成' });
+    await p.rt.settle();
+    expect((await p.get(`/public/products/${id}`)).body.status).toBe('suspended');
+  });
+
   it('a change is a new version through the same review; the registered version stays public; withdrawal', async () => {
     const { grantId, entitlementIds } = await grantWithEntitlements(p, [lineEntry]);
     const id = await registeredProduct(p, grantId, entitlementIds);
