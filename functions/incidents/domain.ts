@@ -3,7 +3,7 @@
  * 谁运营谁负责、谁使用谁负责, the authority and regulators supervise). Pure rules, no AWS.
  */
 import type { Principal } from '../shared/auth.js';
-import { ConflictError, ForbiddenError } from '../shared/errors.js';
+import { ConflictError, ForbiddenError, ValidationError } from '../shared/errors.js';
 
 export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -58,12 +58,29 @@ export const report = (
       | 'createdAt'
       | 'updatedAt'
     >;
+    /** The grant named by `body.grantId`, as the grants table holds it (undefined: none such). */
+    grant?: { readonly operatorOrg: string } | undefined;
   },
   p: Principal,
   now: Date,
 ): Incident => {
   if (p.role !== 'operator' && p.role !== 'consumer') {
     throw new ForbiddenError('Operators and data-product users report incidents');
+  }
+  // An incident has happened: a time after the report is a typing error (400, kept out of the record).
+  if (new Date(a.body.occurredAt).getTime() > now.getTime()) {
+    throw new ValidationError('An incident cannot have occurred after it is reported', [
+      { path: 'body.occurredAt', message: 'In the future' },
+    ]);
+  }
+  if (a.body.grantId !== undefined) {
+    // Art. 18 (谁运营谁负责): an operator reports on its own authorization, never on another's.
+    if (!a.grant) {
+      throw new ValidationError('No such grant', [{ path: 'body.grantId', message: 'Unknown grant' }]);
+    }
+    if (p.role === 'operator' && a.grant.operatorOrg !== p.org) {
+      throw new ForbiddenError('An operator reports incidents on its own grants only');
+    }
   }
   const at = now.toISOString();
   return {

@@ -1,4 +1,6 @@
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { SecurityIncidentClosed, SecurityIncidentReported } from '../../events/incidents.js';
+import { type Deps, tableName } from '../shared/deps.js';
 import { assertVersion, ForbiddenError, NotFoundError } from '../shared/errors.js';
 import { caller, expectedVersion, pageReply, type RouteTable, route } from '../shared/http.js';
 import { newId } from '../shared/ids.js';
@@ -14,12 +16,26 @@ import {
 
 const resource = (id: string) => `security-incident/${id}`;
 
+/** The parties of a grant (read-only; the grants duty owns the table), or undefined when there is none. */
+const readGrantParties = async (deps: Deps, id: string): Promise<{ operatorOrg: string } | undefined> => {
+  const out = await deps.db.send(
+    new GetCommand({
+      TableName: tableName(deps, 'grants'),
+      Key: { pk: `GRANT#${id}`, sk: 'GRANT' },
+      ProjectionExpression: 'operatorOrg',
+    }),
+  );
+  const org = out.Item?.operatorOrg;
+  return typeof org === 'string' ? { operatorOrg: org } : undefined;
+};
+
 export const incidentsRoutes: RouteTable = {
   reportIncident: route({
     body: ReportIncident,
     idempotent: true,
     async handle(ctx) {
-      const i = report({ id: newId('si', ctx.now), body: ctx.body }, caller(ctx), ctx.now);
+      const grant = ctx.body.grantId ? await readGrantParties(ctx.deps, ctx.body.grantId) : undefined;
+      const i = report({ id: newId('si', ctx.now), body: ctx.body, grant }, caller(ctx), ctx.now);
       await incidentsRepository(ctx.deps)
         .create(ctx.tx(), i)
         .audit({ action: 'incident.report', resource: resource(i.id), after: auditState(i) })

@@ -323,8 +323,11 @@ const startOn = async (
     return undefined;
   };
 
+  // The admin role counts only for the authority's organisation, as at the edge (functions/shared/organisations.ts).
   const isAdmin = (claims: Record<string, unknown> | undefined) =>
-    Array.isArray(claims?.['cognito:groups']) && (claims['cognito:groups'] as string[]).includes('admin');
+    Array.isArray(claims?.['cognito:groups']) &&
+    (claims['cognito:groups'] as string[]).includes('admin') &&
+    claims?.['custom:org'] === authorityOrg;
 
   const { server, url, routeKeys } = await startGateway({
     port: opts.port ?? 0,
@@ -357,11 +360,28 @@ const startOn = async (
         return { status: 200, body: { token, expiresIn, user: who } };
       }
       // Every other local endpoint, reads included, is for the platform's operators only.
+      if (!claims) {
+        return {
+          status: 401,
+          body: {
+            error: {
+              code: 'unauthorized',
+              message:
+                'A valid bearer token is required (tokens are signed with the key in DATA_DIR: run `npm run token` with the same DATA_DIR as `npm start`)',
+              details: null,
+            },
+          },
+        };
+      }
       if (!isAdmin(claims)) {
         return {
           status: 403,
           body: {
-            error: { code: 'forbidden', message: 'Local admin endpoints need the admin role', details: null },
+            error: {
+              code: 'forbidden',
+              message: 'Local admin endpoints need the admin role of the authority',
+              details: null,
+            },
           },
         };
       }

@@ -19,7 +19,8 @@ export const incidents = {
       entry: 'functions/incidents/handler.ts',
       description:
         'Security incidents: reported by operators and users, followed and closed by the authority and regulators',
-      tables: { incidents: 'write', audit: 'write', idempotency: 'write', outbox: 'write' },
+      // Reads a grant to check an incident names one the reporter may report on (Art. 18).
+      tables: { incidents: 'write', grants: 'read', audit: 'write', idempotency: 'write', outbox: 'write' },
       publishesEvents: true,
     },
   },

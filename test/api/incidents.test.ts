@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { approvedEntry, as, type Caller, type Platform, startPlatform } from '../support/platform.js';
-import { auditOf } from './grants-fixtures.js';
+import { activeGrant, auditOf } from './grants-fixtures.js';
 
 /** Security incidents (Art. 12.4, 18). */
 let p: Platform;
@@ -15,7 +15,7 @@ type Incident = { id: string; status: string; version: number; updates: { note: 
 const body = (over: Record<string, unknown> = {}) => ({
   kind: 'leak',
   severity: 'critical',
-  occurredAt: '2027-01-01T08:00:00+08:00',
+  occurredAt: '2026-01-01T08:00:00+08:00',
   affectedEntries: [entry],
   description: '测试环境导出文件外泄',
   measures: '已吊销相关账号，通知受影响单位',
@@ -25,6 +25,26 @@ const titles = async (c: Caller) =>
   (await p.get<{ items: { title: string }[] }>('/notifications', c)).body.items.map((n) => n.title);
 
 describe('security incidents (Art. 12.4, 18)', () => {
+  it('names only a grant the reporter operates, and never a time after the report', async () => {
+    // Prepare: operator A's grant
+    const grant = await activeGrant(p, { scope: [entry], operator: as.operatorA });
+
+    // Act
+    const own = await p.post('/incidents', as.operatorA, body({ grantId: grant.id }));
+    const foreign = await p.post('/incidents', as.operatorB, body({ grantId: grant.id }));
+    const unknown = await p.post('/incidents', as.operatorA, body({ grantId: 'gr_0000000000000' }));
+    const future = new Date(p.rt.clock.now().getTime() + 86_400_000).toISOString();
+    const later = await p.post('/incidents', as.operatorA, body({ occurredAt: future }));
+
+    // Assess
+    expect(own.status).toBe(201);
+    expect(foreign.status).toBe(403);
+    expect(unknown.status).toBe(400);
+    expect(unknown.body).toMatchObject({ error: { details: [{ path: 'body.grantId' }] } });
+    expect(later.status).toBe(400);
+    expect(later.body).toMatchObject({ error: { details: [{ path: 'body.occurredAt' }] } });
+  });
+
   it('is reported by an operator, notified at once when severe, followed and closed by a regulator', async () => {
     const reported = await p.post<Incident>('/incidents', as.operatorA, body());
     const byProvider = await p.post('/incidents', as.transport, body());

@@ -50,15 +50,18 @@ describe('local operator endpoints', () => {
     const read = await p.get('/_local/clock', as.admin);
     const readAnonymously = await p.get('/_local/clock');
     const readAsOperator = await p.get('/_local/clock', as.operatorA);
+    // The admin role counts only for the authority's organisation, as at the edge.
+    const foreignAdmin = await p.get('/_local/clock', { role: 'admin', org: as.operatorA.org, sub: 'x' });
 
     expect(byProvider.status).toBe(403);
-    expect(anonymous.status).toBe(403);
+    expect(anonymous.status).toBe(401);
+    expect(foreignAdmin.status).toBe(403);
     expect(fired.status).toBe(200);
     expect(fired.body).toMatchObject({ schedule: 'review-task-deadlines' });
     expect(unknown.status).toBe(404);
     expect(moved.body).toMatchObject({ now: expect.stringMatching(/^2030-01-01T00:00/) });
     expect(new Date(String(read.body.now)).getUTCFullYear()).toBe(2030);
-    expect(readAnonymously.status).toBe(403);
+    expect(readAnonymously.status).toBe(401);
     expect(readAsOperator.status).toBe(403);
     p.rt.clock.reset();
   });

@@ -3,6 +3,9 @@
  * (items read, queries, time), and entitlement checks per second (function step and gateway).
  */
 import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { createEntry, reviewEntry, submitEntry } from '../../functions/catalog/domain.js';
+import { headItem as catalogHead } from '../../functions/catalog/repository.js';
+import { CatalogContent } from '../../functions/catalog/schemas.js';
 import type { Entitlement } from '../../functions/entitlements/domain.js';
 import { entitlementItem } from '../../functions/entitlements/repository.js';
 import { draftGrant, type Grant, sign, termOf } from '../../functions/grants/domain.js';
@@ -135,6 +138,13 @@ export const run = async ({
       updatedAt: at,
     }));
     await writeAll(rt.db, rt.tables.entitlements, ents.map(entitlementItem));
+    // The check also reads the entry (Art. 8: a withdrawn or restricted entry entitles nobody).
+    const entryIds = [...new Set(ents.map((e) => e.entryId))];
+    await writeAll(
+      rt.db,
+      rt.tables.catalog,
+      entryIds.map((id) => catalogHead(approvedEntry(id, now))),
+    );
     const seconds = quick ? 2 : 5;
     const concurrency = 16;
     const measure = async (call: (e: Entitlement) => Promise<void>) => {
@@ -175,4 +185,38 @@ export const run = async ({
   } finally {
     await rt.stop();
   }
+};
+
+/** An approved catalog entry with a given id, built by the catalog's own rules (provider ≠ reviewer). */
+const approvedEntry = (id: string, now: Date) => {
+  const provider: Principal = {
+    userId: 'bench-p',
+    role: 'provider',
+    roles: ['provider'],
+    org: DEMO_ORGS.transport.code,
+  };
+  const authority: Principal = {
+    userId: 'bench-a',
+    role: 'authority',
+    roles: ['authority'],
+    org: DEMO_ORGS.authority.code,
+  };
+  const content = CatalogContent.parse({
+    title: `基准条目 ${id}`,
+    description: '用于基准测试的目录条目',
+    domain: 'transport',
+    dataItems: [{ name: '字段', type: 'string', personalInformation: false }],
+    updateFrequency: 'daily',
+    format: 'api',
+    classification: 'general',
+    openness: 'unconditional',
+  });
+  const draft = createEntry({ id, principal: provider, content, now });
+  return reviewEntry(
+    submitEntry(draft, provider, undefined, now),
+    authority,
+    { decision: 'approve' },
+    undefined,
+    now,
+  );
 };

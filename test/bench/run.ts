@@ -6,10 +6,11 @@
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, statSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { build } from 'esbuild';
 import { createEntry, reviewEntry, submitEntry } from '../../functions/catalog/domain.js';
 import { headItem } from '../../functions/catalog/repository.js';
@@ -77,6 +78,9 @@ const functionEnv = (endpoint: string): NodeJS.ProcessEnv => ({
   [env.issuer]: 'https://bench.invalid',
   [env.audience]: 'bench',
   [env.jwksUrl]: 'https://bench.invalid/jwks.json',
+  [env.authorityOrg]: DEMO_ORGS.authority.code,
+  [env.personKeySecret]: 'arn:aws:secretsmanager:us-east-1:000000000000:secret:bench-person-key',
+  [env.cursorKey]: 'bench-cursor-key',
   ...Object.fromEntries((Object.keys(tables) as TableName[]).map((t) => [env.table(t), `${STAGE}-${t}`])),
 });
 
@@ -289,24 +293,64 @@ const main = async () => {
       await seedCatalog(rt.db, rt.tables.catalog, entries);
       const seconds = quick ? 2 : 5;
       const concurrency = 8;
-      const lat: number[] = [];
-      const until = Date.now() + seconds * 1000;
-      let count = 0;
-      await Promise.all(
-        Array.from({ length: concurrency }, async () => {
-          while (Date.now() < until) {
-            const t = performance.now();
-            const res = await fetch(`${rt.url}/catalog?limit=20`);
-            await res.arrayBuffer();
-            lat.push(performance.now() - t);
-            count++;
-          }
-        }),
-      );
-      table([
-        ['requests', 'req/s', 'p50 ms', 'p99 ms', 'concurrency'],
-        [count, fmt(count / seconds, 0), fmt(percentile(lat, 50)), fmt(percentile(lat, 99)), concurrency],
-      ]);
+      /** Closed-loop load: `concurrency` clients GET `url` for `seconds`; latencies in ms. */
+      const load = async (url: string) => {
+        const lat: number[] = [];
+        const until = Date.now() + seconds * 1000;
+        await Promise.all(
+          Array.from({ length: concurrency }, async () => {
+            while (Date.now() < until) {
+              const t = performance.now();
+              const res = await fetch(url);
+              await res.arrayBuffer();
+              lat.push(performance.now() - t);
+            }
+          }),
+        );
+        return lat;
+      };
+      // The floor: a bare node:http server running the same DynamoDB query (first page of the public
+      // listing index) and answering its items as JSON — no routing, auth, validation or views.
+      const bare = createServer(async (_req, res) => {
+        const out = await rt.db.send(
+          new QueryCommand({
+            TableName: rt.tables.catalog,
+            IndexName: 'byListing',
+            KeyConditionExpression: 'listing = :l',
+            ExpressionAttributeValues: { ':l': 'public' },
+            Limit: 21,
+          }),
+        );
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ items: (out.Items ?? []).slice(0, 20) }));
+      });
+      await new Promise<void>((r) => bare.listen(0, '127.0.0.1', r));
+      const port = (bare.address() as { port: number }).port;
+      try {
+        const gw = await load(`${rt.url}/catalog?limit=20`);
+        const floor = await load(`http://127.0.0.1:${port}/`);
+        table([
+          ['server', 'requests', 'req/s', 'p50 ms', 'p99 ms', 'p50 vs floor'],
+          [
+            'local gateway GET /catalog',
+            gw.length,
+            fmt(gw.length / seconds, 0),
+            fmt(percentile(gw, 50)),
+            fmt(percentile(gw, 99)),
+            ratio(percentile(gw, 50), percentile(floor, 50)),
+          ],
+          [
+            '(floor: bare node:http, same Query)',
+            floor.length,
+            fmt(floor.length / seconds, 0),
+            fmt(percentile(floor, 50)),
+            fmt(percentile(floor, 99)),
+            '1.00x',
+          ],
+        ]);
+      } finally {
+        await new Promise((r) => bare.close(r));
+      }
     } finally {
       await rt.stop();
     }
