@@ -191,6 +191,12 @@ describe('the gateway answers with the platform error body (kind 7)', () => {
     }
   });
 
+  it('an oversized request line is 431 with a body, not a bare status line', async () => {
+    const res = await fetch(`${p.url}/catalog?q=${encodeURIComponent('公'.repeat(5000))}`);
+    expect(res.status).toBe(431);
+    expect(await res.json()).toMatchObject({ error: { code: 'request_header_fields_too_large' } });
+  });
+
   it('authenticates before reading a body and stops reading at the size limit', async () => {
     const big = 'x'.repeat(2 * 1024 * 1024);
     const anonymous = await fetch(`${p.url}/catalog`, {
