@@ -1,10 +1,18 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { SecurityIncidentClosed, SecurityIncidentReported } from '../../events/incidents.js';
-import { type Deps, tableName } from '../shared/deps.js';
+import { type Deps, type DomainEvent, tableName } from '../shared/deps.js';
 import { assertVersion, ForbiddenError, NotFoundError } from '../shared/errors.js';
-import { caller, expectedVersion, pageReply, type RouteTable, route } from '../shared/http.js';
+import {
+  caller,
+  expectedVersion,
+  pageReply,
+  type Reply,
+  type RequestContext,
+  type RouteTable,
+  route,
+} from '../shared/http.js';
 import { newId } from '../shared/ids.js';
-import { addUpdate, auditState, canSee, close, eventFacts, report } from './domain.js';
+import { addUpdate, auditState, canSee, close, eventFacts, type Incident, report } from './domain.js';
 import { incidentsRepository } from './repository.js';
 import {
   CloseIncident,
@@ -27,6 +35,28 @@ const readGrantParties = async (deps: Deps, id: string): Promise<{ operatorOrg: 
   );
   const org = out.Item?.operatorOrg;
   return typeof org === 'string' ? { operatorOrg: org } : undefined;
+};
+
+/**
+ * Every change to an incident: load it, check the version, apply the domain rule, save it
+ * conditionally with its audit event (and the events it raises) in one transaction.
+ */
+const change = async (
+  ctx: RequestContext<{ version?: number | undefined }, unknown, { id: string }>,
+  action: string,
+  rule: (before: Incident, now: Date) => Incident,
+  events: (after: Incident, now: Date) => DomainEvent[] = () => [],
+): Promise<Reply> => {
+  const before = await incidentsRepository(ctx.deps).get(ctx.params.id);
+  if (!before) throw new NotFoundError('Incident');
+  assertVersion(before, expectedVersion(ctx.body, ctx.headers));
+  const after = rule(before, ctx.now);
+  await incidentsRepository(ctx.deps)
+    .save(ctx.tx(), after, before.version)
+    .audit({ action, resource: resource(after.id), before: auditState(before), after: auditState(after) })
+    .publish(...events(after, ctx.now))
+    .commit();
+  return { status: 200, body: after };
 };
 
 export const incidentsRoutes: RouteTable = {
@@ -71,45 +101,21 @@ export const incidentsRoutes: RouteTable = {
   updateIncident: route({
     params: IncidentId,
     body: IncidentUpdateBody,
-    async handle(ctx) {
-      const before = await incidentsRepository(ctx.deps).get(ctx.params.id);
-      if (!before) throw new NotFoundError('Incident');
-      assertVersion(before, expectedVersion(ctx.body, ctx.headers));
-      const after = addUpdate(before, caller(ctx), ctx.body.note, ctx.now);
-      await incidentsRepository(ctx.deps)
-        .save(ctx.tx(), after, before.version)
-        .audit({
-          action: 'incident.update',
-          resource: resource(after.id),
-          before: auditState(before),
-          after: auditState(after),
-        })
-        .commit();
-      return { status: 200, body: after };
-    },
+    handle: (ctx) =>
+      change(ctx, 'incident.update', (before, now) => addUpdate(before, caller(ctx), ctx.body.note, now)),
   }),
 
   closeIncident: route({
     params: IncidentId,
     body: CloseIncident,
-    async handle(ctx) {
-      const before = await incidentsRepository(ctx.deps).get(ctx.params.id);
-      if (!before) throw new NotFoundError('Incident');
-      assertVersion(before, expectedVersion(ctx.body, ctx.headers));
-      const after = close(before, caller(ctx), ctx.body.conclusion, ctx.now);
-      await incidentsRepository(ctx.deps)
-        .save(ctx.tx(), after, before.version)
-        .audit({
-          action: 'incident.close',
-          resource: resource(after.id),
-          before: auditState(before),
-          after: auditState(after),
-        })
-        .publish(
-          SecurityIncidentClosed.make({ ...eventFacts(after, ctx.now), conclusion: ctx.body.conclusion }),
-        )
-        .commit();
-      return { status: 200, body: after };
-    },
+    handle: (ctx) =>
+      change(
+        ctx,
+        'incident.close',
+        (before, now) => close(before, caller(ctx), ctx.body.conclusion, now),
+        (after, now) => [
+          SecurityIncidentClosed.make({ ...eventFacts(after, now), conclusion: ctx.body.conclusion }),
+        ],
+      ),
   }),
 };
