@@ -62,8 +62,12 @@ describe('registering a product (Art. 4, 11.2)', () => {
 
   it('goes through review, 10 working days of public notice, and registration with a code', async () => {
     // Prepare
+    // The fixed date comes first: the grant's term starts when it is signed, so a grant signed at the
+    // real date with the clock then set back before it is not in force yet (the test broke on every
+    // real day after 4 Dec 2026). The clock only ever moves forward from here.
+    p.rt.clock.set('2026-12-04T00:00:00Z'); // Friday 4 Dec, 08:00 in Shiyan: the grant is signed
     const { grantId, entitlementIds } = await grantWithEntitlements(p, [lineEntry]);
-    p.rt.clock.set('2026-12-04T02:00:00Z'); // a Friday, 10:00 in Shiyan
+    p.rt.clock.set('2026-12-04T02:00:00Z'); // the same Friday, 10:00 in Shiyan
     const created = await p.post('/products', as.operatorA, productBody(grantId, entitlementIds), {
       'idempotency-key': `prod-${grantId}`,
     });
@@ -303,7 +307,9 @@ describe('price caps (Art. 12.3)', () => {
 
 describe('subscriptions, usage, charges and revenue (Art. 11.2, 12.3, 18)', () => {
   it('charges usage × tiered price for commercial use and nothing for public-interest use; distributes revenue', async () => {
-    // Prepare: a registered product; a hospital (public welfare) and a company (commercial)
+    // Prepare: a registered product; a hospital (public welfare) and a company (commercial). Mid-month,
+    // so every use below falls in one period whatever the real date (never across a month's end).
+    p.rt.clock.set('2026-11-10T02:00:00Z');
     const { grantId, entitlementIds } = await grantWithEntitlements(p, [lineEntry]);
     const id = await registeredProduct(p, grantId, entitlementIds);
     const free = await activeSubscription(p, id, as.hospital, 'public-welfare');
