@@ -30,6 +30,9 @@ const HEAD = 'HEAD';
 const LISTED = 'listed';
 const NOTICE = 'notice';
 
+/** The form of the version a list shows: the registered one, else the pending one. */
+const formOf = (p: Product): string | undefined => (p.current ?? p.pending)?.content.form;
+
 /** The stored product item (exported for bulk seeding in the benchmark). */
 export const productItem = (p: Product) => ({
   pk: productPk(p.id),
@@ -38,6 +41,9 @@ export const productItem = (p: Product) => ({
   ...p,
   prodGrant: p.grantId,
   createdSort: `${p.createdAt}#${p.id}`,
+  // The form the lists show and filter on (the registered version's, else the pending one's): a plain
+  // attribute so `?form=` is a filter inside the query, applied before paging (full pages, exact cursors).
+  ...(formOf(p) ? { listForm: formOf(p) } : {}),
   ...(isListed(p)
     ? {
         listing: LISTED,
@@ -50,6 +56,7 @@ export const productItem = (p: Product) => ({
 });
 const PRODUCT_ATTRS = [
   'pk',
+  'listForm',
   'sk',
   'kind',
   'prodGrant',
@@ -109,7 +116,12 @@ export const productsRepository = (deps: Pick<Deps, 'db' | 'tables'>) => {
 
     list(
       by: { operatorOrg: string } | { grantId: string } | { all: true },
-      q: { status?: ProductStatus | undefined; limit: number; cursor: string | undefined },
+      q: {
+        status?: ProductStatus | undefined;
+        form?: string | undefined;
+        limit: number;
+        cursor: string | undefined;
+      },
     ): Promise<Page<Product>> {
       const [index, attr, value] =
         'operatorOrg' in by
@@ -122,7 +134,7 @@ export const productsRepository = (deps: Pick<Deps, 'db' | 'tables'>) => {
         index,
         attr,
         value,
-        equals: { status: q.status },
+        equals: { status: q.status, listForm: q.form },
         keyAttrs: ['pk', 'sk', attr, 'createdSort'],
         limit: q.limit,
         cursor: q.cursor,
@@ -142,16 +154,12 @@ export const productsRepository = (deps: Pick<Deps, 'db' | 'tables'>) => {
         index: 'byListing',
         attr: 'listing',
         value: LISTED,
-        equals: { operatorOrg: q.operator },
+        equals: { operatorOrg: q.operator, listForm: q.form },
         keyAttrs: ['pk', 'sk', 'listing', 'listSort'],
         limit: q.limit,
         cursor: q.cursor,
         map: productFrom,
-      }).then((page) =>
-        q.form
-          ? { ...page, items: page.items.filter((p) => (p.current ?? p.pending)?.content.form === q.form) }
-          : page,
-      );
+      });
     },
 
     /** Every product of a grant (they follow its events). */

@@ -204,18 +204,11 @@ export const productsRoutes: RouteTable = {
       const by = who.role === 'operator' ? { operatorOrg: who.org } : ({ all: true } as const);
       const page = await productsRepository(ctx.deps).list(by, {
         status: ctx.query.status,
+        form: ctx.query.form,
         limit: ctx.query.limit,
         cursor: ctx.query.cursor,
       });
-      return pageReply(
-        ctx.query.form
-          ? {
-              ...page,
-              items: page.items.filter((p) => (p.current ?? p.pending)?.content.form === ctx.query.form),
-            }
-          : page,
-        fullView,
-      );
+      return pageReply(page, fullView);
     },
   }),
 

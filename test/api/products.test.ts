@@ -263,6 +263,36 @@ describe('registering a product (Art. 4, 11.2)', () => {
     expect(w.body.status).toBe('withdrawn');
     expect((await p.post(`/products/${id}/withdraw`, as.operatorA, { reason: '再次' })).status).toBe(409);
   });
+
+  it('filters the lists by form before paging: full pages, and the cursor goes on to the next match', async () => {
+    // Prepare: two verification products on notice, then three newer data services (newest first, the
+    // matches lie behind a whole page of others)
+    const { grantId, entitlementIds } = await grantWithEntitlements(p, [lineEntry]);
+    const onNotice = async (form: string) => {
+      const c = await p.post('/products', as.operatorA, productBody(grantId, entitlementIds, { form }));
+      expect(c.status, JSON.stringify(c.body)).toBe(201);
+      await p.post(`/products/${c.body.id}/review`, as.authority, { decision: 'approve' });
+      p.rt.clock.advance(1_000);
+      return String(c.body.id);
+    };
+    const older = await onNotice('data-verification');
+    const newer = await onNotice('data-verification');
+    for (let i = 0; i < 3; i++) await onNotice('data-service');
+
+    // Act: one item per page
+    const first = await p.get('/public/products?form=data-verification&limit=1');
+    const second = await p.get(
+      `/public/products?form=data-verification&limit=1&cursor=${encodeURIComponent(String(first.body.nextCursor))}`,
+    );
+    const mine = await p.get('/products?form=data-verification&limit=1', as.operatorA);
+
+    // Assess
+    expect(first.status, JSON.stringify(first.body)).toBe(200);
+    expect((first.body.items as { id: string }[]).map((x) => x.id)).toEqual([newer]);
+    expect(first.body.nextCursor).toEqual(expect.any(String));
+    expect((second.body.items as { id: string }[]).map((x) => x.id)).toEqual([older]);
+    expect((mine.body.items as { id: string; form: string }[]).map((x) => x.id)).toEqual([newer]);
+  });
 });
 
 describe('price caps (Art. 12.3)', () => {
