@@ -247,3 +247,62 @@ const CST_OFFSET_MS = 8 * 3_600_000;
 /** The billing period (`YYYY-MM`, China Standard Time) of an instant. */
 export const periodOf = (at: Date | string): string =>
   new Date(new Date(at).getTime() + CST_OFFSET_MS).toISOString().slice(0, 7);
+
+/** The period before `period` (`YYYY-MM`). */
+export const previousPeriod = (period: string): string => {
+  const [y, m] = period.split('-').map(Number) as [number, number];
+  return m === 1 ? `${y - 1}-12` : `${y}-${String(m - 1).padStart(2, '0')}`;
+};
+
+/** Art. 12.3: the charge of a subscription for a closed period, written once by the monthly close. */
+export interface ClosedCharge {
+  readonly subscriptionId: string;
+  readonly period: string;
+  readonly purpose: Purpose;
+  readonly free: boolean;
+  readonly lines: readonly ChargeLine[];
+  readonly totalFen: number;
+  readonly closedAt: string;
+}
+
+/** The charges of a period's counters, one per subscription (sorted by subscription). */
+export const closedCharges = (counters: readonly UsageCounter[], closedAt: string): ClosedCharge[] => {
+  const bySub = new Map<string, UsageCounter[]>();
+  for (const c of counters) bySub.set(c.subscriptionId, [...(bySub.get(c.subscriptionId) ?? []), c]);
+  return [...bySub.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([subscriptionId, cs]) => {
+      const lines = cs.map(chargeOf).sort((a, b) => (a.unit < b.unit ? -1 : a.unit > b.unit ? 1 : 0));
+      const first = cs[0] as UsageCounter;
+      return {
+        subscriptionId,
+        period: first.period,
+        purpose: first.purpose,
+        free: isPublicInterest(first.purpose),
+        lines,
+        totalFen: lines.reduce((s, l) => s + l.amountFen, 0),
+        closedAt,
+      };
+    });
+};
+
+/** Art. 12.3: the revenue of a closed period as one caller sees it (`all`, `operator#<org>`, `grantor#<org>`). */
+export interface ClosedRevenue extends ReturnType<typeof revenueTotals> {
+  readonly period: string;
+  readonly view: string;
+  readonly closedAt: string;
+}
+
+/** The views a caller may ask for: everything (authority), each operator's and each grantor's own. */
+export const revenueViews = (
+  period: string,
+  counters: readonly UsageCounter[],
+  closedAt: string,
+): ClosedRevenue[] => {
+  const views = new Map<string, UsageCounter[]>([['all', [...counters]]]);
+  for (const c of counters) {
+    for (const v of [`operator#${c.operatorOrg}`, `grantor#${c.grantorOrg}`])
+      views.set(v, [...(views.get(v) ?? []), c]);
+  }
+  return [...views.entries()].map(([view, cs]) => ({ period, view, closedAt, ...revenueTotals(cs) }));
+};

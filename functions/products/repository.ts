@@ -5,7 +5,13 @@ import { strip } from '../shared/items.js';
 import { indexPage, type Page, queryAll } from '../shared/query.js';
 import type { Transaction } from '../shared/store.js';
 import { isListed, type Objection, type Product, type ProductStatus } from './domain.js';
-import { capKey, type PriceCap, type UsageCounter } from './pricing.js';
+import {
+  type ClosedCharge,
+  type ClosedRevenue,
+  capKey,
+  type PriceCap,
+  type UsageCounter,
+} from './pricing.js';
 import { type Subscription, tiersFor, type UsageRecord, type UsageRefusal } from './subscriptions.js';
 
 /**
@@ -22,9 +28,15 @@ import { type Subscription, tiersFor, type UsageRecord, type UsageRefusal } from
  *   its usage `USAGE#<usageId>` (conditional create: idempotent), refusals `REFUSAL#…`, and one
  *   counter per period and unit `COUNTER#<period>#<unit>` (ADD in the same transaction as the usage),
  *   indexed by `period` so a period's revenue is one Query over its counters.
+ * - The monthly close `CLOSE#<period>`: `CLOSING` (from then on uses go to the current month: every use
+ *   condition-checks its absence), `REVENUE#<view>` (the closed revenue per view), `CLOSED` (done);
+ *   and per subscription `SUB#<id>` / `CHARGE#<period>` (the closed charge).
  * - `RATE#<who>#<hour>` / `RATE`: objection rate limits, expiring by TTL.
  */
 const productPk = (id: string) => `PRODUCT#${id}`;
+const closePk = (period: string) => `CLOSE#${period}`;
+const CLOSING = 'CLOSING';
+const CLOSED = 'CLOSED';
 const subPk = (id: string) => `SUB#${id}`;
 const HEAD = 'HEAD';
 const LISTED = 'listed';
@@ -352,6 +364,12 @@ export const productsRepository = (deps: Pick<Deps, 'db' | 'tables'>) => {
         return `#a${i} = :a${i}`;
       });
       return tx
+        .conditionCheck(
+          'products',
+          { pk: closePk(r.period), sk: CLOSING },
+          { condition: 'attribute_not_exists(pk)' },
+          () => new ConflictError(`The period ${r.period} is closed`, 'period_closed'),
+        )
         .create(
           'products',
           { pk: subPk(s.id), sk: `USAGE#${r.usageId}`, ...r },
@@ -407,6 +425,68 @@ export const productsRepository = (deps: Pick<Deps, 'db' | 'tables'>) => {
         ExpressionAttributeValues: { ':p': period },
       });
       return items.map(counterFrom);
+    },
+
+    // The monthly close (Art. 12.3) ---------------------------------------------------------------
+
+    /** Whether the close of `period` has begun: from then on no use is recorded into it. */
+    async closing(period: string): Promise<boolean> {
+      return !!(await get(closePk(period), CLOSING, true));
+    },
+
+    /** Marks the period closing (a use after this goes to the current month); once. */
+    markClosing(tx: Transaction, period: string, at: string): Transaction {
+      return tx.create(
+        'products',
+        { pk: closePk(period), sk: CLOSING, closingAt: at },
+        'pk',
+        () => new ConflictError('The period is already closing', 'period_closing'),
+      );
+    },
+
+    /** The closed charge of a subscription and period, if the period was closed with usage of it. */
+    async closedCharge(subscriptionId: string, period: string): Promise<ClosedCharge | undefined> {
+      const i = await get(subPk(subscriptionId), `CHARGE#${period}`, true);
+      return i ? strip<ClosedCharge>(i, ['pk', 'sk']) : undefined;
+    },
+
+    writeCharge(tx: Transaction, c: ClosedCharge): Transaction {
+      return tx.create(
+        'products',
+        { pk: subPk(c.subscriptionId), sk: `CHARGE#${c.period}`, ...c },
+        'pk',
+        () => new ConflictError('The charge is already closed', 'charge_closed'),
+      );
+    },
+
+    /** A revenue view of a closed period (`all`, `operator#<org>`, `grantor#<org>`). */
+    async closedRevenue(period: string, view: string): Promise<ClosedRevenue | undefined> {
+      const i = await get(closePk(period), `REVENUE#${view}`, true);
+      return i ? strip<ClosedRevenue>(i, ['pk', 'sk']) : undefined;
+    },
+
+    writeRevenue(tx: Transaction, r: ClosedRevenue): Transaction {
+      return tx.create(
+        'products',
+        { pk: closePk(r.period), sk: `REVENUE#${r.view}`, ...r },
+        'pk',
+        () => new ConflictError('The revenue is already closed', 'revenue_closed'),
+      );
+    },
+
+    /** When the close of `period` finished (every charge and revenue record written), if it did. */
+    async closedAt(period: string): Promise<string | undefined> {
+      const i = await get(closePk(period), CLOSED, true);
+      return i ? String(i.closedAt) : undefined;
+    },
+
+    markClosed(tx: Transaction, period: string, at: string): Transaction {
+      return tx.create(
+        'products',
+        { pk: closePk(period), sk: CLOSED, closedAt: at },
+        'pk',
+        () => new ConflictError('The period is already closed', 'period_closed_exists'),
+      );
     },
   };
 };

@@ -558,7 +558,12 @@ export const productsRoutes: RouteTable = {
       const earlier = await replay();
       if (earlier) return earlier;
       const product = await loadProduct(ctx.deps, s.productId);
-      const out = recordUsage(s, product, who, ctx.body, ctx.now);
+      const asked = recordUsage(s, product, who, ctx.body, ctx.now);
+      // Art. 12.3: a use of a month already closing or closed goes to the current month (as statements do).
+      const out =
+        asked.ok && (await repo.closing(asked.record.period))
+          ? { ...asked, record: { ...asked.record, period: periodOf(ctx.now) } }
+          : asked;
       if (!out.ok) {
         // Art. 18: the refused use is kept as evidence, then refused.
         await repo
@@ -601,7 +606,24 @@ export const productsRoutes: RouteTable = {
     query: PeriodQuery,
     async handle(ctx) {
       const s = await loadSubscription(ctx.deps, ctx.params.id, caller(ctx));
-      const lines = (await productsRepository(ctx.deps).countersOf(s.id, ctx.query.period)).map(chargeOf);
+      const repo = productsRepository(ctx.deps);
+      // Art. 12.3: a closed period is read from its closed record, the open ones computed.
+      if (await repo.closedAt(ctx.query.period)) {
+        const closed = await repo.closedCharge(s.id, ctx.query.period);
+        return {
+          status: 200,
+          body: {
+            subscriptionId: s.id,
+            period: ctx.query.period,
+            purpose: s.purpose,
+            free: !s.paid,
+            lines: closed?.lines ?? [],
+            totalFen: closed?.totalFen ?? 0,
+            closed: true,
+          },
+        };
+      }
+      const lines = (await repo.countersOf(s.id, ctx.query.period)).map(chargeOf);
       return {
         status: 200,
         body: {
@@ -611,6 +633,7 @@ export const productsRoutes: RouteTable = {
           free: !s.paid,
           lines,
           totalFen: lines.reduce((sum, l) => sum + l.amountFen, 0),
+          closed: false,
         },
       };
     },
@@ -621,7 +644,24 @@ export const productsRoutes: RouteTable = {
     query: RevenueQuery,
     async handle(ctx) {
       const who = caller(ctx);
-      const all = await productsRepository(ctx.deps).countersOfPeriod(ctx.query.period);
+      const repo = productsRepository(ctx.deps);
+      const view =
+        who.role === 'operator'
+          ? `operator#${who.org}`
+          : who.role === 'provider'
+            ? `grantor#${who.org}`
+            : 'all';
+      if (await repo.closedAt(ctx.query.period)) {
+        const closed = await repo.closedRevenue(ctx.query.period, view);
+        const totals = closed
+          ? { grossFen: closed.grossFen, products: closed.products, parties: closed.parties }
+          : { grossFen: 0, products: [], parties: [] };
+        return {
+          status: 200,
+          body: { period: ctx.query.period, currency: 'CNY', unit: 'fen', ...totals, closed: true },
+        };
+      }
+      const all = await repo.countersOfPeriod(ctx.query.period);
       const mine =
         who.role === 'operator'
           ? all.filter((c) => c.operatorOrg === who.org)
@@ -629,7 +669,10 @@ export const productsRoutes: RouteTable = {
             ? all.filter((c) => c.grantorOrg === who.org)
             : all;
       const totals = revenueTotals(mine);
-      return { status: 200, body: { period: ctx.query.period, currency: 'CNY', unit: 'fen', ...totals } };
+      return {
+        status: 200,
+        body: { period: ctx.query.period, currency: 'CNY', unit: 'fen', ...totals, closed: false },
+      };
     },
   }),
 

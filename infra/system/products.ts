@@ -263,5 +263,12 @@ export const products = {
       expression: 'rate(15 minutes)',
       function: 'products',
     },
+    'product-month-close': {
+      description:
+        'Closes last month’s product charges per subscription and revenue per product, once whatever the retries (Art. 12.3)',
+      // 02:00 UTC on the 1st = 10:00 in Shiyan; again on the 2nd and 3rd in case a run failed (idempotent).
+      expression: 'cron(0 2 1-3 * ? *)',
+      function: 'products',
+    },
   },
 } as const satisfies DutyDecl;

@@ -403,6 +403,39 @@ describe('subscriptions, usage, charges and revenue (Art. 11.2, 12.3, 18)', () =
     expect(parties.reduce((s, x) => s + x.amountFen, 0)).toBe(gross);
   });
 
+  it('closes a month once whatever the retries; a late use goes to the current month', async () => {
+    // Prepare: October usage of a paid subscription
+    p.rt.clock.set('2026-10-10T02:00:00Z');
+    const { grantId, entitlementIds } = await grantWithEntitlements(p, [lineEntry]);
+    const id = await registeredProduct(p, grantId, entitlementIds);
+    const paid = await activeSubscription(p, id, as.logistics, 'commercial');
+    const use = (usageId: string, at: string) =>
+      p.post(`/subscriptions/${paid.id}/usage`, as.operatorA, { usageId, unit: 'call', quantity: 1000, at });
+    expect((await use('oct-1', nowIso())).body.period).toBe('2026-10');
+
+    // Act: the close fires on 1 November, three times, two of them at once; then a late October use
+    p.rt.clock.set('2026-11-01T02:00:00Z');
+    const close = () => p.rt.invoke('products', { schedule: 'product-month-close' });
+    await close();
+    await Promise.all([close(), close()]);
+    const late = await use('oct-late', '2026-10-20T03:00:00Z');
+
+    // Assess
+    const charges = await p.get(`/subscriptions/${paid.id}/charges?period=2026-10`, as.logistics);
+    expect(charges.body).toMatchObject({ closed: true, totalFen: 10_000 });
+    expect(late.body.period).toBe('2026-11');
+    const nov = await p.get(`/subscriptions/${paid.id}/charges?period=2026-11`, as.logistics);
+    expect(nov.body).toMatchObject({ closed: false, totalFen: 10_000 });
+    const revenue = await p.get('/revenue?period=2026-10', as.operatorA);
+    expect(revenue.body.closed).toBe(true);
+    const mine = (revenue.body.products as { productId: string; amountFen: number }[]).find(
+      (x) => x.productId === id,
+    );
+    expect(mine?.amountFen).toBe(10_000);
+    const audit = await auditOf(p, `subscription/${paid.id}`);
+    expect(audit.filter((a) => a.action === 'charge.close')).toHaveLength(1);
+  });
+
   it('refuses re-provision the terms do not allow and records it; allows re-development', async () => {
     const { grantId, entitlementIds } = await grantWithEntitlements(p, [lineEntry]);
     const id = await registeredProduct(p, grantId, entitlementIds);
