@@ -52,3 +52,21 @@ export const ApplicationApproved = defineEvent(
   'ApplicationApproved',
   z.object({ ...ApplicationRef, grantId: z.string() }),
 );
+
+/**
+ * Art. 9: an organisation put on the credit list (created or imported, in force). The grants duty flags
+ * each running grant of that operator (by credit code, or by NFKC-normalised name) and asks the authority
+ * to review it. Raised again when an import replaces the entry: consumers are idempotent by `entryId`.
+ */
+export const CreditListEntryListed = defineEvent(
+  'applications',
+  'CreditListEntryListed',
+  z.object({
+    entryId: z.string(),
+    creditCode: z.string(),
+    name: z.string().optional(),
+    list: z.enum(['dishonest-judgment-debtor', 'major-tax-violation', 'serious-violation']),
+    source: z.string(),
+    listedAt: z.string(),
+  }),
+);

@@ -97,3 +97,25 @@ export const GRANT_STATE_EVENTS = [
   GrantTerminated,
   GrantExpired,
 ] as const;
+
+/**
+ * Art. 9: the operator of a running grant was put on the credit list after its screening. The grant
+ * carries the flag (`creditListings` on GET /grants/{id}); the tasks duty opens the authority's
+ * `credit-listing-review` task. Once per grant and credit list entry.
+ */
+export const GrantCreditListed = defineEvent(
+  SOURCE,
+  'GrantCreditListed',
+  z.object({
+    grantId: z.string(),
+    operatorOrg: z.string(),
+    operatorName: z.string(),
+    status: z.enum(['active', 'suspended']),
+    entryId: z.string(),
+    matchedBy: z.enum(['credit-code', 'name']),
+    list: z.string(),
+    source: z.string(),
+    listedAt: z.string(),
+    authorityOrg: z.string(),
+  }),
+);

@@ -5,6 +5,7 @@
  * itself is never stored.
  */
 import { createHash } from 'node:crypto';
+import { CreditListEntryListed } from '../../events/applications.js';
 import type { Principal } from '../shared/auth.js';
 import { inForce } from '../shared/credit-screen.js';
 import { assertVersion, ForbiddenError } from '../shared/errors.js';
@@ -181,6 +182,24 @@ export const updateEntry = (
     updatedAt: now.toISOString(),
   };
 };
+
+/**
+ * Art. 9 after screening: an organisation entry in force is announced on the bus, so the running grants
+ * of that operator are flagged for the authority's review (functions/grants/credit-events.ts).
+ */
+export const listingEvents = (e: CreditListEntry, now: Date) =>
+  e.subjectType === 'organisation' && e.creditCode && inForce(e, now)
+    ? [
+        CreditListEntryListed.make({
+          entryId: e.id,
+          creditCode: e.creditCode,
+          ...(e.name ? { name: e.name } : {}),
+          list: e.list,
+          source: e.source,
+          listedAt: e.listedAt,
+        }),
+      ]
+    : [];
 
 /** An entry as the API shows it: never the person's lookup key (PIPL). */
 export const creditView = (e: CreditListEntry, now: Date) => {

@@ -14,7 +14,15 @@ import { newId } from '../shared/ids.js';
 import { normalizeName } from '../shared/names.js';
 import { operatorFromApplication, organisationItem, readOrganisation } from '../shared/organisations.js';
 import { tasksRepository } from '../tasks/repository.js';
-import { creditAudit, creditView, newEntry, replaceEntry, updateEntry } from './credit-list.js';
+import {
+  creditAudit,
+  creditView,
+  inForce,
+  listingEvents,
+  newEntry,
+  replaceEntry,
+  updateEntry,
+} from './credit-list.js';
 import {
   type Announcement,
   announcementAudit,
@@ -228,8 +236,11 @@ const announcementRoutes: RouteTable = {
 // ---------------------------------------------------------------------------------------------------
 // Credit list (Art. 9)
 
-/** Entries per transaction: each entry is one item plus its audit event (DynamoDB allows 100). */
-const IMPORT_CHUNK = 40;
+/**
+ * Entries per transaction: each entry is one item, its audit event and (an organisation in force) its
+ * CreditListEntryListed event in the outbox (DynamoDB allows 100 items).
+ */
+const IMPORT_CHUNK = 30;
 
 /** The HMAC lookup key of a listed person's identity number, if the entry gives one (PIPL). */
 const personKeyOf = async (deps: Deps, b: { idNumber?: string | undefined }): Promise<string | undefined> =>
@@ -280,6 +291,8 @@ const creditRoutes: RouteTable = {
           before: null,
           after: creditAudit(e),
         })
+        // Art. 9: a listing against a running grantee flags the grant for the authority's review.
+        .publish(...listingEvents(e, ctx.now))
         .commit({ status: 201, body });
       return { status: 201, body, headers: { location: `/credit-list/${e.id}` } };
     },
@@ -307,6 +320,8 @@ const creditRoutes: RouteTable = {
           before: creditAudit(before),
           after: creditAudit(after),
         })
+        // Art. 9: an entry coming (back) into force is a new listing for the running grantees.
+        .publish(...(inForce(before, ctx.now) ? [] : listingEvents(after, ctx.now)))
         .commit();
       return { status: 200, body: creditView(after, ctx.now) };
     },
@@ -343,6 +358,7 @@ const creditRoutes: RouteTable = {
               before: creditAudit(old),
               after: creditAudit(next),
             });
+            tx.publish(...listingEvents(next, ctx.now));
             replaced++;
           } else {
             repo.create(tx, e).audit({
@@ -351,6 +367,7 @@ const creditRoutes: RouteTable = {
               before: null,
               after: creditAudit(e),
             });
+            tx.publish(...listingEvents(e, ctx.now));
             created++;
           }
         }

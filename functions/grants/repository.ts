@@ -73,6 +73,25 @@ export interface ScopeEntryEnded {
 }
 const scopeSk = (entryId: string) => `SCOPE#${entryId}`;
 
+/** Art. 9: the operator of a running grant was put on the credit list (an entry in force). */
+export interface CreditListing {
+  readonly entryId: string;
+  readonly matchedBy: 'credit-code' | 'name';
+  readonly list: string;
+  readonly source: string;
+  readonly listedAt: string;
+  readonly flaggedAt: string;
+  readonly review?: CreditListingReview;
+}
+export interface CreditListingReview {
+  readonly decision: 'suspend' | 'dismiss';
+  readonly reason: string;
+  readonly taskId: string;
+  readonly decidedBy: string;
+  readonly decidedAt: string;
+}
+const listingSk = (entryId: string) => `LISTING#${entryId}`;
+
 /** Grants found by a sweep over a sparse index, with what the sweep paid to read them. */
 export interface ExpiringScan {
   readonly grants: Grant[];
@@ -184,6 +203,70 @@ export const grantsRepository = (deps: Pick<Deps, 'db' | 'tables'>) => {
         at: String(i.at),
         catalogVersion: Number(i.catalogVersion),
       }));
+    },
+
+    /**
+     * Running grants (active or suspended) of an operator by credit code (`byOperator`), or of every
+     * operator (`byKind` with a filter; grants are few), for the Art. 9 credit list match by name.
+     */
+    async running(operatorOrg?: string): Promise<Grant[]> {
+      const found: Grant[] = [];
+      for await (const items of queryPages(deps, {
+        TableName: table,
+        IndexName: operatorOrg ? 'byOperator' : 'byKind',
+        KeyConditionExpression: '#k = :k',
+        FilterExpression: '#s IN (:active, :suspended)',
+        ExpressionAttributeNames: { '#k': operatorOrg ? 'operatorOrg' : 'kind', '#s': 'status' },
+        ExpressionAttributeValues: {
+          ':k': operatorOrg ?? 'grant',
+          ':active': 'active',
+          ':suspended': 'suspended',
+        },
+      }))
+        found.push(...items.map(fromItem));
+      return found;
+    },
+
+    /** Art. 9: records once per grant and credit list entry that the operator was listed. */
+    recordCreditListing(tx: Transaction, grantId: string, r: CreditListing): Transaction {
+      return tx.create(
+        'grants',
+        { pk: pk(grantId), sk: listingSk(r.entryId), ...r },
+        'pk',
+        () => new ConflictError('Already recorded', 'already_recorded'),
+      );
+    },
+
+    /** Art. 9: the authority's review of a listing, recorded once. */
+    reviewCreditListing(
+      tx: Transaction,
+      grantId: string,
+      entryId: string,
+      review: CreditListingReview,
+    ): Transaction {
+      return tx.update(
+        'grants',
+        { pk: pk(grantId), sk: listingSk(entryId) },
+        {
+          expression: 'SET #r = :r',
+          condition: 'attribute_exists(pk) AND attribute_not_exists(#r)',
+          names: { '#r': 'review' },
+          values: { ':r': review },
+        },
+        () => new ConflictError('Already reviewed', 'already_recorded'),
+      );
+    },
+
+    /** The credit list entries its operator was put on while the grant ran (Art. 9), oldest first. */
+    async creditListings(grantId: string): Promise<CreditListing[]> {
+      const items = await queryAll(deps, {
+        TableName: table,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :s)',
+        ExpressionAttributeValues: { ':pk': pk(grantId), ':s': 'LISTING#' },
+      });
+      return items
+        .map((i) => strip<CreditListing>(i, ['pk', 'sk']))
+        .sort((a, b) => a.flaggedAt.localeCompare(b.flaggedAt));
     },
 
     /** Records that a reminder was sent; a second attempt fails (each reminder exactly once). */

@@ -97,12 +97,18 @@ export const grantsRoutes: RouteTable = {
       if (!canView(g, caller(ctx)))
         throw new ForbiddenError('Only the parties, the authority and regulators see a grant');
       // Art. 8: scope entries withdrawn or restricted since, recorded from the catalog's events.
-      const scopeEnded = await grantsRepository(ctx.deps).scopeEnded(g.id);
+      const repo = grantsRepository(ctx.deps);
+      // Art. 9: credit list entries the operator was put on while the grant ran, with their review.
+      const [scopeEnded, creditListings] = await Promise.all([
+        repo.scopeEnded(g.id),
+        repo.creditListings(g.id),
+      ]);
       return {
         status: 200,
         body: {
           ...viewOf(g, ctx.now),
           scopeEnded: scopeEnded.map(({ catalogVersion: _v, ...r }) => r),
+          creditListings,
         },
         headers: { etag: `"${g.version}"` },
       };

@@ -109,6 +109,21 @@ export const TASK_KINDS = {
     label: { zh: '数据需求审核', en: 'Data demand review' },
     decision: ApproveOrReject,
   }),
+  // Art. 9: an operator put on the credit list while it holds a running grant. The authority suspends the
+  // grant (Art. 14 path; `decision: approve` on the bus) or dismisses the flag (`reject`), with reasons.
+  'credit-listing-review': kind({
+    label: { zh: '授权运营单位列入信用名单复核', en: 'Review of a grantee put on the credit list' },
+    decision: z
+      .discriminatedUnion('action', [
+        z.object({ action: z.literal('suspend'), reason }),
+        z.object({ action: z.literal('dismiss'), reason }),
+      ])
+      .transform((v) => ({
+        decision: v.action === 'suspend' ? ('approve' as const) : ('reject' as const),
+        action: v.action,
+        reason: v.reason,
+      })),
+  }),
 } as const satisfies Record<string, TaskKindDef<Decision>>;
 
 export type TaskKind = keyof typeof TASK_KINDS;

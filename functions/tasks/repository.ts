@@ -149,7 +149,7 @@ export const tasksRepository = (deps: Pick<Deps, 'db' | 'tables'>) => {
     },
 
     /** Adds the creation of a task and its uniqueness link to a transaction. */
-    create(tx: Transaction, t: ReviewTask, token: string): Transaction {
+    create(tx: Transaction, t: ReviewTask, token: string | undefined): Transaction {
       return tx
         .create('tasks', itemOf(t, token), 'pk')
         .create(

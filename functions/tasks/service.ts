@@ -3,6 +3,7 @@
  * deadline sweep (escalation), and cancelling the tasks of a subject that went away. Every change is one
  * transaction with its audit event and its domain events (the outbox), acting as the platform itself.
  */
+import type { GrantCreditListed } from '../../events/grants.js';
 import { ReviewTaskDecided, ReviewTaskOpened, ReviewTaskOverdue } from '../../events/tasks.js';
 import type { Deps, DomainEvent } from '../shared/deps.js';
 import type { Invocation } from '../shared/duty.js';
@@ -115,6 +116,52 @@ export const openTaskStep = async (
   return { taskId: task.id, status: 'pending' };
 };
 
+/** `workflow.execution` of a task opened from a domain event: no workflow step waits on it. */
+export const EVENT_EXECUTION = 'event:';
+
+/**
+ * Art. 9: a running grantee put on the credit list (GrantCreditListed) opens the authority's
+ * `credit-listing-review` task. No workflow waits: the grants duty follows its ReviewTaskDecided.
+ * Idempotent: the task's uniqueness link (subject, kind, assignee) makes a redelivery a no-op.
+ */
+export const openCreditListingReview = async (
+  detail: ReturnType<typeof GrantCreditListed.parse>,
+  deps: Deps,
+  requestId: string,
+): Promise<void> => {
+  const task = newTask({
+    id: newId('rt', deps.clock.now()),
+    kind: 'credit-listing-review',
+    subject: { type: 'grant-credit-listing', id: `${detail.grantId}:${detail.entryId}` },
+    assignee: { role: 'authority', org: detail.authorityOrg },
+    dueInDays: 5,
+    title: `${detail.operatorName}列入信用名单，复核授权 ${detail.grantId} — grantee put on the credit list (Art. 9)`,
+    context: {
+      grantId: detail.grantId,
+      operatorOrg: detail.operatorOrg,
+      operatorName: detail.operatorName,
+      grantStatus: detail.status,
+      entryId: detail.entryId,
+      matchedBy: detail.matchedBy,
+      list: detail.list,
+      source: detail.source,
+      listedAt: detail.listedAt,
+    },
+    execution: `${EVENT_EXECUTION}GrantCreditListed`,
+    now: deps.clock.now(),
+  });
+  try {
+    await tasksRepository(deps)
+      .create(systemTx(deps, requestId, 'credit-list-events'), task, undefined)
+      .audit({ action: 'task.open', resource: resource(task.id), before: null, after: auditState(task) })
+      .publish(ReviewTaskOpened.make({ ...ref(task), title: task.title }))
+      .commit();
+  } catch (e) {
+    if (e instanceof TaskExists) return;
+    throw e;
+  }
+};
+
 /** The event of a decided task, committed with the decision. */
 export const decisionEvents = (t: ReviewTask): DomainEvent[] =>
   t.output && t.decidedBy && t.decidedAt && t.decision
@@ -133,6 +180,8 @@ export const decisionEvents = (t: ReviewTask): DomainEvent[] =>
 export const afterDecision = async (deps: Deps, t: ReviewTask, token: string | undefined): Promise<void> => {
   if (!t.output || !t.decidedBy || !t.decidedAt || !t.decision) return;
   if (!token) {
+    // A task opened from an event (no workflow waits): its decision travels as ReviewTaskDecided only.
+    if (t.workflow.execution.startsWith(EVENT_EXECUTION)) return;
     deps.logger.warn(
       'Decided task had no waiting step; its workflow resumes when the step is entered again',
       { taskId: t.id },

@@ -130,6 +130,18 @@ export const grants = {
       },
       function: 'grants',
     },
+    'grants-flag-credit-listings': {
+      description:
+        'Art. 9: an operator put on the credit list while it holds a running grant: the grant is flagged for review',
+      pattern: { source: ['shiyan.applications'], 'detail-type': ['CreditListEntryListed'] },
+      function: 'grants',
+    },
+    'grants-follow-credit-listing-reviews': {
+      description:
+        'Art. 9, 14: the authority’s review of a credit listing suspends the grant or dismisses the flag (credit-listing-review tasks only)',
+      pattern: { source: ['shiyan.tasks'], 'detail-type': ['ReviewTaskDecided'] },
+      function: 'grants',
+    },
   },
   schedules: {
     'grant-expiry': {

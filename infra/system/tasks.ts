@@ -71,6 +71,12 @@ export const tasks = {
       pattern: { source: ['shiyan.applications'], 'detail-type': ['ApplicationWithdrawn'] },
       function: 'tasks',
     },
+    'tasks-open-credit-listing-review': {
+      description:
+        'Art. 9: a running grantee put on the credit list opens the authority’s credit-listing-review task',
+      pattern: { source: ['shiyan.grants'], 'detail-type': ['GrantCreditListed'] },
+      function: 'tasks',
+    },
   },
   schedules: {
     'review-task-deadlines': {
