@@ -9,7 +9,7 @@
  * | criterion            | weight | score                                                                |
  * | reports              | 30     | share of due reports submitted on time (½) and accepted (½)          |
  * | governance           | 15     | share of the operator's governance requests never escalated overdue |
- * | data-use             | 20     | share of data demands used within their approved scenario and term  |
+ * | data-use             | 20     | share of the period's uses (jobs) within their entitlement's terms  |
  * | incidents            | 15     | share of the operator's reported security incidents closed          |
  * | rectifications       | 20     | 100 with no open rectification, else 0                              |
  */
@@ -52,8 +52,8 @@ export interface GrantRecords {
   }[];
   readonly governance: readonly { id: string; escalatedAt?: string | undefined; status: string }[];
   readonly openRectifications: readonly { id: string; status: string }[];
-  /** Not recorded on the platform yet (usage metering, incidents): null. */
-  readonly dataUse: null | { within: number; outside: number; ids: readonly string[] };
+  /** The period's uses judged against their entitlements (see `judgeUses`); none: null. */
+  readonly dataUse: null | DataUse;
   readonly incidents: null | { handled: number; open: number; ids: readonly string[] };
 }
 
@@ -85,7 +85,7 @@ export const assess = (cycle: string, r: GrantRecords, now: Date): Assessment =>
       criterion: 'data-use',
       weight: CRITERIA['data-use'],
       score: r.dataUse ? pct(r.dataUse.within, r.dataUse.within + r.dataUse.outside) : null,
-      evidence: r.dataUse ?? { note: 'no usage records on the platform yet' },
+      evidence: r.dataUse ?? { note: 'no use of data under this grant in the period' },
     },
     {
       criterion: 'incidents',
@@ -107,6 +107,83 @@ export const assess = (cycle: string, r: GrantRecords, now: Date): Assessment =>
       ? null
       : Math.round((scored.reduce((s, c) => s + (c.score ?? 0) * c.weight, 0) / weight) * 10) / 10;
   return { cycle, criteria, automaticScore, computedAt: now.toISOString() };
+};
+
+/** The period a cycle covers, [from, to) in UTC: the CST quarter, e.g. `2027-Q1` → 2026-12-31T16:00Z… */
+export const cycleBounds = (cycle: string): { from: string; to: string } => {
+  const m = /^(\d{4})-Q([1-4])$/.exec(cycle);
+  if (!m) throw new Error(`not a cycle: ${cycle}`);
+  const y = Number(m[1]);
+  const q = Number(m[2]) - 1;
+  const at = (year: number, month: number) =>
+    new Date(Date.UTC(year, month, 1) - 8 * 3_600_000).toISOString();
+  return { from: at(y, q * 3), to: q === 3 ? at(y + 1, 0) : at(y, q * 3 + 3) };
+};
+
+/** One use of data on the platform (a processing job) and the entitlements it claimed. */
+export interface DataUseRecord {
+  readonly id: string;
+  readonly at: string;
+  readonly operatorOrg: string;
+  readonly demandId: string;
+  readonly scenarioTitle: string;
+  readonly entitlementIds: readonly string[];
+}
+export interface EntitlementTerms {
+  readonly id: string;
+  readonly operatorOrg: string;
+  readonly demandId: string;
+  readonly scenarioTitle: string;
+  readonly validFrom: string;
+  readonly validUntil: string;
+  readonly endedAt?: string | undefined;
+}
+export type DataUse = {
+  readonly uses: number;
+  readonly within: number;
+  readonly outside: number;
+  /** Each out-of-term use with why: `{ id, reason }`. */
+  readonly outOfTerm: readonly { id: string; reason: string }[];
+  readonly useIds: readonly string[];
+};
+
+/**
+ * Art. 16: data may be used only within the approved scenario and its duration. A use is within terms
+ * when it claims at least one entitlement and every one it claims exists, belongs to the same operator,
+ * demand and scenario, and was in effect at the time of use (from `validFrom`, before `validUntil`
+ * and before it ended). No use at all: null (nothing to judge by).
+ */
+export const judgeUses = (
+  uses: readonly DataUseRecord[],
+  entitlements: readonly EntitlementTerms[],
+): DataUse | null => {
+  if (!uses.length) return null;
+  const byId = new Map(entitlements.map((e) => [e.id, e]));
+  const outOfTerm: { id: string; reason: string }[] = [];
+  for (const u of uses) {
+    const reason = ((): string | null => {
+      if (!u.entitlementIds.length) return 'no entitlement claimed';
+      for (const id of u.entitlementIds) {
+        const e = byId.get(id);
+        if (!e) return `entitlement ${id} is not under this grant`;
+        if (e.operatorOrg !== u.operatorOrg) return `entitlement ${id} is another operator's`;
+        if (e.demandId !== u.demandId || e.scenarioTitle !== u.scenarioTitle)
+          return `entitlement ${id} is for another scenario`;
+        if (u.at < e.validFrom) return `used before entitlement ${id} took effect (${e.validFrom})`;
+        if (u.at >= e.validUntil) return `used after entitlement ${id}'s term (${e.validUntil})`;
+        if (e.endedAt && u.at >= e.endedAt) return `used after entitlement ${id} ended (${e.endedAt})`;
+      }
+      return null;
+    })();
+    if (reason) outOfTerm.push({ id: u.id, reason });
+  }
+  return {
+    uses: uses.length,
+    within: uses.length - outOfTerm.length,
+    outside: outOfTerm.length,
+    outOfTerm,
+    useIds: uses.map((u) => u.id),
+  };
 };
 
 /** China Standard Time (UTC+8): the cycle is the quarter that ended before `now`, e.g. `2027-Q1`. */

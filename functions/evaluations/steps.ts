@@ -1,7 +1,9 @@
 import { EvaluationOpened } from '../../events/evaluations.js';
+import { entitlementsRepository } from '../entitlements/repository.js';
 import { governanceRepository } from '../governance/repository.js';
 import { grantsRepository } from '../grants/repository.js';
 import { incidentsRepository } from '../incidents/repository.js';
+import { processingRepository } from '../processing/repository.js';
 import { reportsRepository } from '../reports/repository.js';
 import type { Deps } from '../shared/deps.js';
 import { tableName } from '../shared/deps.js';
@@ -10,7 +12,7 @@ import { ConflictError } from '../shared/errors.js';
 import { newId } from '../shared/ids.js';
 import { queryPage } from '../shared/query.js';
 import { systemActor, Transaction } from '../shared/store.js';
-import { assess, type GrantRecords, openCycleEvaluation } from './cycle.js';
+import { assess, cycleBounds, type GrantRecords, judgeUses, openCycleEvaluation } from './cycle.js';
 import { auditState, eventFacts } from './domain.js';
 import { evaluationsRepository } from './repository.js';
 import { evaluationResource } from './routes.js';
@@ -58,14 +60,21 @@ export const cycleListGrants = async (input: StepInvocation, { deps }: Invocatio
 };
 
 /** What the platform's own records say about one grant, for the automatic assessment. */
-const recordsOf = async (deps: Deps, grant: { id: string; operatorOrg: string }): Promise<GrantRecords> => {
-  const [reports, governance, evaluations, incidents] = await Promise.all([
+const recordsOf = async (
+  deps: Deps,
+  grant: { id: string; operatorOrg: string },
+  cycle: string,
+): Promise<GrantRecords> => {
+  const period = cycleBounds(cycle);
+  const [reports, governance, evaluations, incidents, jobs, entitlements] = await Promise.all([
     all((c) => reportsRepository(deps).list({ grantId: grant.id, limit: 100, cursor: c })),
     all((c) =>
       governanceRepository(deps).list({ operatorOrg: grant.operatorOrg }, { limit: 100, cursor: c }),
     ),
     all((c) => evaluationsRepository(deps).list({ grantId: grant.id }, { limit: 100, cursor: c })),
     all((c) => incidentsRepository(deps).list({ reporterOrg: grant.operatorOrg, limit: 100, cursor: c })),
+    processingRepository(deps).jobsOfGrantBetween(grant.id, period.from, period.to),
+    entitlementsRepository(deps).ofGrant(grant.id),
   ]);
   const mine = incidents.filter((i) => !i.grantId || i.grantId === grant.id);
   return {
@@ -74,7 +83,18 @@ const recordsOf = async (deps: Deps, grant: { id: string; operatorOrg: string })
     openRectifications: evaluations.filter(
       (e) => e.status === 'rectifying' || e.status === 'failed-rectification',
     ),
-    dataUse: null,
+    // Art. 16: each job of the period against the entitlements it claimed, at the time it was submitted.
+    dataUse: judgeUses(
+      jobs.map((j) => ({
+        id: j.id,
+        at: j.createdAt,
+        operatorOrg: j.operatorOrg,
+        demandId: j.demandId,
+        scenarioTitle: j.scenarioTitle,
+        entitlementIds: j.entitlementIds,
+      })),
+      entitlements,
+    ),
     // Reported incidents, handled when closed by the authority or a regulator; none reported: null.
     incidents: mine.length
       ? {
@@ -111,7 +131,7 @@ export const cycleOpenBatch = async (input: StepInvocation, { deps, requestId }:
       grant,
       cycle,
       materialsDueAt,
-      assessment: assess(cycle, await recordsOf(deps, grant), now),
+      assessment: assess(cycle, await recordsOf(deps, grant, cycle), now),
       now,
     });
     try {

@@ -158,6 +158,17 @@ export const processingRepository = (deps: Pick<Deps, 'db' | 'tables'>) => {
       return items.map(jobFrom);
     },
 
+    /** Every job under one grant submitted in [from, to) (the evaluation cycle's data-use evidence). */
+    async jobsOfGrantBetween(grantId: string, from: string, to: string): Promise<Job[]> {
+      const items = await queryAll(deps, {
+        TableName: table,
+        IndexName: 'byGrant',
+        KeyConditionExpression: 'jobGrant = :g AND createdSort BETWEEN :f AND :t',
+        ExpressionAttributeValues: { ':g': grantId, ':f': from, ':t': to },
+      });
+      return items.map(jobFrom);
+    },
+
     // Verifications -------------------------------------------------------------------------------
     async getVerification(id: string): Promise<Verification | undefined> {
       const i = await get(`VERIFY#${id}`, 'VERIFY', false);

@@ -200,7 +200,52 @@ export const seedDemo = async (url: string, token: TokenFn) => {
   const products = await seedProducts(call, selection.grant, catalog[0] as string);
   // The third entry (社会保险参保登记信息, 市人社局) is in the active grant's scope: data, demand, a released job.
   const processing = await seedProcessing(call, catalog[2] as string, selection.grant, url);
-  return { catalog, ...selection, ...products, processing };
+  const report = await seedReport(call, selection.grant);
+  return { catalog, ...selection, ...products, processing, report };
+};
+
+/**
+ * One quarterly operation report (Art. 12.2), submitted and accepted, so GET /reports is not empty for
+ * the demo operator. The grant starts today, so its first report falls due next quarter: the platform
+ * clock moves to the first day of the next quarter (CST) for the `reports-due` run, the submission and
+ * the review, then back to real time (the report is dated up to a quarter ahead).
+ */
+const seedReport = async (call: ReturnType<typeof apiClient>, grantId: string) => {
+  const operator: Caller = {
+    role: 'operator',
+    org: DEMO_ORGS.operatorB.code,
+    sub: `${DEMO_ORGS.operatorB.code}-reports`,
+  };
+  const authority: Caller = { role: 'authority', org: DEMO_ORGS.authority.code, sub: 'authority-reports' };
+  const admin: Caller = { role: 'admin', org: DEMO_ORGS.authority.code, sub: 'platform-ops' };
+  const wall = new Date(Date.now() + 8 * 3_600_000);
+  const q = Math.floor(wall.getUTCMonth() / 3);
+  const [y, m] = q === 3 ? [wall.getUTCFullYear() + 1, 0] : [wall.getUTCFullYear(), q * 3 + 3];
+  // 10:00 CST on the first day of the next quarter.
+  await call('POST', '/_local/clock', admin, { now: new Date(Date.UTC(y, m, 1, 2)).toISOString() });
+  try {
+    await call('POST', '/_local/schedules/reports-due/run', admin, {});
+    const list = await call('GET', `/reports?grantId=${grantId}`, operator);
+    const due = (list.items as { id: string; cadence: string }[]).find((r) => r.cadence === 'quarterly');
+    if (!due) throw new Error('no quarterly report due for the demo grant');
+    await call('PUT', `/reports/${due.id}`, operator, {
+      content: {
+        products: [{ name: '公交出行分析', description: '线路客流与换乘分析报告', users: 8 }],
+        revenue: { total: 112500, distribution: [{ party: '十堰市交通运输局', amount: 22500 }] },
+        dataUsed: [{ demandId: 'demo', scenario: '城市公交出行分析' }],
+        securityMeasures: '数据不出平台，计算结果经输出检查后发布，访问全程留痕',
+        incidents: [],
+        staffTraining: { sessions: 1, participants: 12, topics: '数据安全与个人信息保护' },
+        problems: '',
+        plans: '扩大线路覆盖，上线参保状态统计产品',
+      },
+    });
+    await call('POST', `/reports/${due.id}/submit`, operator, { truthfulnessDeclared: true });
+    await call('POST', `/reports/${due.id}/review`, authority, { decision: 'accept' });
+    return due.id;
+  } finally {
+    await call('POST', '/_local/clock', admin, { now: new Date().toISOString() });
+  }
 };
 
 type Caller = { role: Role; org: string; sub: string };

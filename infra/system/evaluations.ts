@@ -23,13 +23,16 @@ export const evaluations = {
       entry: 'functions/evaluations/handler.ts',
       description: 'Evaluations of authorized operation, rectification and its deadline (Art. 13-14)',
       // Reads grants to evaluate only active ones; the grants function acts on its events.
-      // The cycle reads reports and governance requests as evidence for its automatic assessment.
+      // The cycle reads reports, governance requests, incidents, and processing jobs with the
+      // entitlements they claimed (data use, Art. 16) as evidence for its automatic assessment.
       tables: {
         evaluations: 'write',
         grants: 'read',
         reports: 'read',
         governance: 'read',
         incidents: 'read',
+        processing: 'read',
+        entitlements: 'read',
         audit: 'write',
         idempotency: 'write',
         outbox: 'write',

@@ -81,4 +81,15 @@ describe('demo data of npm start', () => {
     );
     expect(record.body.items.map((j) => j.id)).toContain(seeded.processing.job);
   });
+
+  it('has one submitted and accepted operation report of the demo operator (Art. 12.2)', async () => {
+    const mine = await p.get<{ items: { id: string; status: string; grantId: string }[] }>(
+      '/reports',
+      as.operatorB,
+    );
+    expect(mine.status).toBe(200);
+    expect(mine.body.items.filter((r) => r.status === 'accepted')).toEqual([
+      expect.objectContaining({ id: seeded.report, grantId: seeded.grant }),
+    ]);
+  });
 });

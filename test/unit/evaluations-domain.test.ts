@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { EVALUATION_GRANT_EVENTS, patternOf } from '../../events/index.js';
+import { cycleBounds, type DataUseRecord, judgeUses } from '../../functions/evaluations/cycle.js';
 import {
   type Evaluation,
   isRectificationOverdue,
@@ -211,5 +212,53 @@ describe('evaluations (Art. 13-14)', () => {
     expect(eventRules['grants-follow-evaluations'].pattern).toEqual(patternOf(...EVALUATION_GRANT_EVENTS));
     expect(eventRules['grants-follow-evaluations'].function).toBe('grants');
     expect(schedules['evaluation-rectification-deadlines'].function).toBe('evaluations');
+  });
+});
+
+describe('data use against entitlement terms (Art. 16)', () => {
+  const ent = {
+    id: 'en_1',
+    operatorOrg: 'op',
+    demandId: 'dd_1',
+    scenarioTitle: '场景',
+    validFrom: '2027-01-10T00:00:00Z',
+    validUntil: '2027-06-01T00:00:00Z',
+  };
+  const use = (id: string, at: string, over: Partial<DataUseRecord> = {}): DataUseRecord => ({
+    id,
+    at,
+    operatorOrg: 'op',
+    demandId: 'dd_1',
+    scenarioTitle: '场景',
+    entitlementIds: ['en_1'],
+    ...over,
+  });
+  it('judges each use at its own time; none at all is null', () => {
+    expect(judgeUses([], [ent])).toBeNull();
+    const r = judgeUses(
+      [
+        use('in', '2027-02-01T00:00:00Z'),
+        use('early', '2027-01-09T00:00:00Z'),
+        use('late', '2027-06-01T00:00:00Z'),
+        use('ended', '2027-05-01T00:00:00Z'),
+        use('none', '2027-02-01T00:00:00Z', { entitlementIds: [] }),
+        use('other', '2027-02-01T00:00:00Z', { demandId: 'dd_2' }),
+      ],
+      [ent, { ...ent, id: 'en_2' }],
+    );
+    expect(r?.within).toBe(2); // 'in' and 'ended' (en_1 has no end)
+    expect(r?.outOfTerm.map((o) => o.id)).toEqual(['early', 'late', 'none', 'other']);
+    const ended = judgeUses(
+      [use('ended', '2027-05-01T00:00:00Z')],
+      [{ ...ent, endedAt: '2027-04-01T00:00:00Z' }],
+    );
+    expect(ended?.outOfTerm[0]?.reason).toMatch(/ended/);
+  });
+  it('a cycle covers its CST quarter', () => {
+    expect(cycleBounds('2027-Q1')).toEqual({
+      from: '2026-12-31T16:00:00.000Z',
+      to: '2027-03-31T16:00:00.000Z',
+    });
+    expect(cycleBounds('2027-Q4').to).toBe('2027-12-31T16:00:00.000Z');
   });
 });
