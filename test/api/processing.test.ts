@@ -357,3 +357,51 @@ const until = async (ok: () => Promise<boolean>) => {
   }
   throw new Error('condition not reached');
 };
+
+describe('the operator bears the resources its jobs consume (Art. 17)', () => {
+  it('puts a job’s bytes scanned, rows out and run time on the operator’s monthly platform-cost statement', async () => {
+    // Prepare: the jobs above ran this month (released, held for a check, stopped): their usage records
+    // are on the bus. Last in the file: the statement closes the month, nothing may be metered after it.
+    await p.rt.settle();
+    const now = p.rt.clock.now();
+    const month = now.toISOString().slice(0, 7);
+    const mine = p.rt.bus
+      .events({ detailType: 'ResourceUsed' })
+      .map((e) => e.detail as { operatorOrg: string; resource: string; unit: string; quantity: number })
+      .filter((d) => d.operatorOrg === as.operatorA.org && d.resource === 'job');
+    const total = (unit: string) => mine.filter((d) => d.unit === unit).reduce((s, d) => s + d.quantity, 0);
+    expect(total('row')).toBeGreaterThanOrEqual(2);
+    expect(total('byte')).toBeGreaterThan(0);
+    try {
+      // Act: the first of next month, the statement schedule fires (through the local admin endpoint).
+      const next = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1, 2));
+      expect((await p.post('/_local/clock', as.admin, { now: next.toISOString() })).status).toBe(200);
+      const fired = await p.post('/_local/schedules/platform-statements/run', as.admin, {});
+      expect(fired.status).toBe(200);
+
+      // Assess: one statement for the month, with one line per unit of the job resource.
+      const list = await p.get(`/statements?month=${month}`, as.operatorA);
+      const items = list.body.items as {
+        id: string;
+        lines: { resource: string; unit: string; quantity: number; amountFen: number; unrated: boolean }[];
+      }[];
+      expect(items).toHaveLength(1);
+      const lines = items[0]!.lines.filter((l) => l.resource === 'job');
+      expect(lines.map((l) => [l.unit, l.quantity])).toEqual([
+        ['byte', total('byte')],
+        ['ms', total('ms')],
+        ['row', total('row')],
+      ]);
+      // The standard tariff rates run time (5 milli-fen per ms); bytes and rows are shown, unrated.
+      expect(lines.find((l) => l.unit === 'ms')?.amountFen).toBe(Math.round((total('ms') * 5) / 1000));
+      expect(lines.filter((l) => l.unrated).map((l) => l.unit)).toEqual(['byte', 'row']);
+      // Another operator's statement has none of it.
+      const b = (await p.get(`/statements?month=${month}`, as.operatorB)).body.items as {
+        lines: { resource: string }[];
+      }[];
+      expect(b.flatMap((s) => s.lines).filter((l) => l.resource === 'job')).toHaveLength(0);
+    } finally {
+      p.rt.clock.reset();
+    }
+  });
+});
