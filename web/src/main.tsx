@@ -17,6 +17,7 @@ const Operator = lazy(() => import('./pages/operator'));
 const Tasks = lazy(() => import('./pages/tasks'));
 const Provider = lazy(() => import('./pages/provider'));
 const Authority = lazy(() => import('./pages/authority'));
+const Regulator = lazy(() => import('./pages/regulator'));
 const Notifications = lazy(() => import('./pages/notifications'));
 
 const queryClient = new QueryClient({
@@ -73,6 +74,14 @@ const App = () => {
                 element={
                   <RequireRole roles={['authority', 'regulator']}>
                     <Authority />
+                  </RequireRole>
+                }
+              />
+              <Route
+                path="/regulator/*"
+                element={
+                  <RequireRole roles={['regulator']}>
+                    <Regulator />
                   </RequireRole>
                 }
               />

@@ -11,6 +11,8 @@ const PUBLIC: Item[] = [
   { to: '/catalog', zh: '数据目录', en: 'Data catalog' },
   { to: '/announcements', zh: '授权公告', en: 'Announcements' },
   { to: '/operators', zh: '授权运营单位公示', en: 'Authorized operators' },
+  { to: '/products', zh: '数据产品', en: 'Data products' },
+  { to: '/disclosures', zh: '年度公开', en: 'Annual disclosure' },
 ];
 
 /** Each role's own pages (the API decides what they may do; the menu only shows where to go). */
@@ -43,6 +45,10 @@ export const ROLE_MENU: Record<Role, Item[]> = {
     { to: '/authority/grants', zh: '授权', en: 'Grants' },
     { to: '/authority/credit-list', zh: '信用名单', en: 'Credit list' },
     { to: '/authority/evaluations', zh: '评估', en: 'Evaluations' },
+    { to: '/regulator/applications', zh: '授权申请', en: 'Applications' },
+    { to: '/regulator/reports', zh: '运营报告', en: 'Reports' },
+    { to: '/regulator/incidents', zh: '安全事件', en: 'Incidents' },
+    { to: '/regulator/audit', zh: '审计日志', en: 'Audit trail' },
   ],
   consumer: [],
   admin: [],

@@ -10,6 +10,7 @@ import { useI18n } from '../i18n';
 // Public pages use plain semantic HTML with antd-like props (no antd List/Select/Descriptions/Card):
 // a citizen's phone downloads far less JavaScript (npm run bench).
 import { Card, Descriptions, Empty, Input, List, Select, Space, Tag } from '../light';
+import { Disclosures, ProductPage, Products } from './public-products';
 
 export interface CatalogContent {
   title: string;
@@ -64,6 +65,12 @@ const Home = () => {
         </Link>
         <Link to="/operators">
           <Button>{t('授权运营单位公示', 'Authorized operators')}</Button>
+        </Link>
+        <Link to="/products">
+          <Button>{t('数据产品公示', 'Data products')}</Button>
+        </Link>
+        <Link to="/disclosures">
+          <Button>{t('年度信息公开', 'Annual disclosure')}</Button>
         </Link>
       </Space>
     </>
@@ -468,6 +475,9 @@ export default function PublicPages() {
       <Route path="announcements" element={<Announcements />} />
       <Route path="announcements/:id" element={<AnnouncementPage />} />
       <Route path="operators" element={<Operators />} />
+      <Route path="products" element={<Products />} />
+      <Route path="products/:id" element={<ProductPage />} />
+      <Route path="disclosures" element={<Disclosures />} />
       <Route path="*" element={<NotFound />} />
     </Routes>
   );
