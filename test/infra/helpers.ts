@@ -108,7 +108,8 @@ export const mentions = (s: Statement, logicalId: string): boolean =>
 
 /** Every IAM statement attached to a role (its inline policies), by the role's logical id. */
 export const statementsOfRole = (json: CfnTemplate, roleId: string): Statement[] =>
-  ofType(json, 'AWS::IAM::Policy')
+  // CDK moves statements past a policy's size limit into overflow managed policies of the same role.
+  [...ofType(json, 'AWS::IAM::Policy'), ...ofType(json, 'AWS::IAM::ManagedPolicy')]
     .filter(([, p]) => JSON.stringify(p.Properties?.Roles) === JSON.stringify([{ Ref: roleId }]))
     .flatMap(([, p]) => (p.Properties!.PolicyDocument as { Statement: Statement[] }).Statement);
 
