@@ -4,72 +4,14 @@
  * public. Each page is checked with axe-core (no serious or critical violations) and photographed
  * into docs/screenshots/. The selection steps are one table (STEPS): a new workflow step is one line.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { join, resolve } from 'node:path';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { seedDemo } from '../../infra/local/demo.js';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { DEMO_ORGS } from '../../infra/local/orgs.js';
-import { type LocalRuntime, startLocalRuntime } from '../../infra/local/runtime.js';
-import { ensurePortalBuilt, PORTAL_DIST } from '../../web/scripts/build.js';
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const SHOTS = resolve(import.meta.dirname, '..', '..', 'docs', 'screenshots');
-const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+import { checkA11y, HAS_CHROMIUM, type Portal, SHOTS, usePortal } from './harness.js';
 
 const OPERATOR = `${DEMO_ORGS.operatorC.code}-applicant`;
 const OPERATOR_NAME = DEMO_ORGS.operatorC.name;
-
-let rt: LocalRuntime;
-let browser: Browser;
-
-/** Opens a fresh session (own storage) at the portal. */
-const newPage = async (mobile = false): Promise<{ ctx: BrowserContext; page: Page }> => {
-  const ctx = await browser.newContext({
-    baseURL: rt.url,
-    locale: 'zh-CN',
-    viewport: mobile ? { width: 390, height: 844 } : { width: 1280, height: 860 },
-  });
-  const page = await ctx.newPage();
-  return { ctx, page };
-};
-
-/** axe-core on the current page: no serious or critical violation. */
-const checkA11y = async (page: Page, name: string) => {
-  await page.addScriptTag({ content: AXE });
-  const violations = await page.evaluate(async () => {
-    const r = await (
-      globalThis as unknown as {
-        axe: {
-          run(): Promise<{ violations: { id: string; impact: string; nodes: { target: unknown }[] }[] }>;
-        };
-      }
-    ).axe.run();
-    return r.violations
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => `${v.id} (${v.impact}): ${JSON.stringify(v.nodes.slice(0, 3).map((n) => n.target))}`);
-  });
-  expect(violations, `axe on ${name}`).toEqual([]);
-};
-
-const visit = async (page: Page, path: string, name: string, shot = true) => {
-  await page.goto(path);
-  await page.waitForLoadState('networkidle');
-  await checkA11y(page, name);
-  if (shot) await page.screenshot({ path: join(SHOTS, `${name}.png`) });
-};
-
-const signIn = async (page: Page, userId: string, next = '') => {
-  await page.goto(`/signin${next ? `?next=${encodeURIComponent(next)}` : ''}`);
-  const users = (await (await fetch(`${rt.url}/api/_local/demo-users`)).json()) as {
-    items: { id: string; name: { zh: string } }[];
-  };
-  const who = users.items.find((u) => u.id === userId);
-  if (!who) throw new Error(`no demo user ${userId}`);
-  await page.getByRole('button', { name: `登录为 ${who.name.zh}` }).click();
-  await page.getByTestId('whoami').waitFor();
-};
 
 /** Fills a decision form generically: approve, comment every text box, score every criterion, name the panel. */
 const fillDecision = async (page: Page, panel: readonly string[]) => {
@@ -98,7 +40,13 @@ const STEPS: readonly { user: string; kind: string }[] = [
 ];
 
 /** One reviewer decides their task of the application in their inbox. */
-const decideInInbox = async (user: string, kind: string, applicationId: string, shot?: string) => {
+const decideInInbox = async (
+  { newPage, signIn, visit }: Portal,
+  user: string,
+  kind: string,
+  applicationId: string,
+  shot?: string,
+) => {
   const { ctx, page } = await newPage();
   await signIn(page, user);
   const row = page.locator(`tr:has([data-kind="${kind}"])`);
@@ -123,31 +71,9 @@ const decideInInbox = async (user: string, kind: string, applicationId: string, 
   await ctx.close();
 };
 
-describe.skipIf(!existsSync(CHROMIUM))('portal in Chromium', () => {
-  beforeAll(async () => {
-    await ensurePortalBuilt();
-    rt = await startLocalRuntime({
-      stage: `w${Math.random().toString(36).slice(2, 8)}`,
-      dynamoEndpoint: inject('dynamoEndpoint'),
-      logLevel: 'SILENT',
-      webDir: PORTAL_DIST,
-    });
-    await seedDemo(rt.url, rt.token);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--no-first-run',
-      ],
-    });
-  }, 180_000);
-  afterAll(async () => {
-    await browser?.close();
-    await rt?.stop();
-  });
+describe.skipIf(!HAS_CHROMIUM)('portal in Chromium', () => {
+  const portal = usePortal();
+  const { newPage, signIn, visit } = portal;
 
   it('a citizen searches the catalog on a phone and opens an entry', async () => {
     const { ctx, page } = await newPage(true);
@@ -223,7 +149,7 @@ describe.skipIf(!existsSync(CHROMIUM))('portal in Chromium', () => {
             : s.kind === 'government-approval'
               ? 'government'
               : undefined;
-      await decideInInbox(s.user, s.kind, applicationId, shot);
+      await decideInInbox(portal, s.user, s.kind, applicationId, shot);
     }
 
     // Both parties sign: the operator, then the grantor (the authority, comprehensive mode).
