@@ -50,6 +50,20 @@ describe.skipIf(!HAS_CHROMIUM)('public products and the regulator area in Chromi
   const portal = usePortal({
     seed: async (rt, demo) => {
       noticedId = await productOnNotice(rt, demo.grant);
+      // A low-severity incident, so the incidents list shows its labels (GET /meta/codes).
+      await apiClient(rt.url, rt.token)(
+        'POST',
+        '/incidents',
+        { role: 'operator', org: DEMO_ORGS.operatorB.code, sub: `${DEMO_ORGS.operatorB.code}-products` },
+        {
+          grantId: demo.grant,
+          kind: 'availability',
+          severity: 'low',
+          occurredAt: new Date(Date.now() - 3_600_000).toISOString(),
+          description: '接口短时不可用',
+          measures: '已切换备用节点',
+        },
+      );
     },
   });
   const { newPage, signIn } = portal;
@@ -142,6 +156,12 @@ describe.skipIf(!HAS_CHROMIUM)('public products and the regulator area in Chromi
         `action buttons on ${path}`,
       ).toEqual([]);
     }
+    // Report and incident statuses are shown with their Chinese labels (GET /meta/codes).
+    await page.goto('/regulator/reports');
+    await expect.poll(() => page.getByTestId('report-status').first().textContent()).toBe('已通过');
+    await page.goto('/regulator/incidents');
+    await expect.poll(() => page.getByTestId('incident-status').first().textContent()).toBe('处置中');
+    expect(await page.locator('tbody').textContent()).toContain('服务中断');
     // The applications list is not empty (the demo has a pending one).
     await page.goto('/regulator/applications');
     await expect.poll(() => page.locator('tbody tr.ant-table-row').count()).toBeGreaterThan(0);
