@@ -7,6 +7,7 @@
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
+import { apiClient } from '../../infra/local/demo.js';
 import { DEMO_ORGS } from '../../infra/local/orgs.js';
 import { checkA11y, HAS_CHROMIUM, type Portal, SHOTS, usePortal } from './harness.js';
 
@@ -183,4 +184,28 @@ describe.skipIf(!HAS_CHROMIUM)('portal in Chromium', () => {
       .toBe(1);
     await citizen.ctx.close();
   }, 150_000);
+
+  it('the authority pages a list longer than one API page with “load more” (signed cursor)', async () => {
+    const call = apiClient(portal.rt.url, portal.rt.token);
+    const authority = { role: 'authority' as const, org: DEMO_ORGS.authority.code, sub: 'authority-paging' };
+    await call('POST', '/credit-list/import', authority, {
+      entries: Array.from({ length: 105 }, (_, i) => ({
+        subjectType: 'legal-representative',
+        name: `分页测试人${i}`,
+        list: 'serious-violation',
+        source: '分页测试',
+        listedAt: new Date(Date.now() - 86_400_000).toISOString(),
+      })),
+    });
+    const { ctx, page } = await newPage();
+    await signIn(page, 'authority-reviewer');
+    await visit(page, '/authority/credit-list', 'authority-credit-list', false);
+    const count = page.getByTestId('list-count');
+    await expect.poll(() => count.textContent()).toBe('已加载 100 条，还有更多');
+    await page.getByRole('button', { name: /加载更多/ }).click();
+    await expect.poll(() => count.textContent()).toMatch(/^已加载 1(0[5-9]|[1-9]\d) 条$/);
+    expect(await page.getByRole('button', { name: /加载更多/ }).count()).toBe(0);
+    await checkA11y(page, 'credit list loaded more');
+    await ctx.close();
+  });
 });

@@ -10,6 +10,7 @@ import { useI18n } from '../i18n';
 // Public pages use plain semantic HTML with antd-like props (no antd List/Select/Descriptions/Card):
 // a citizen's phone downloads far less JavaScript (npm run bench).
 import { Card, Descriptions, Empty, Input, List, Select, Space, Tag } from '../light';
+import { CardList, usePagedList } from '../paging';
 import { Disclosures, ProductPage, Products } from './public-products';
 
 export interface CatalogContent {
@@ -411,52 +412,42 @@ export interface PublicGrant {
 const Operators = () => {
   const { t } = useI18n();
   const label = useLabel();
-  const q = useQuery({
-    queryKey: ['public-grants'],
-    queryFn: () =>
-      unwrap<Page<PublicGrant>>(api.GET('/public/grants', { params: { query: { limit: 100 } as never } })),
-  });
+  const q = usePagedList<PublicGrant>(['public-grants'], (query) =>
+    api.GET('/public/grants', { params: { query: query as never } }),
+  );
   return (
     <>
       <PageTitle>{t('被授权运营单位公示', 'Authorized operators')}</PageTitle>
-      <ErrorAlert error={q.error} />
-      {q.isLoading ? (
-        <Loading />
-      ) : (
-        <List
-          grid={{ gutter: 16, xs: 1, md: 2 }}
-          dataSource={q.data?.items ?? []}
-          locale={{ emptyText: <Empty description={t('暂无被授权运营单位', 'No authorized operators')} /> }}
-          renderItem={(g) => (
-            <List.Item key={g.id}>
-              <Card
-                title={<h2 style={{ fontSize: 16, margin: 0 }}>{g.operatorName}</h2>}
-                data-testid="public-grant"
-              >
-                <Descriptions column={1} size="small">
-                  <Descriptions.Item label={t('授权方', 'Grantor')}>
-                    {g.grantorName ??
-                      (g.mode === 'comprehensive'
-                        ? t('十堰市政务服务和大数据管理局', 'Data authority')
-                        : g.grantorOrg)}
-                  </Descriptions.Item>
-                  <Descriptions.Item label={t('授权方式', 'Mode')}>
-                    {g.mode === 'domain'
-                      ? `${t('分领域', 'Domain')} · ${label('domains', g.domain)}`
-                      : t('综合授权', 'Comprehensive')}
-                  </Descriptions.Item>
-                  <Descriptions.Item label={t('授权范围', 'Scope')}>
-                    {t(`${g.scope.length} 个目录`, `${g.scope.length} catalog entries`)}
-                  </Descriptions.Item>
-                  <Descriptions.Item label={t('授权期限', 'Term')}>
-                    <Time value={g.effectiveFrom} date /> — <Time value={g.expiresAt} date />
-                  </Descriptions.Item>
-                </Descriptions>
-              </Card>
-            </List.Item>
-          )}
-        />
-      )}
+      <CardList
+        list={q}
+        empty={t('暂无被授权运营单位', 'No authorized operators')}
+        card={(g) => (
+          <Card
+            title={<h2 style={{ fontSize: 16, margin: 0 }}>{g.operatorName}</h2>}
+            data-testid="public-grant"
+          >
+            <Descriptions column={1} size="small">
+              <Descriptions.Item label={t('授权方', 'Grantor')}>
+                {g.grantorName ??
+                  (g.mode === 'comprehensive'
+                    ? t('十堰市政务服务和大数据管理局', 'Data authority')
+                    : g.grantorOrg)}
+              </Descriptions.Item>
+              <Descriptions.Item label={t('授权方式', 'Mode')}>
+                {g.mode === 'domain'
+                  ? `${t('分领域', 'Domain')} · ${label('domains', g.domain)}`
+                  : t('综合授权', 'Comprehensive')}
+              </Descriptions.Item>
+              <Descriptions.Item label={t('授权范围', 'Scope')}>
+                {t(`${g.scope.length} 个目录`, `${g.scope.length} catalog entries`)}
+              </Descriptions.Item>
+              <Descriptions.Item label={t('授权期限', 'Term')}>
+                <Time value={g.effectiveFrom} date /> — <Time value={g.expiresAt} date />
+              </Descriptions.Item>
+            </Descriptions>
+          </Card>
+        )}
+      />
     </>
   );
 };

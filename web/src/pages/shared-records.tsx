@@ -1,10 +1,11 @@
 /** Records several roles see: grants (sign, suspend, reinstate, terminate by who may). */
-import { Button, Input, Modal, Space, Table, Tag } from 'antd';
+import { Button, Input, Modal, Space, Tag } from 'antd';
 import { useState } from 'react';
 import { api, unwrap } from '../api/client';
 import { useAuth } from '../auth';
 import { ErrorAlert, idem, Time, useAction, useLabel } from '../common';
 import { useI18n } from '../i18n';
+import { ListTable, type PagedList, usePagedList } from '../list';
 
 export interface Grant {
   id: string;
@@ -21,23 +22,22 @@ export interface Grant {
   version: number;
 }
 
+/** The grants the caller may see, paged (GET /grants). */
+export const useGrants = () =>
+  usePagedList<Grant>(['grants'], (query) => api.GET('/grants', { params: { query: query as never } }));
+
 export const GrantsTable = ({
-  items,
-  loading,
+  list,
   actions,
 }: {
-  items: Grant[];
-  loading: boolean;
+  list: PagedList<Grant>;
   actions?: (g: Grant) => React.ReactNode;
 }) => {
   const { t } = useI18n();
   const label = useLabel();
   return (
-    <Table
-      rowKey="id"
-      loading={loading}
-      dataSource={items}
-      scroll={{ x: true }}
+    <ListTable
+      list={list}
       columns={[
         { title: t('运营单位', 'Operator'), render: (_, g) => g.operatorName ?? g.operatorOrg },
         { title: t('授权方', 'Grantor'), render: (_, g) => g.grantorName ?? g.grantorOrg },
