@@ -208,4 +208,60 @@ describe.skipIf(!HAS_CHROMIUM)('portal in Chromium', () => {
     await checkA11y(page, 'credit list loaded more');
     await ctx.close();
   });
+
+  it('the authority drafts an announcement, sees a concurrent edit as a 409 with a reload, and publishes', async () => {
+    const call = apiClient(portal.rt.url, portal.rt.token);
+    const authority = { role: 'authority' as const, org: DEMO_ORGS.authority.code, sub: 'authority-drafts' };
+    const cst = (days: number) =>
+      new Date(Date.now() + 8 * 3_600_000 + days * 86_400_000).toISOString().slice(0, 16);
+    const { ctx, page } = await newPage();
+    await signIn(page, 'authority-reviewer');
+    await visit(page, '/authority/announcements', 'authority-announcements', false);
+    const form = page.getByTestId('announcement-form');
+    await form.getByLabel('公告标题').fill('2027年度交通数据授权运营公告');
+    await form.getByLabel('授权范围（目录）').click();
+    await page.locator('.ant-select-item-option').first().click();
+    await page.keyboard.press('Escape');
+    await form.getByLabel('申报开始（北京时间）').fill(cst(1));
+    await form.getByLabel('申报截止（北京时间）').fill(cst(30));
+    await form.getByLabel('申报条件').fill('具备数据安全管理能力');
+    await form.getByRole('button', { name: /保存草稿/ }).click();
+    const row = page.locator('tr', { hasText: '2027年度交通数据授权运营公告' });
+    await expect.poll(() => row.getByTestId('announcement-status').textContent()).toBe('草稿');
+
+    // The authority opens the draft; meanwhile someone else edits it: saving is refused with a reload.
+    await row.getByRole('button', { name: /编\s*辑/ }).click();
+    await expect.poll(() => form.getByLabel('公告标题').inputValue()).toBe('2027年度交通数据授权运营公告');
+    const drafts = (await call('GET', '/announcements?status=draft', authority)) as {
+      items: { id: string; title: string; version: number }[];
+    };
+    const draft = drafts.items.find((a) => a.title === '2027年度交通数据授权运营公告');
+    if (!draft) throw new Error('the draft is not listed');
+    await call('PATCH', `/announcements/${draft.id}`, authority, {
+      title: '2027年度交通数据授权运营公告（修订）',
+      version: draft.version,
+    });
+    await form.getByLabel('申报条件').fill('具备数据安全管理能力，近三年无重大安全事件');
+    await form.getByRole('button', { name: /保存修改/ }).click();
+    await form.getByText('记录已被他人修改').waitFor();
+    await checkA11y(page, 'announcement conflict');
+    await page.screenshot({ path: join(SHOTS, 'announcement-conflict.png') });
+    await form.getByRole('button', { name: /重新加载/ }).click();
+    await expect
+      .poll(() => form.getByLabel('公告标题').inputValue())
+      .toBe('2027年度交通数据授权运营公告（修订）');
+    await form.getByLabel('申报条件').fill('具备数据安全管理能力，近三年无重大安全事件');
+    await form.getByRole('button', { name: /保存修改/ }).click();
+    await form.getByRole('heading', { name: '新建公告草稿' }).waitFor();
+    const after = (await call('GET', `/announcements/${draft.id}`, authority)) as {
+      conditions: { text: string };
+    };
+    expect(after.conditions.text).toBe('具备数据安全管理能力，近三年无重大安全事件');
+
+    // Publish.
+    const revised = page.locator('tr', { hasText: '2027年度交通数据授权运营公告（修订）' });
+    await revised.getByRole('button', { name: /发\s*布/ }).click();
+    await expect.poll(() => revised.getByTestId('announcement-status').textContent()).toBe('已发布');
+    await ctx.close();
+  });
 });

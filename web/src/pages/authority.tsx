@@ -7,6 +7,7 @@ import { api, type Page, unwrap } from '../api/client';
 import type { paths } from '../api/generated/schema';
 import { useAuth } from '../auth';
 import { ErrorAlert, idem, PageTitle, Time, useAction, useCodes, useLabel } from '../common';
+import { FormSelect } from '../form-select';
 import { useI18n } from '../i18n';
 import { ListPage, ListTable, PAGE_SIZE, usePagedList } from '../list';
 import type { Application } from './operator';
@@ -285,8 +286,8 @@ const AnnouncementDraft = ({
           <Form.Item name="year" label={t('年度', 'Year')} rules={[{ required: true }]}>
             <InputNumber min={2023} max={2100} />
           </Form.Item>
-          <Form.Item name="mode" label={t('授权方式', 'Mode')} rules={[{ required: true }]}>
-            <Select
+          <Form.Item name="mode" label={t('授权方式', 'Mode')}>
+            <FormSelect
               style={{ minWidth: 160 }}
               options={[
                 { value: 'comprehensive', label: t('综合授权', 'Comprehensive') },
@@ -297,7 +298,7 @@ const AnnouncementDraft = ({
           {mode === 'domain' && (
             <>
               <Form.Item name="domain" label={t('领域', 'Domain')} rules={[{ required: true }]}>
-                <Select
+                <FormSelect
                   style={{ minWidth: 180 }}
                   options={(codes?.domains ?? []).map((c) => ({
                     value: c.code,
@@ -316,7 +317,7 @@ const AnnouncementDraft = ({
           label={t('授权范围（目录）', 'Scope (catalog entries)')}
           rules={[{ required: true }]}
         >
-          <Select
+          <FormSelect
             mode="multiple"
             options={entries.map((e) => ({ value: e.id, label: e.published?.title ?? e.id }))}
           />
