@@ -37,6 +37,13 @@ export const checkA11y = async (page: Page, name: string) => {
   expect(violations, `axe on ${name}`).toEqual([]);
 };
 
+/** Waits until every antd select's option list has closed (its hiding animation included). */
+export const selectsClosed = (page: Page) =>
+  page
+    .locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden)')
+    .first()
+    .waitFor({ state: 'detached' });
+
 export interface Portal {
   readonly rt: LocalRuntime;
   readonly demo: DemoSeed;

@@ -9,7 +9,7 @@ import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { apiClient } from '../../infra/local/demo.js';
 import { DEMO_ORGS } from '../../infra/local/orgs.js';
-import { checkA11y, HAS_CHROMIUM, type Portal, SHOTS, usePortal } from './harness.js';
+import { checkA11y, HAS_CHROMIUM, type Portal, SHOTS, selectsClosed, usePortal } from './harness.js';
 
 const OPERATOR = `${DEMO_ORGS.operatorC.code}-applicant`;
 const OPERATOR_NAME = DEMO_ORGS.operatorC.name;
@@ -59,6 +59,17 @@ const decideInInbox = async (
   if (shot) await visit(page, `/tasks?subjectId=${applicationId}`, `${shot}-inbox`);
   await row.first().getByRole('link').click();
   await page.getByRole('button', { name: '提交决定' }).waitFor();
+  if (kind === 'expert-panel') {
+    // The panel is picked from the pool; the applicant's own expert is offered disabled. axe runs on
+    // the closed form (antd's open option list marks its divs aria-selected: antd's own markup).
+    await checkA11y(page, 'expert-panel form');
+    await page.getByRole('combobox', { name: '评审专家' }).click();
+    await expect
+      .poll(() => page.locator('.ant-select-item-option-disabled').filter({ hasText: '赵工程师' }).count())
+      .toBe(1);
+    await page.screenshot({ path: join(SHOTS, 'expert-panel-picker.png') });
+    await page.keyboard.press('Escape');
+  }
   await fillDecision(page, PANEL);
   if (shot) {
     await checkA11y(page, `${kind} form`);
@@ -73,7 +84,22 @@ const decideInInbox = async (
 };
 
 describe.skipIf(!HAS_CHROMIUM)('portal in Chromium', () => {
-  const portal = usePortal();
+  const portal = usePortal({
+    // A pool expert who works for the applicant: the panel form offers them disabled (Art. 10.3).
+    seed: async (rt) => {
+      await apiClient(rt.url, rt.token)(
+        'POST',
+        '/experts',
+        { role: 'authority', org: DEMO_ORGS.authority.code, sub: 'authority-pool' },
+        {
+          userId: 'expert-conflicted',
+          name: '赵工程师',
+          org: DEMO_ORGS.operatorC.code,
+          fields: ['transport'],
+        },
+      );
+    },
+  });
   const { newPage, signIn, visit } = portal;
 
   it('a citizen searches the catalog on a phone and opens an entry', async () => {
@@ -262,6 +288,77 @@ describe.skipIf(!HAS_CHROMIUM)('portal in Chromium', () => {
     const revised = page.locator('tr', { hasText: '2027年度交通数据授权运营公告（修订）' });
     await revised.getByRole('button', { name: /发\s*布/ }).click();
     await expect.poll(() => revised.getByTestId('announcement-status').textContent()).toBe('已发布');
+    await ctx.close();
+  });
+
+  it('the authority asks for evaluation material, records a failing result with manual scores, and accepts the rectification', async () => {
+    const call = apiClient(portal.rt.url, portal.rt.token);
+    const authority = { role: 'authority' as const, org: DEMO_ORGS.authority.code, sub: 'authority-eval' };
+    const operator = {
+      role: 'operator' as const,
+      org: DEMO_ORGS.operatorB.code,
+      sub: `${DEMO_ORGS.operatorB.code}-eval`,
+    };
+    const cst = (days: number) =>
+      new Date(Date.now() + 8 * 3_600_000 + days * 86_400_000).toISOString().slice(0, 16);
+    const { ctx, page } = await newPage();
+    await signIn(page, 'authority-reviewer');
+    await visit(page, '/authority/evaluations', 'authority-evaluations', false);
+    await page.getByRole('combobox', { name: '授权协议' }).click();
+    await page.locator('.ant-select-item-option').filter({ hasText: portal.demo.grant }).click();
+    await page.getByLabel('评估期间（如 2026、2026-H1）').fill(String(new Date().getFullYear()));
+    await page.getByLabel('材料提交截止（北京时间）').fill(cst(14));
+    await page.getByLabel('评估内容与所需材料').fill('年度运营情况与数据安全管理材料');
+    await page.getByRole('button', { name: /发起评估/ }).click();
+    const panel = page.getByTestId('evaluation-panel');
+    const status = panel.getByTestId('evaluation-status');
+    await expect.poll(() => status.textContent()).toBe('评估中');
+    const listed = (await call('GET', `/evaluations?grantId=${portal.demo.grant}`, authority)) as {
+      items: { id: string; status: string }[];
+    };
+    const id = listed.items.find((e) => e.status === 'open')?.id ?? '';
+    await call('POST', `/evaluations/${id}/materials`, operator, {
+      description: '年度运营报告与安全自查报告',
+      truthfulnessDeclared: true,
+    });
+    await panel.getByRole('button', { name: /刷\s*新/ }).click();
+    await panel.getByText('年度运营报告与安全自查报告').waitFor();
+
+    // The result: manual scores and comments, fail with findings and a rectification deadline.
+    await panel.getByLabel('运营报告得分').fill('90');
+    await panel.getByLabel('运营报告意见').fill('按期报送');
+    await panel.getByLabel('数据治理得分').fill('55');
+    await panel.getByLabel('数据治理意见').fill('治理请求响应超期');
+    await panel.getByRole('combobox', { name: '结论' }).click();
+    await page.locator('.ant-select-item-option').filter({ hasText: '责令整改' }).click();
+    await panel.getByLabel('问题清单（每行一条）').fill('数据治理请求响应超期\n安全自查不完整');
+    await panel.getByLabel('整改期限（北京时间）').fill(cst(30));
+    await selectsClosed(page);
+    await checkA11y(page, 'evaluation result form');
+    await page.screenshot({ path: join(SHOTS, 'authority-evaluation.png'), fullPage: true });
+    await panel.getByRole('button', { name: /提交评估结论/ }).click();
+    await expect.poll(() => status.textContent()).toBe('整改中');
+
+    // The operator reports its rectification; the authority accepts it.
+    await call('POST', `/evaluations/${id}/rectification`, operator, {
+      report: '已完成治理请求积压清理与安全自查补充',
+    });
+    await panel.getByRole('button', { name: /刷\s*新/ }).click();
+    await panel.getByRole('combobox', { name: '审核结论' }).click();
+    await page.locator('.ant-select-item-option').filter({ hasText: '整改合格' }).click();
+    await panel.getByLabel('审核意见').fill('整改到位');
+    await panel.getByRole('button', { name: /提交审核/ }).click();
+    await expect.poll(() => status.textContent()).toBe('已结束');
+    await selectsClosed(page);
+    await checkA11y(page, 'evaluation closed');
+    const done = (await call('GET', `/evaluations/${id}`, authority)) as {
+      result: { outcome: string; manualScores: { criterion: string; score: number; comment?: string }[] };
+    };
+    expect(done.result.outcome).toBe('fail');
+    expect(done.result.manualScores).toEqual([
+      { criterion: 'reports', score: 90, comment: '按期报送' },
+      { criterion: 'governance', score: 55, comment: '治理请求响应超期' },
+    ]);
     await ctx.close();
   });
 });

@@ -21,7 +21,13 @@ import { ErrorAlert, idem, Loading, PageTitle, Time, useAction, useLabel } from 
 import { useI18n } from '../i18n';
 import { ListPage, ListTable, usePagedList } from '../list';
 import type { Announcement } from './public';
-import { GrantActions, GrantsTable, useGrants } from './shared-records';
+import {
+  GovernanceActions,
+  type GovernanceRequest,
+  GrantActions,
+  GrantsTable,
+  useGrants,
+} from './shared-records';
 
 type ApplicationBody = paths['/applications']['post']['requestBody']['content']['application/json'];
 
@@ -489,16 +495,6 @@ const Entitlements = () => {
   );
 };
 
-export interface GovernanceRequest {
-  id: string;
-  entryId: string;
-  kind: string;
-  status: string;
-  description: string;
-  createdAt: string;
-  version: number;
-}
-
 export const GovernanceList = ({ canCreate }: { canCreate: boolean }) => {
   const { t } = useI18n();
   const label = useLabel();
@@ -526,9 +522,16 @@ export const GovernanceList = ({ canCreate }: { canCreate: boolean }) => {
           { title: t('描述', 'Description'), dataIndex: 'description' },
           {
             title: t('状态', 'Status'),
-            render: (_, g) => <Tag>{label('governanceStatuses', g.status)}</Tag>,
+            render: (_, g) => (
+              <>
+                <Tag data-testid="governance-status">{label('governanceStatuses', g.status)}</Tag>
+                {g.overdue && <Tag color="red">{t('逾期', 'Overdue')}</Tag>}
+              </>
+            ),
           },
+          { title: t('答复', 'Response'), render: (_, g) => g.response ?? '—' },
           { title: t('提出时间', 'Raised'), render: (_, g) => <Time value={g.createdAt} /> },
+          { title: t('操作', 'Actions'), render: (_, g) => <GovernanceActions request={g} /> },
         ]}
       />
       {canCreate && (

@@ -12,7 +12,9 @@ import { api, type Page, unwrap } from '../api/client';
 import type { paths } from '../api/generated/schema';
 import kinds from '../api/generated/task-kinds.json';
 import { ErrorAlert, idem, Loading, PageTitle, Time, useAction } from '../common';
+import { FormSelect } from '../form-select';
 import { useI18n } from '../i18n';
+import { PAGE_SIZE } from '../list';
 
 interface JsonSchema {
   type?: string;
@@ -51,7 +53,7 @@ export interface Task {
 const FIELD_LABELS: Record<string, [string, string]> = {
   comment: ['意见', 'Comment'],
   reason: ['理由', 'Reason'],
-  experts: ['评审专家（用户标识）', 'Experts (user ids)'],
+  experts: ['评审专家', 'Experts'],
   scores: ['评分', 'Scores'],
   decision: ['结论', 'Decision'],
 };
@@ -120,6 +122,92 @@ const Inbox = () => {
   );
 };
 
+interface PoolExpert {
+  userId: string;
+  name: string;
+  org: string;
+  active: boolean;
+}
+
+/** The whole expert pool (GET /experts, every cursor page). */
+const fetchPool = async (): Promise<PoolExpert[]> => {
+  const all: PoolExpert[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await unwrap<Page<PoolExpert>>(
+      api.GET('/experts', {
+        params: { query: { limit: PAGE_SIZE, ...(cursor ? { cursor } : {}) } as never },
+      }),
+    );
+    all.push(...page.items);
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+  return all;
+};
+
+/**
+ * The panel's experts picked from the authority's pool (Art. 10.3): active experts only; those working
+ * for an organisation the task names as conflicted (the applicant, in domain mode the granting provider)
+ * are shown disabled. The API checks the panel again. A caller who may not read the pool (a provider
+ * organising a domain panel) types user ids instead.
+ */
+const ExpertPicker = ({
+  name,
+  label,
+  rules,
+  context,
+}: {
+  name: string;
+  label: string;
+  rules: { required: boolean; message: string }[];
+  context: Record<string, unknown>;
+}) => {
+  const { t } = useI18n();
+  const pool = useQuery({ queryKey: ['experts'], queryFn: fetchPool, retry: false });
+  const conflicts = new Set(
+    Array.isArray(context.expertConflicts)
+      ? context.expertConflicts.filter((o) => typeof o === 'string')
+      : [],
+  );
+  if (pool.isLoading) return <Loading />;
+  if (pool.error)
+    return (
+      <Form.Item
+        name={name}
+        label={label}
+        rules={rules}
+        extra={t('输入专家用户标识后按回车添加', 'Type an expert user id and press Enter')}
+      >
+        <FormSelect mode="tags" open={false} aria-label={label} suffixIcon={null} />
+      </Form.Item>
+    );
+  const options = (pool.data ?? [])
+    .filter((e) => e.active)
+    .map((e) => {
+      const conflicted = conflicts.has(e.org);
+      return {
+        value: e.userId,
+        label: conflicted
+          ? t(`${e.name}（${e.userId}）· 回避：与申请方同单位`, `${e.name} (${e.userId}) · conflicted`)
+          : `${e.name}（${e.userId}）`,
+        disabled: conflicted,
+      };
+    });
+  return (
+    <Form.Item
+      name={name}
+      label={label}
+      rules={rules}
+      extra={t(
+        '从专家库选择；与申请单位（或分领域授权单位）同单位的专家须回避，不可选择',
+        'Pick from the pool; experts of the applicant’s (or granting provider’s) organisation are conflicted',
+      )}
+    >
+      <FormSelect mode="multiple" aria-label={label} options={options} optionFilterProp="label" />
+    </Form.Item>
+  );
+};
+
 /** One field of a decision schema as a form control. */
 const Field = ({
   name,
@@ -154,6 +242,8 @@ const Field = ({
         <Checkbox>{label}</Checkbox>
       </Form.Item>
     );
+  if (schema.type === 'array' && name === 'experts')
+    return <ExpertPicker name={name} label={label} rules={rules} context={context} />;
   if (schema.type === 'array')
     return (
       <Form.Item
