@@ -361,4 +361,73 @@ describe.skipIf(!HAS_CHROMIUM)('portal in Chromium', () => {
     ]);
     await ctx.close();
   });
+
+  it('governance: the authority forwards, the provider answers, the operator reopens and then confirms', async () => {
+    const call = apiClient(portal.rt.url, portal.rt.token);
+    const operatorUser = `${DEMO_ORGS.operatorB.code}-applicant`;
+    const operator = { role: 'operator' as const, org: DEMO_ORGS.operatorB.code, sub: operatorUser };
+    const ents = (await call('GET', `/entitlements?grantId=${portal.demo.grant}`, operator)) as {
+      items: { entryId: string }[];
+    };
+    const DESCRIPTION = '到站时间数据更新滞后超过一天';
+    const raised = (await call('POST', '/governance-requests', operator, {
+      entryId: ents.items[0]?.entryId,
+      kind: 'outdated',
+      description: DESCRIPTION,
+    })) as { id: string; providerOrg: string };
+    const providerUser = `${raised.providerOrg}-cataloguer`;
+    /** One party takes its step on the request's row, in the step's dialog. */
+    const step = async (
+      page: Page,
+      button: RegExp,
+      fill: (dialog: ReturnType<Page['getByRole']>) => Promise<void>,
+    ) => {
+      const row = page.locator('tr', { hasText: DESCRIPTION });
+      await row.getByRole('button', { name: button }).click();
+      const dialog = page.getByRole('dialog');
+      await fill(dialog);
+      await checkA11y(page, `governance ${button.source}`);
+      await dialog.getByRole('button', { name: /提\s*交/ }).click();
+      await dialog.waitFor({ state: 'hidden' });
+      return row.getByTestId('governance-status');
+    };
+
+    const authority = await newPage();
+    await signIn(authority.page, 'authority-reviewer');
+    await visit(authority.page, '/authority/governance', 'authority-governance', false);
+    const forwarded = await step(authority.page, /转\s*办/, async (d) => {
+      await d.getByLabel('办理时限（天）').fill('5');
+      await d.getByLabel('转办说明（可选）').fill('请核实更新频率');
+    });
+    await expect.poll(() => forwarded.textContent()).toBe('治理中');
+    await authority.ctx.close();
+
+    const provider = await newPage();
+    await signIn(provider.page, providerUser);
+    await visit(provider.page, '/provider/governance', 'provider-governance', false);
+    const resolved = await step(provider.page, /答\s*复/, (d) =>
+      d.getByLabel('处理结果').fill('已恢复实时同步'),
+    );
+    await expect.poll(() => resolved.textContent()).toBe('已处理');
+    await provider.ctx.close();
+
+    const op = await newPage();
+    await signIn(op.page, operatorUser);
+    await visit(op.page, '/operator/governance', 'operator-governance', false);
+    const reopened = await step(op.page, /重新打开/, (d) =>
+      d.getByLabel('重新打开理由').fill('仍有线路未更新'),
+    );
+    await expect.poll(() => reopened.textContent()).toBe('治理中');
+    const current = (await call('GET', `/governance-requests/${raised.id}`, operator)) as { version: number };
+    await call(
+      'POST',
+      `/governance-requests/${raised.id}/respond`,
+      { role: 'provider', org: raised.providerOrg, sub: providerUser },
+      { response: '全部线路已恢复同步', version: current.version },
+    );
+    await op.page.reload();
+    const closed = await step(op.page, /确认解决/, (d) => d.getByLabel('确认意见（可选）').fill('已核实'));
+    await expect.poll(() => closed.textContent()).toBe('已确认');
+    await op.ctx.close();
+  });
 });
