@@ -44,6 +44,10 @@ export const selectsClosed = (page: Page) =>
     .first()
     .waitFor({ state: 'detached' });
 
+/** Waits until antd's enter animations (a dialog zooming in, its mask fading) have finished. */
+export const animationsDone = (page: Page) =>
+  page.waitForFunction('!document.querySelector(\'[class*="-enter"], [class*="-appear"]\')');
+
 export interface Portal {
   readonly rt: LocalRuntime;
   readonly demo: DemoSeed;

@@ -9,7 +9,15 @@ import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { apiClient } from '../../infra/local/demo.js';
 import { DEMO_ORGS } from '../../infra/local/orgs.js';
-import { checkA11y, HAS_CHROMIUM, type Portal, SHOTS, selectsClosed, usePortal } from './harness.js';
+import {
+  animationsDone,
+  checkA11y,
+  HAS_CHROMIUM,
+  type Portal,
+  SHOTS,
+  selectsClosed,
+  usePortal,
+} from './harness.js';
 
 const OPERATOR = `${DEMO_ORGS.operatorC.code}-applicant`;
 const OPERATOR_NAME = DEMO_ORGS.operatorC.name;
@@ -369,9 +377,19 @@ describe.skipIf(!HAS_CHROMIUM)('portal in Chromium', () => {
     const ents = (await call('GET', `/entitlements?grantId=${portal.demo.grant}`, operator)) as {
       items: { entryId: string }[];
     };
+    // An entitled entry of a provider with a demo account (transport or police).
+    const providers = [DEMO_ORGS.transport.code, DEMO_ORGS.police.code];
+    let entryId = '';
+    for (const e of ents.items) {
+      const entry = (await call('GET', `/catalog/${e.entryId}`, operator)) as { providerOrg: string };
+      if (providers.includes(entry.providerOrg)) {
+        entryId = e.entryId;
+        break;
+      }
+    }
     const DESCRIPTION = '到站时间数据更新滞后超过一天';
     const raised = (await call('POST', '/governance-requests', operator, {
-      entryId: ents.items[0]?.entryId,
+      entryId,
       kind: 'outdated',
       description: DESCRIPTION,
     })) as { id: string; providerOrg: string };
@@ -386,6 +404,7 @@ describe.skipIf(!HAS_CHROMIUM)('portal in Chromium', () => {
       await row.getByRole('button', { name: button }).click();
       const dialog = page.getByRole('dialog');
       await fill(dialog);
+      await animationsDone(page);
       await checkA11y(page, `governance ${button.source}`);
       await dialog.getByRole('button', { name: /提\s*交/ }).click();
       await dialog.waitFor({ state: 'hidden' });

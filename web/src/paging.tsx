@@ -50,15 +50,17 @@ export const LoadMore = <T,>({ list }: { list: PagedList<T> }) => {
   );
 };
 
-/** A public card list (two columns from medium screens): error, loading, empty text, cards, load more. */
+/** A public list (cards in two columns from medium screens, or rows): error, loading, empty text, load more. */
 export const CardList = <T extends { id: string }>({
   list,
   empty,
   card,
+  grid = true,
 }: {
   list: PagedList<T>;
   empty: string;
   card: (item: T) => ReactNode;
+  grid?: boolean;
 }) => (
   <>
     <ErrorAlert error={list.error} onReload={() => list.refetch()} />
@@ -67,7 +69,7 @@ export const CardList = <T extends { id: string }>({
     ) : (
       <>
         <List
-          grid={{ gutter: 16, xs: 1, md: 2 }}
+          grid={grid ? { gutter: 16, xs: 1, md: 2 } : undefined}
           dataSource={list.items}
           locale={{ emptyText: <Empty description={empty} /> }}
           renderItem={(item) => <List.Item key={item.id}>{card(item)}</List.Item>}

@@ -18,6 +18,7 @@ import { api, unwrap } from '../api/client';
 import type { paths } from '../api/generated/schema';
 import { useAuth } from '../auth';
 import { ErrorAlert, idem, Loading, PageTitle, Time, useAction, useLabel } from '../common';
+import { FormSelect } from '../form-select';
 import { useI18n } from '../i18n';
 import { ListPage, ListTable, usePagedList } from '../list';
 import type { Announcement } from './public';
@@ -544,7 +545,7 @@ export const GovernanceList = ({ canCreate }: { canCreate: boolean }) => {
               <Input />
             </Form.Item>
             <Form.Item name="kind" label={t('问题类型', 'Kind')} rules={[{ required: true }]}>
-              <Select
+              <FormSelect
                 options={['missing', 'inaccurate', 'outdated', 'inconsistent', 'format', 'other'].map(
                   (k) => ({
                     value: k,

@@ -296,41 +296,33 @@ const isOpen = (a: Announcement) => {
 
 const Announcements = () => {
   const { t } = useI18n();
-  const q = useQuery({
-    queryKey: ['announcements', 'public'],
-    queryFn: () =>
-      unwrap<Page<Announcement>>(api.GET('/announcements', { params: { query: { limit: 50 } as never } })),
-  });
+  const q = usePagedList<Announcement>(['announcements', 'public'], (query) =>
+    api.GET('/announcements', { params: { query: query as never } }),
+  );
   return (
     <>
       <PageTitle>{t('授权运营公告', 'Announcements')}</PageTitle>
-      <ErrorAlert error={q.error} />
-      {q.isLoading ? (
-        <Loading />
-      ) : (
-        <List
-          dataSource={q.data?.items ?? []}
-          locale={{ emptyText: <Empty description={t('暂无公告', 'No announcements')} /> }}
-          renderItem={(a) => (
-            <List.Item key={a.id}>
-              <List.Item.Meta
-                title={<Link to={`/announcements/${a.id}`}>{a.title}</Link>}
-                description={
-                  <Space wrap>
-                    <Tag color={isOpen(a) ? '#1d6b12' : 'default'}>
-                      {isOpen(a) ? t('申报中', 'Open') : t('未在申报期', 'Closed')}
-                    </Tag>
-                    <span>
-                      {t('申报期', 'Window')}: <Time value={a.window.opensAt} /> —{' '}
-                      <Time value={a.window.closesAt} />
-                    </span>
-                  </Space>
-                }
-              />
-            </List.Item>
-          )}
-        />
-      )}
+      <CardList
+        list={q}
+        grid={false}
+        empty={t('暂无公告', 'No announcements')}
+        card={(a) => (
+          <List.Item.Meta
+            title={<Link to={`/announcements/${a.id}`}>{a.title}</Link>}
+            description={
+              <Space wrap>
+                <Tag color={isOpen(a) ? '#1d6b12' : 'default'}>
+                  {isOpen(a) ? t('申报中', 'Open') : t('未在申报期', 'Closed')}
+                </Tag>
+                <span>
+                  {t('申报期', 'Window')}: <Time value={a.window.opensAt} /> —{' '}
+                  <Time value={a.window.closesAt} />
+                </span>
+              </Space>
+            }
+          />
+        )}
+      />
     </>
   );
 };

@@ -237,7 +237,7 @@ export const GovernanceActions = ({ request: r }: { request: GovernanceRequest }
   return (
     <Space wrap>
       {offered.map((o) => (
-        <Button key={o} size="small" danger={o === 'reopen'} onClick={() => open(o)}>
+        <Button key={o} size="small" onClick={() => open(o)}>
           {labels[o]}
         </Button>
       ))}
