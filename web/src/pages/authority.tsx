@@ -1,6 +1,6 @@
 /** The authority's pages (the regulator sees the same records read-only: the actions are the authority's). */
 import { useQuery } from '@tanstack/react-query';
-import { Button, Card, Descriptions, Form, Input, InputNumber, Select, Space, Tag } from 'antd';
+import { Button, Card, Descriptions, Form, Input, InputNumber, Space, Tag } from 'antd';
 import { useEffect, useState } from 'react';
 import { Route, Routes } from 'react-router';
 import { api, type Page, unwrap } from '../api/client';
