@@ -19,8 +19,13 @@ type Raw = Promise<{ data?: unknown; error?: unknown; response: Response }>;
 export type FetchPage = (paging: { limit: number; cursor?: string }) => Raw;
 
 /** A list over cursor pages; `items` are the records loaded so far. The key is a prefix of the list's queries. */
-export const usePagedList = <T,>(queryKey: readonly unknown[], fetchPage: FetchPage) => {
+export const usePagedList = <T,>(
+  queryKey: readonly unknown[],
+  fetchPage: FetchPage,
+  opts: { refetchInterval?: number } = {},
+) => {
   const q = useInfiniteQuery({
+    ...opts,
     queryKey: [...queryKey, 'paged'],
     queryFn: ({ pageParam }) =>
       unwrap<Page<T>>(fetchPage({ limit: PAGE_SIZE, ...(pageParam ? { cursor: pageParam } : {}) })),

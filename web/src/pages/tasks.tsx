@@ -5,7 +5,7 @@
  * areas; string lists tag inputs; a record of numbers one score per criterion of the task's context.
  */
 import { useQuery } from '@tanstack/react-query';
-import { Button, Checkbox, Descriptions, Form, Input, InputNumber, Radio, Select, Table, Tag } from 'antd';
+import { Button, Checkbox, Descriptions, Form, Input, InputNumber, Radio, Select, Tag } from 'antd';
 import { useState } from 'react';
 import { Link, Route, Routes, useNavigate, useParams, useSearchParams } from 'react-router';
 import { api, type Page, unwrap } from '../api/client';
@@ -14,7 +14,7 @@ import kinds from '../api/generated/task-kinds.json';
 import { ErrorAlert, idem, Loading, PageTitle, Time, useAction } from '../common';
 import { FormSelect } from '../form-select';
 import { useI18n } from '../i18n';
-import { PAGE_SIZE } from '../list';
+import { ListTable, PAGE_SIZE, usePagedList } from '../list';
 
 interface JsonSchema {
   type?: string;
@@ -70,16 +70,14 @@ const Inbox = () => {
   // /tasks?subjectId=…: the tasks of one record (e.g. linked from an application).
   const [params] = useSearchParams();
   const subjectId = params.get('subjectId') ?? undefined;
-  const q = useQuery({
-    queryKey: ['tasks', status, subjectId],
-    queryFn: () =>
-      unwrap<Page<Task>>(
-        api.GET('/tasks', {
-          params: { query: { status, limit: 100, ...(subjectId ? { subjectId } : {}) } as never },
-        }),
-      ),
-    refetchInterval: 5000,
-  });
+  const q = usePagedList<Task>(
+    ['tasks', status, subjectId],
+    (query) =>
+      api.GET('/tasks', {
+        params: { query: { ...query, status, ...(subjectId ? { subjectId } : {}) } as never },
+      }),
+    { refetchInterval: 5000 },
+  );
   return (
     <>
       <PageTitle
@@ -97,12 +95,8 @@ const Inbox = () => {
       >
         {t('待办审核', 'Inbox')}
       </PageTitle>
-      <ErrorAlert error={q.error} />
-      <Table
-        rowKey="id"
-        loading={q.isLoading}
-        dataSource={q.data?.items ?? []}
-        scroll={{ x: true }}
+      <ListTable
+        list={q}
         columns={[
           { title: t('任务', 'Task'), render: (_, k) => <Link to={`/tasks/${k.id}`}>{k.title}</Link> },
           { title: t('类型', 'Kind'), render: (_, k) => <Tag data-kind={k.kind}>{kindLabel(k.kind)}</Tag> },
