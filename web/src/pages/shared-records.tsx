@@ -1,4 +1,5 @@
 /** Records several roles see: grants (sign, suspend, reinstate, terminate by who may). */
+import { useQueryClient } from '@tanstack/react-query';
 import { Button, Input, InputNumber, Modal, Space, Tag } from 'antd';
 import { useState } from 'react';
 import { api, unwrap } from '../api/client';
@@ -164,6 +165,7 @@ type GovernanceOp = 'forward' | 'respond' | 'confirm' | 'reopen';
  */
 export const GovernanceActions = ({ request: r }: { request: GovernanceRequest }) => {
   const { t } = useI18n();
+  const qc = useQueryClient();
   const { session } = useAuth();
   const [op, setOp] = useState<GovernanceOp>();
   const [text, setText] = useState('');
@@ -268,7 +270,14 @@ export const GovernanceActions = ({ request: r }: { request: GovernanceRequest }
             />
           </>
         )}
-        <ErrorAlert error={act.error} onReload={() => setOp(undefined)} />
+        <ErrorAlert
+          error={act.error}
+          onReload={() => {
+            // A 409: the request changed meanwhile; the list is read again (with its new version).
+            setOp(undefined);
+            void qc.invalidateQueries({ queryKey: ['governance'] });
+          }}
+        />
       </Modal>
     </Space>
   );
