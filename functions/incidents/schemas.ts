@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { codesOf, INCIDENT_KINDS, INCIDENT_STATUSES } from '../shared/codes.js';
 import { SEVERITIES } from './domain.js';
 
 const text = (max: number) => z.string().trim().min(1).max(max);
@@ -11,7 +12,7 @@ export const ReportIncident = z.object({
     .string()
     .regex(/^gr_[0-9a-z]{10,60}$/)
     .optional(),
-  kind: z.enum(['leak', 'unauthorized-access', 'tampering', 'loss', 'misuse', 'availability', 'other']),
+  kind: z.enum(codesOf(INCIDENT_KINDS)),
   severity: z.enum(SEVERITIES),
   occurredAt: z.iso.datetime({ offset: true }),
   affectedEntries: z
@@ -26,7 +27,7 @@ export const IncidentUpdateBody = z.object({ note: text(4000), version });
 export const CloseIncident = z.object({ conclusion: text(4000), version });
 
 export const ListIncidentsQuery = z.object({
-  status: z.enum(['open', 'closed']).optional(),
+  status: z.enum(codesOf(INCIDENT_STATUSES)).optional(),
   severity: z.enum(SEVERITIES).optional(),
   limit: z.coerce.number().int().min(1).max(100).default(20),
   cursor: z.string().max(2000).optional(),

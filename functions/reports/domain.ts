@@ -3,13 +3,16 @@
  * and staff training; Art. 13 truthful materials). Pure rules: which periods are due, who may do what
  * in which state, overdue flags. No AWS.
  */
+
 import { createHash } from 'node:crypto';
 import type { Principal } from '../shared/auth.js';
 import { DAY_MS } from '../shared/clock.js';
+import type { REPORT_STATUSES } from '../shared/codes.js';
 import { ConflictError, ForbiddenError, ValidationError } from '../shared/errors.js';
 
 export type Cadence = 'quarterly' | 'annual';
-export type ReportStatus = 'due' | 'draft' | 'submitted' | 'supplement-requested' | 'accepted';
+/** The report statuses (their labels are GET /meta/codes' reportStatuses). */
+export type ReportStatus = (typeof REPORT_STATUSES)[number]['code'];
 
 /** China Standard Time (UTC+8, no daylight saving): periods and deadlines are Shiyan's calendar. */
 const CST_MS = 8 * 3_600_000;

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { codesOf, REPORT_STATUSES } from '../shared/codes.js';
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 const version = z.number().int().positive().optional();
@@ -65,7 +66,7 @@ export const ListReportsQuery = z.object({
     .string()
     .regex(/^gr_[0-9a-z]{10,60}$/)
     .optional(),
-  status: z.enum(['due', 'draft', 'submitted', 'supplement-requested', 'accepted']).optional(),
+  status: z.enum(codesOf(REPORT_STATUSES)).optional(),
   overdue: z.enum(['true', 'false']).optional(),
   limit: z.coerce.number().int().min(1).max(100).default(20),
   cursor: z.string().max(2000).optional(),

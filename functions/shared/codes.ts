@@ -260,6 +260,35 @@ export const STATEMENT_STATUSES = list([
   { code: 'settled', zh: '已结清', en: 'Settled' },
 ]);
 
+/** Art. 12: operation reports (reports duty; the report filter and domain use these codes). */
+export const REPORT_STATUSES = list([
+  { code: 'due', zh: '待填报', en: 'Due' },
+  { code: 'draft', zh: '草稿', en: 'Draft' },
+  { code: 'submitted', zh: '已提交', en: 'Submitted' },
+  { code: 'supplement-requested', zh: '待补充', en: 'Supplement requested' },
+  { code: 'accepted', zh: '已通过', en: 'Accepted' },
+]);
+/** Art. 16: security incidents (incidents duty). */
+export const INCIDENT_STATUSES = list([
+  { code: 'open', zh: '处置中', en: 'Open' },
+  { code: 'closed', zh: '已结案', en: 'Closed' },
+]);
+export const INCIDENT_SEVERITIES = list([
+  { code: 'low', zh: '一般', en: 'Low' },
+  { code: 'medium', zh: '较大', en: 'Medium' },
+  { code: 'high', zh: '重大', en: 'High' },
+  { code: 'critical', zh: '特别重大', en: 'Critical' },
+]);
+export const INCIDENT_KINDS = list([
+  { code: 'leak', zh: '数据泄露', en: 'Data leak' },
+  { code: 'unauthorized-access', zh: '未授权访问', en: 'Unauthorized access' },
+  { code: 'tampering', zh: '数据篡改', en: 'Tampering' },
+  { code: 'loss', zh: '数据丢失', en: 'Loss' },
+  { code: 'misuse', zh: '违规使用', en: 'Misuse' },
+  { code: 'availability', zh: '服务中断', en: 'Availability' },
+  { code: 'other', zh: '其他', en: 'Other' },
+]);
+
 /** Every list, by name, for GET /meta/codes. Later duties add theirs here. */
 export const CODE_LISTS: Record<string, readonly Code[]> = {
   domains: DOMAINS,
@@ -289,4 +318,8 @@ export const CODE_LISTS: Record<string, readonly Code[]> = {
   subscriptionPurposes: SUBSCRIPTION_PURPOSES,
   billingUnits: BILLING_UNITS,
   statementStatuses: STATEMENT_STATUSES,
+  reportStatuses: REPORT_STATUSES,
+  incidentStatuses: INCIDENT_STATUSES,
+  incidentSeverities: INCIDENT_SEVERITIES,
+  incidentKinds: INCIDENT_KINDS,
 };

@@ -9,6 +9,7 @@ import {
   STANDARD_TARIFF,
   settleStatement,
 } from '../../functions/billing/domain.js';
+import { SEVERITIES } from '../../functions/incidents/domain.js';
 import {
   completeNotice,
   fileObjection,
@@ -287,5 +288,10 @@ describe('code lists of GET /meta/codes', () => {
     expect(codes.PRODUCT_FORMS.map((c) => c.code)).toEqual([...PRODUCT_FORMS]);
     expect(codes.SUBSCRIPTION_PURPOSES.map((c) => c.code)).toEqual([...PURPOSES]);
     expect(codes.BILLING_UNITS.map((c) => c.code)).toEqual([...BILLING_UNITS]);
+  });
+  it('label the incident severities and are served for reports and incidents', () => {
+    expect(codes.INCIDENT_SEVERITIES.map((c) => c.code)).toEqual([...SEVERITIES]);
+    for (const name of ['reportStatuses', 'incidentStatuses', 'incidentSeverities', 'incidentKinds'])
+      expect(codes.CODE_LISTS[name]?.length, name).toBeGreaterThan(0);
   });
 });

@@ -4,72 +4,23 @@
  * public. Each page is checked with axe-core (no serious or critical violations) and photographed
  * into docs/screenshots/. The selection steps are one table (STEPS): a new workflow step is one line.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { join, resolve } from 'node:path';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { seedDemo } from '../../infra/local/demo.js';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { apiClient } from '../../infra/local/demo.js';
 import { DEMO_ORGS } from '../../infra/local/orgs.js';
-import { type LocalRuntime, startLocalRuntime } from '../../infra/local/runtime.js';
-import { ensurePortalBuilt, PORTAL_DIST } from '../../web/scripts/build.js';
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const SHOTS = resolve(import.meta.dirname, '..', '..', 'docs', 'screenshots');
-const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+import {
+  animationsDone,
+  checkA11y,
+  HAS_CHROMIUM,
+  type Portal,
+  SHOTS,
+  selectsClosed,
+  usePortal,
+} from './harness.js';
 
 const OPERATOR = `${DEMO_ORGS.operatorC.code}-applicant`;
 const OPERATOR_NAME = DEMO_ORGS.operatorC.name;
-
-let rt: LocalRuntime;
-let browser: Browser;
-
-/** Opens a fresh session (own storage) at the portal. */
-const newPage = async (mobile = false): Promise<{ ctx: BrowserContext; page: Page }> => {
-  const ctx = await browser.newContext({
-    baseURL: rt.url,
-    locale: 'zh-CN',
-    viewport: mobile ? { width: 390, height: 844 } : { width: 1280, height: 860 },
-  });
-  const page = await ctx.newPage();
-  return { ctx, page };
-};
-
-/** axe-core on the current page: no serious or critical violation. */
-const checkA11y = async (page: Page, name: string) => {
-  await page.addScriptTag({ content: AXE });
-  const violations = await page.evaluate(async () => {
-    const r = await (
-      globalThis as unknown as {
-        axe: {
-          run(): Promise<{ violations: { id: string; impact: string; nodes: { target: unknown }[] }[] }>;
-        };
-      }
-    ).axe.run();
-    return r.violations
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => `${v.id} (${v.impact}): ${JSON.stringify(v.nodes.slice(0, 3).map((n) => n.target))}`);
-  });
-  expect(violations, `axe on ${name}`).toEqual([]);
-};
-
-const visit = async (page: Page, path: string, name: string, shot = true) => {
-  await page.goto(path);
-  await page.waitForLoadState('networkidle');
-  await checkA11y(page, name);
-  if (shot) await page.screenshot({ path: join(SHOTS, `${name}.png`) });
-};
-
-const signIn = async (page: Page, userId: string, next = '') => {
-  await page.goto(`/signin${next ? `?next=${encodeURIComponent(next)}` : ''}`);
-  const users = (await (await fetch(`${rt.url}/api/_local/demo-users`)).json()) as {
-    items: { id: string; name: { zh: string } }[];
-  };
-  const who = users.items.find((u) => u.id === userId);
-  if (!who) throw new Error(`no demo user ${userId}`);
-  await page.getByRole('button', { name: `登录为 ${who.name.zh}` }).click();
-  await page.getByTestId('whoami').waitFor();
-};
 
 /** Fills a decision form generically: approve, comment every text box, score every criterion, name the panel. */
 const fillDecision = async (page: Page, panel: readonly string[]) => {
@@ -98,7 +49,13 @@ const STEPS: readonly { user: string; kind: string }[] = [
 ];
 
 /** One reviewer decides their task of the application in their inbox. */
-const decideInInbox = async (user: string, kind: string, applicationId: string, shot?: string) => {
+const decideInInbox = async (
+  { newPage, signIn, visit }: Portal,
+  user: string,
+  kind: string,
+  applicationId: string,
+  shot?: string,
+) => {
   const { ctx, page } = await newPage();
   await signIn(page, user);
   const row = page.locator(`tr:has([data-kind="${kind}"])`);
@@ -110,6 +67,17 @@ const decideInInbox = async (user: string, kind: string, applicationId: string, 
   if (shot) await visit(page, `/tasks?subjectId=${applicationId}`, `${shot}-inbox`);
   await row.first().getByRole('link').click();
   await page.getByRole('button', { name: '提交决定' }).waitFor();
+  if (kind === 'expert-panel') {
+    // The panel is picked from the pool; the applicant's own expert is offered disabled. axe runs on
+    // the closed form (antd's open option list marks its divs aria-selected: antd's own markup).
+    await checkA11y(page, 'expert-panel form');
+    await page.getByRole('combobox', { name: '评审专家' }).click();
+    await expect
+      .poll(() => page.locator('.ant-select-item-option-disabled').filter({ hasText: '赵工程师' }).count())
+      .toBe(1);
+    await page.screenshot({ path: join(SHOTS, 'expert-panel-picker.png') });
+    await page.keyboard.press('Escape');
+  }
   await fillDecision(page, PANEL);
   if (shot) {
     await checkA11y(page, `${kind} form`);
@@ -123,31 +91,24 @@ const decideInInbox = async (user: string, kind: string, applicationId: string, 
   await ctx.close();
 };
 
-describe.skipIf(!existsSync(CHROMIUM))('portal in Chromium', () => {
-  beforeAll(async () => {
-    await ensurePortalBuilt();
-    rt = await startLocalRuntime({
-      stage: `w${Math.random().toString(36).slice(2, 8)}`,
-      dynamoEndpoint: inject('dynamoEndpoint'),
-      logLevel: 'SILENT',
-      webDir: PORTAL_DIST,
-    });
-    await seedDemo(rt.url, rt.token);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--no-first-run',
-      ],
-    });
-  }, 180_000);
-  afterAll(async () => {
-    await browser?.close();
-    await rt?.stop();
+describe.skipIf(!HAS_CHROMIUM)('portal in Chromium', () => {
+  const portal = usePortal({
+    // A pool expert who works for the applicant: the panel form offers them disabled (Art. 10.3).
+    seed: async (rt) => {
+      await apiClient(rt.url, rt.token)(
+        'POST',
+        '/experts',
+        { role: 'authority', org: DEMO_ORGS.authority.code, sub: 'authority-pool' },
+        {
+          userId: 'expert-conflicted',
+          name: '赵工程师',
+          org: DEMO_ORGS.operatorC.code,
+          fields: ['transport'],
+        },
+      );
+    },
   });
+  const { newPage, signIn, visit } = portal;
 
   it('a citizen searches the catalog on a phone and opens an entry', async () => {
     const { ctx, page } = await newPage(true);
@@ -223,7 +184,7 @@ describe.skipIf(!existsSync(CHROMIUM))('portal in Chromium', () => {
             : s.kind === 'government-approval'
               ? 'government'
               : undefined;
-      await decideInInbox(s.user, s.kind, applicationId, shot);
+      await decideInInbox(portal, s.user, s.kind, applicationId, shot);
     }
 
     // Both parties sign: the operator, then the grantor (the authority, comprehensive mode).
@@ -257,4 +218,235 @@ describe.skipIf(!existsSync(CHROMIUM))('portal in Chromium', () => {
       .toBe(1);
     await citizen.ctx.close();
   }, 150_000);
+
+  it('the authority pages a list longer than one API page with “load more” (signed cursor)', async () => {
+    const call = apiClient(portal.rt.url, portal.rt.token);
+    const authority = { role: 'authority' as const, org: DEMO_ORGS.authority.code, sub: 'authority-paging' };
+    await call('POST', '/credit-list/import', authority, {
+      entries: Array.from({ length: 105 }, (_, i) => ({
+        subjectType: 'legal-representative',
+        name: `分页测试人${i}`,
+        list: 'serious-violation',
+        source: '分页测试',
+        listedAt: new Date(Date.now() - 86_400_000).toISOString(),
+      })),
+    });
+    const { ctx, page } = await newPage();
+    await signIn(page, 'authority-reviewer');
+    await visit(page, '/authority/credit-list', 'authority-credit-list', false);
+    const count = page.getByTestId('list-count');
+    await expect.poll(() => count.textContent()).toBe('已加载 100 条，还有更多');
+    await page.getByRole('button', { name: /加载更多/ }).click();
+    await expect.poll(() => count.textContent()).toMatch(/^已加载 1(0[5-9]|[1-9]\d) 条$/);
+    expect(await page.getByRole('button', { name: /加载更多/ }).count()).toBe(0);
+    await checkA11y(page, 'credit list loaded more');
+    await ctx.close();
+  });
+
+  it('the authority drafts an announcement, sees a concurrent edit as a 409 with a reload, and publishes', async () => {
+    const call = apiClient(portal.rt.url, portal.rt.token);
+    const authority = { role: 'authority' as const, org: DEMO_ORGS.authority.code, sub: 'authority-drafts' };
+    const cst = (days: number) =>
+      new Date(Date.now() + 8 * 3_600_000 + days * 86_400_000).toISOString().slice(0, 16);
+    const { ctx, page } = await newPage();
+    await signIn(page, 'authority-reviewer');
+    await visit(page, '/authority/announcements', 'authority-announcements', false);
+    const form = page.getByTestId('announcement-form');
+    await form.getByLabel('公告标题').fill('2027年度交通数据授权运营公告');
+    await form.getByLabel('授权范围（目录）').click();
+    await page.locator('.ant-select-item-option').first().click();
+    await page.keyboard.press('Escape');
+    await form.getByLabel('申报开始（北京时间）').fill(cst(1));
+    await form.getByLabel('申报截止（北京时间）').fill(cst(30));
+    await form.getByLabel('申报条件').fill('具备数据安全管理能力');
+    await form.getByRole('button', { name: /保存草稿/ }).click();
+    const row = page.locator('tr', { hasText: '2027年度交通数据授权运营公告' });
+    await expect.poll(() => row.getByTestId('announcement-status').textContent()).toBe('草稿');
+
+    // The authority opens the draft; meanwhile someone else edits it: saving is refused with a reload.
+    await row.getByRole('button', { name: /编\s*辑/ }).click();
+    await expect.poll(() => form.getByLabel('公告标题').inputValue()).toBe('2027年度交通数据授权运营公告');
+    const drafts = (await call('GET', '/announcements?status=draft', authority)) as {
+      items: { id: string; title: string; version: number }[];
+    };
+    const draft = drafts.items.find((a) => a.title === '2027年度交通数据授权运营公告');
+    if (!draft) throw new Error('the draft is not listed');
+    await call('PATCH', `/announcements/${draft.id}`, authority, {
+      title: '2027年度交通数据授权运营公告（修订）',
+      version: draft.version,
+    });
+    await form.getByLabel('申报条件').fill('具备数据安全管理能力，近三年无重大安全事件');
+    await form.getByRole('button', { name: /保存修改/ }).click();
+    await form.getByText('记录已被他人修改').waitFor();
+    await checkA11y(page, 'announcement conflict');
+    await page.screenshot({ path: join(SHOTS, 'announcement-conflict.png') });
+    await form.getByRole('button', { name: /重新加载/ }).click();
+    await expect
+      .poll(() => form.getByLabel('公告标题').inputValue())
+      .toBe('2027年度交通数据授权运营公告（修订）');
+    await form.getByLabel('申报条件').fill('具备数据安全管理能力，近三年无重大安全事件');
+    await form.getByRole('button', { name: /保存修改/ }).click();
+    await form.getByRole('heading', { name: '新建公告草稿' }).waitFor();
+    const after = (await call('GET', `/announcements/${draft.id}`, authority)) as {
+      conditions: { text: string };
+    };
+    expect(after.conditions.text).toBe('具备数据安全管理能力，近三年无重大安全事件');
+
+    // Publish.
+    const revised = page.locator('tr', { hasText: '2027年度交通数据授权运营公告（修订）' });
+    await revised.getByRole('button', { name: /发\s*布/ }).click();
+    await expect.poll(() => revised.getByTestId('announcement-status').textContent()).toBe('已发布');
+    await ctx.close();
+  });
+
+  it('the authority asks for evaluation material, records a failing result with manual scores, and accepts the rectification', async () => {
+    const call = apiClient(portal.rt.url, portal.rt.token);
+    const authority = { role: 'authority' as const, org: DEMO_ORGS.authority.code, sub: 'authority-eval' };
+    const operator = {
+      role: 'operator' as const,
+      org: DEMO_ORGS.operatorB.code,
+      sub: `${DEMO_ORGS.operatorB.code}-eval`,
+    };
+    const cst = (days: number) =>
+      new Date(Date.now() + 8 * 3_600_000 + days * 86_400_000).toISOString().slice(0, 16);
+    const { ctx, page } = await newPage();
+    await signIn(page, 'authority-reviewer');
+    await visit(page, '/authority/evaluations', 'authority-evaluations', false);
+    await page.getByRole('combobox', { name: '授权协议' }).click();
+    await page.locator('.ant-select-item-option').filter({ hasText: portal.demo.grant }).click();
+    await page.getByLabel('评估期间（如 2026、2026-H1）').fill(String(new Date().getFullYear()));
+    await page.getByLabel('材料提交截止（北京时间）').fill(cst(14));
+    await page.getByLabel('评估内容与所需材料').fill('年度运营情况与数据安全管理材料');
+    await page.getByRole('button', { name: /发起评估/ }).click();
+    const panel = page.getByTestId('evaluation-panel');
+    const status = panel.getByTestId('evaluation-status');
+    await expect.poll(() => status.textContent()).toBe('评估中');
+    const listed = (await call('GET', `/evaluations?grantId=${portal.demo.grant}`, authority)) as {
+      items: { id: string; status: string }[];
+    };
+    const id = listed.items.find((e) => e.status === 'open')?.id ?? '';
+    await call('POST', `/evaluations/${id}/materials`, operator, {
+      description: '年度运营报告与安全自查报告',
+      truthfulnessDeclared: true,
+    });
+    await panel.getByRole('button', { name: /刷\s*新/ }).click();
+    await panel.getByText('年度运营报告与安全自查报告').waitFor();
+
+    // The result: manual scores and comments, fail with findings and a rectification deadline.
+    await panel.getByLabel('运营报告得分').fill('90');
+    await panel.getByLabel('运营报告意见').fill('按期报送');
+    await panel.getByLabel('数据治理得分').fill('55');
+    await panel.getByLabel('数据治理意见').fill('治理请求响应超期');
+    await panel.getByRole('combobox', { name: '结论' }).click();
+    await page.locator('.ant-select-item-option').filter({ hasText: '责令整改' }).click();
+    await panel.getByLabel('问题清单（每行一条）').fill('数据治理请求响应超期\n安全自查不完整');
+    await panel.getByLabel('整改期限（北京时间）').fill(cst(30));
+    await selectsClosed(page);
+    await checkA11y(page, 'evaluation result form');
+    await page.screenshot({ path: join(SHOTS, 'authority-evaluation.png'), fullPage: true });
+    await panel.getByRole('button', { name: /提交评估结论/ }).click();
+    await expect.poll(() => status.textContent()).toBe('整改中');
+
+    // The operator reports its rectification; the authority accepts it.
+    await call('POST', `/evaluations/${id}/rectification`, operator, {
+      report: '已完成治理请求积压清理与安全自查补充',
+    });
+    await panel.getByRole('button', { name: /刷\s*新/ }).click();
+    await panel.getByRole('combobox', { name: '审核结论' }).click();
+    await page.locator('.ant-select-item-option').filter({ hasText: '整改合格' }).click();
+    await panel.getByLabel('审核意见').fill('整改到位');
+    await panel.getByRole('button', { name: /提交审核/ }).click();
+    await expect.poll(() => status.textContent()).toBe('已结束');
+    await selectsClosed(page);
+    await checkA11y(page, 'evaluation closed');
+    const done = (await call('GET', `/evaluations/${id}`, authority)) as {
+      result: { outcome: string; manualScores: { criterion: string; score: number; comment?: string }[] };
+    };
+    expect(done.result.outcome).toBe('fail');
+    expect(done.result.manualScores).toEqual([
+      { criterion: 'reports', score: 90, comment: '按期报送' },
+      { criterion: 'governance', score: 55, comment: '治理请求响应超期' },
+    ]);
+    await ctx.close();
+  });
+
+  it('governance: the authority forwards, the provider answers, the operator reopens and then confirms', async () => {
+    const call = apiClient(portal.rt.url, portal.rt.token);
+    const operatorUser = `${DEMO_ORGS.operatorB.code}-applicant`;
+    const operator = { role: 'operator' as const, org: DEMO_ORGS.operatorB.code, sub: operatorUser };
+    const ents = (await call('GET', `/entitlements?grantId=${portal.demo.grant}`, operator)) as {
+      items: { entryId: string }[];
+    };
+    // An entitled entry of a provider with a demo account (transport or police).
+    const providers = [DEMO_ORGS.transport.code, DEMO_ORGS.police.code];
+    let entryId = '';
+    for (const e of ents.items) {
+      const entry = (await call('GET', `/catalog/${e.entryId}`, operator)) as { providerOrg: string };
+      if (providers.includes(entry.providerOrg)) {
+        entryId = e.entryId;
+        break;
+      }
+    }
+    const DESCRIPTION = '到站时间数据更新滞后超过一天';
+    const raised = (await call('POST', '/governance-requests', operator, {
+      entryId,
+      kind: 'outdated',
+      description: DESCRIPTION,
+    })) as { id: string; providerOrg: string };
+    const providerUser = `${raised.providerOrg}-cataloguer`;
+    /** One party takes its step on the request's row, in the step's dialog. */
+    const step = async (
+      page: Page,
+      button: RegExp,
+      fill: (dialog: ReturnType<Page['getByRole']>) => Promise<void>,
+    ) => {
+      const row = page.locator('tr', { hasText: DESCRIPTION });
+      await row.getByRole('button', { name: button }).click();
+      const dialog = page.getByRole('dialog');
+      await fill(dialog);
+      await animationsDone(page);
+      await checkA11y(page, `governance ${button.source}`);
+      await dialog.getByRole('button', { name: /提\s*交/ }).click();
+      await dialog.waitFor({ state: 'hidden' });
+      return row.getByTestId('governance-status');
+    };
+
+    const authority = await newPage();
+    await signIn(authority.page, 'authority-reviewer');
+    await visit(authority.page, '/authority/governance', 'authority-governance', false);
+    const forwarded = await step(authority.page, /转\s*办/, async (d) => {
+      await d.getByLabel('办理时限（天）').fill('5');
+      await d.getByLabel('转办说明（可选）').fill('请核实更新频率');
+    });
+    await expect.poll(() => forwarded.textContent()).toBe('治理中');
+    await authority.ctx.close();
+
+    const provider = await newPage();
+    await signIn(provider.page, providerUser);
+    await visit(provider.page, '/provider/governance', 'provider-governance', false);
+    const resolved = await step(provider.page, /答\s*复/, (d) =>
+      d.getByLabel('处理结果').fill('已恢复实时同步'),
+    );
+    await expect.poll(() => resolved.textContent()).toBe('已处理');
+    await provider.ctx.close();
+
+    const op = await newPage();
+    await signIn(op.page, operatorUser);
+    await visit(op.page, '/operator/governance', 'operator-governance', false);
+    const reopened = await step(op.page, /重新打开/, (d) =>
+      d.getByLabel('重新打开理由').fill('仍有线路未更新'),
+    );
+    await expect.poll(() => reopened.textContent()).toBe('治理中');
+    const current = (await call('GET', `/governance-requests/${raised.id}`, operator)) as { version: number };
+    await call(
+      'POST',
+      `/governance-requests/${raised.id}/respond`,
+      { role: 'provider', org: raised.providerOrg, sub: providerUser },
+      { response: '全部线路已恢复同步', version: current.version },
+    );
+    await op.page.reload();
+    const closed = await step(op.page, /确认解决/, (d) => d.getByLabel('确认意见（可选）').fill('已核实'));
+    await expect.poll(() => closed.textContent()).toBe('已确认');
+    await op.ctx.close();
+  });
 });

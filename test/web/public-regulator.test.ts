@@ -5,71 +5,19 @@
  * its hash-chain verification) and is offered no state-changing button anywhere. Every page is checked
  * with axe-core and photographed into docs/screenshots/.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { join, resolve } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { apiClient, seedDemo } from '../../infra/local/demo.js';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { apiClient } from '../../infra/local/demo.js';
 import { DEMO_ORGS } from '../../infra/local/orgs.js';
-import { type LocalRuntime, startLocalRuntime } from '../../infra/local/runtime.js';
-import { ensurePortalBuilt, PORTAL_DIST } from '../../web/scripts/build.js';
+import type { LocalRuntime } from '../../infra/local/runtime.js';
+import { checkA11y, HAS_CHROMIUM, SHOTS, usePortal } from './harness.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const SHOTS = resolve(import.meta.dirname, '..', '..', 'docs', 'screenshots');
-const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const NOTICED = '公交客流热力分析报告';
-
-let rt: LocalRuntime;
-let browser: Browser;
 let noticedId = '';
 
-const newPage = async (mobile = false) => {
-  const ctx = await browser.newContext({
-    baseURL: rt.url,
-    locale: 'zh-CN',
-    viewport: mobile ? { width: 390, height: 844 } : { width: 1280, height: 860 },
-  });
-  return { ctx, page: await ctx.newPage() };
-};
-
-const checkA11y = async (page: Page, name: string) => {
-  await page.addScriptTag({ content: AXE });
-  const violations = await page.evaluate(async () => {
-    const r = await (
-      globalThis as unknown as {
-        axe: {
-          run(): Promise<{ violations: { id: string; impact: string; nodes: { target: unknown }[] }[] }>;
-        };
-      }
-    ).axe.run();
-    return r.violations
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => `${v.id} (${v.impact}): ${JSON.stringify(v.nodes.slice(0, 3).map((n) => n.target))}`);
-  });
-  expect(violations, `axe on ${name}`).toEqual([]);
-};
-
-const visit = async (page: Page, path: string, name: string) => {
-  await page.goto(path);
-  await page.waitForLoadState('networkidle');
-  await checkA11y(page, name);
-  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
-};
-
-const signIn = async (page: Page, userId: string) => {
-  await page.goto('/signin');
-  const users = (await (await fetch(`${rt.url}/api/_local/demo-users`)).json()) as {
-    items: { id: string; name: { zh: string } }[];
-  };
-  const who = users.items.find((u) => u.id === userId);
-  if (!who) throw new Error(`no demo user ${userId}`);
-  await page.getByRole('button', { name: `登录为 ${who.name.zh}` }).click();
-  await page.getByTestId('whoami').waitFor();
-};
-
 /** A second product of the demo operator, approved onto a 10-working-day public notice (Art. 12). */
-const productOnNotice = async (grantId: string): Promise<string> => {
+const productOnNotice = async (rt: LocalRuntime, grantId: string): Promise<string> => {
   const call = apiClient(rt.url, rt.token);
   const operator = {
     role: 'operator' as const,
@@ -98,32 +46,29 @@ const productOnNotice = async (grantId: string): Promise<string> => {
   return id;
 };
 
-describe.skipIf(!existsSync(CHROMIUM))('public products and the regulator area in Chromium', () => {
-  beforeAll(async () => {
-    await ensurePortalBuilt();
-    rt = await startLocalRuntime({
-      stage: `w${Math.random().toString(36).slice(2, 8)}`,
-      dynamoEndpoint: inject('dynamoEndpoint'),
-      logLevel: 'SILENT',
-      webDir: PORTAL_DIST,
-    });
-    const demo = await seedDemo(rt.url, rt.token);
-    noticedId = await productOnNotice(demo.grant);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--no-first-run',
-      ],
-    });
-  }, 240_000);
-  afterAll(async () => {
-    await browser?.close();
-    await rt?.stop();
+describe.skipIf(!HAS_CHROMIUM)('public products and the regulator area in Chromium', () => {
+  const portal = usePortal({
+    seed: async (rt, demo) => {
+      noticedId = await productOnNotice(rt, demo.grant);
+      // A low-severity incident, so the incidents list shows its labels (GET /meta/codes).
+      await apiClient(rt.url, rt.token)(
+        'POST',
+        '/incidents',
+        { role: 'operator', org: DEMO_ORGS.operatorB.code, sub: `${DEMO_ORGS.operatorB.code}-products` },
+        {
+          grantId: demo.grant,
+          kind: 'availability',
+          severity: 'low',
+          occurredAt: new Date(Date.now() - 3_600_000).toISOString(),
+          description: '接口短时不可用',
+          measures: '已切换备用节点',
+        },
+      );
+    },
   });
+  const { newPage, signIn } = portal;
+  const visit = (page: Page, path: string, name: string) =>
+    portal.visit(page, path, name, { fullPage: true });
 
   it('a citizen on a phone reads the products, objects to one on notice, and reads the disclosure', async () => {
     const { ctx, page } = await newPage(true);
@@ -148,11 +93,15 @@ describe.skipIf(!existsSync(CHROMIUM))('public products and the regulator area i
     await page.getByTestId('objection-filed').waitFor();
     await checkA11y(page, 'objection filed');
     await page.screenshot({ path: join(SHOTS, 'objection-filed.png'), fullPage: true });
-    const objections = (await apiClient(rt.url, rt.token)('GET', `/products/${noticedId}/objections`, {
-      role: 'authority',
-      org: DEMO_ORGS.authority.code,
-      sub: 'authority-products',
-    })) as { items: { reasons?: string }[] };
+    const objections = (await apiClient(portal.rt.url, portal.rt.token)(
+      'GET',
+      `/products/${noticedId}/objections`,
+      {
+        role: 'authority',
+        org: DEMO_ORGS.authority.code,
+        sub: 'authority-products',
+      },
+    )) as { items: { reasons?: string }[] };
     expect(objections.items.length).toBe(1);
 
     // The annual disclosure: this year's products and fees; a year picker.
@@ -207,6 +156,12 @@ describe.skipIf(!existsSync(CHROMIUM))('public products and the regulator area i
         `action buttons on ${path}`,
       ).toEqual([]);
     }
+    // Report and incident statuses are shown with their Chinese labels (GET /meta/codes).
+    await page.goto('/regulator/reports');
+    await expect.poll(() => page.getByTestId('report-status').allTextContents()).toContain('已通过');
+    await page.goto('/regulator/incidents');
+    await expect.poll(() => page.getByTestId('incident-status').allTextContents()).toContain('处置中');
+    expect(await page.locator('tbody').textContent()).toContain('服务中断');
     // The applications list is not empty (the demo has a pending one).
     await page.goto('/regulator/applications');
     await expect.poll(() => page.locator('tbody tr.ant-table-row').count()).toBeGreaterThan(0);

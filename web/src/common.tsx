@@ -36,7 +36,7 @@ export const useLabel = () => {
 export const Time = ({ value, date }: { value: unknown; date?: boolean }) => {
   const { lang } = useI18n();
   const text = formatTime(value, lang, !date);
-  return typeof value === 'string' ? <time dateTime={value}>{text}</time> : <>{text}</>;
+  return typeof value === 'string' ? <time dateTime={value}>{text}</time> : text;
 };
 
 export const Loading = () => {

@@ -42,7 +42,7 @@ const ListRoot = <T,>({ dataSource, renderItem, locale, grid, 'aria-label': labe
       {dataSource.map(renderItem)}
     </ul>
   ) : (
-    <>{locale?.emptyText ?? null}</>
+    (locale?.emptyText ?? null)
   );
 const ListItem = ({ children }: { children: ReactNode }) => <li>{children}</li>;
 ListItem.Meta = ({ title, description }: { title: ReactNode; description?: ReactNode }) => (

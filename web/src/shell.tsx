@@ -37,6 +37,7 @@ export const ROLE_MENU: Record<Role, Item[]> = {
     { to: '/authority/credit-list', zh: '信用名单', en: 'Credit list' },
     { to: '/authority/grants', zh: '授权管理', en: 'Grants' },
     { to: '/authority/evaluations', zh: '评估', en: 'Evaluations' },
+    { to: '/authority/governance', zh: '数据治理', en: 'Governance' },
   ],
   expert: [{ to: '/tasks', zh: '评审任务', en: 'Inbox' }],
   government: [{ to: '/tasks', zh: '审定任务', en: 'Inbox' }],

@@ -1,8 +1,8 @@
-import { useQuery } from '@tanstack/react-query';
 import { Button, List, Tag } from 'antd';
-import { api, type Page, unwrap } from '../api/client';
+import { api, unwrap } from '../api/client';
 import { ErrorAlert, idem, PageTitle, Time, useAction } from '../common';
 import { useI18n } from '../i18n';
+import { LoadMore, usePagedList } from '../paging';
 
 interface Notice {
   id: string;
@@ -18,11 +18,9 @@ interface Notice {
 /** Each party's inbox of notifications, fed by domain events. */
 export default function Notifications() {
   const { t } = useI18n();
-  const q = useQuery({
-    queryKey: ['notifications'],
-    queryFn: () =>
-      unwrap<Page<Notice>>(api.GET('/notifications', { params: { query: { limit: 50 } as never } })),
-  });
+  const q = usePagedList<Notice>(['notifications'], (query) =>
+    api.GET('/notifications', { params: { query: query as never } }),
+  );
   const read = useAction(
     (n: Notice, key: string) =>
       unwrap(
@@ -33,10 +31,10 @@ export default function Notifications() {
   return (
     <>
       <PageTitle>{t('通知', 'Notifications')}</PageTitle>
-      <ErrorAlert error={q.error ?? read.error} />
+      <ErrorAlert error={q.error ?? read.error} onReload={() => q.refetch()} />
       <List
         loading={q.isLoading}
-        dataSource={q.data?.items ?? []}
+        dataSource={q.items}
         renderItem={(n) => (
           <List.Item
             key={n.id}
@@ -65,6 +63,7 @@ export default function Notifications() {
           </List.Item>
         )}
       />
+      <LoadMore list={q} />
     </>
   );
 }

@@ -10,18 +10,25 @@ import {
   InputNumber,
   Select,
   Space,
-  Table,
   Tag,
   Timeline,
 } from 'antd';
 import { Link, Route, Routes, useNavigate, useParams } from 'react-router';
-import { api, type Page, unwrap } from '../api/client';
+import { api, unwrap } from '../api/client';
 import type { paths } from '../api/generated/schema';
 import { useAuth } from '../auth';
 import { ErrorAlert, idem, Loading, PageTitle, Time, useAction, useLabel } from '../common';
+import { FormSelect } from '../form-select';
 import { useI18n } from '../i18n';
+import { ListPage, ListTable, usePagedList } from '../list';
 import type { Announcement } from './public';
-import { type Grant, GrantActions, GrantsTable } from './shared-records';
+import {
+  GovernanceActions,
+  type GovernanceRequest,
+  GrantActions,
+  GrantsTable,
+  useGrants,
+} from './shared-records';
 
 type ApplicationBody = paths['/applications']['post']['requestBody']['content']['application/json'];
 
@@ -232,39 +239,30 @@ const Apply = () => {
 const Applications = () => {
   const { t } = useI18n();
   const label = useLabel();
-  const q = useQuery({
-    queryKey: ['applications'],
-    queryFn: () =>
-      unwrap<Page<Application>>(api.GET('/applications', { params: { query: { limit: 50 } as never } })),
-  });
+  const q = usePagedList<Application>(['applications'], (query) =>
+    api.GET('/applications', { params: { query: query as never } }),
+  );
   return (
-    <>
-      <PageTitle extra={<Link to="/announcements">{t('查看公告并申请', 'Announcements to apply to')}</Link>}>
-        {t('我的申请', 'My applications')}
-      </PageTitle>
-      <ErrorAlert error={q.error} />
-      <Table
-        rowKey="id"
-        loading={q.isLoading}
-        dataSource={q.data?.items ?? []}
-        scroll={{ x: true }}
-        columns={[
-          {
-            title: t('公告', 'Announcement'),
-            render: (_, a) => <Link to={`/operator/applications/${a.id}`}>{a.plan.announcementTitle}</Link>,
-          },
-          {
-            title: t('状态', 'Status'),
-            render: (_, a) => <Tag>{label('applicationStatuses', a.status)}</Tag>,
-          },
-          {
-            title: t('当前环节', 'Current step'),
-            render: (_, a) => label('applicationSteps', a.currentStep),
-          },
-          { title: t('提交时间', 'Submitted'), render: (_, a) => <Time value={a.createdAt} /> },
-        ]}
-      />
-    </>
+    <ListPage
+      heading={t('我的申请', 'My applications')}
+      extra={<Link to="/announcements">{t('查看公告并申请', 'Announcements to apply to')}</Link>}
+      list={q}
+      columns={[
+        {
+          title: t('公告', 'Announcement'),
+          render: (_, a) => <Link to={`/operator/applications/${a.id}`}>{a.plan.announcementTitle}</Link>,
+        },
+        {
+          title: t('状态', 'Status'),
+          render: (_, a) => <Tag>{label('applicationStatuses', a.status)}</Tag>,
+        },
+        {
+          title: t('当前环节', 'Current step'),
+          render: (_, a) => label('applicationSteps', a.currentStep),
+        },
+        { title: t('提交时间', 'Submitted'), render: (_, a) => <Time value={a.createdAt} /> },
+      ]}
+    />
   );
 };
 
@@ -342,19 +340,11 @@ const ApplicationPage = () => {
 
 const Grants = () => {
   const { t } = useI18n();
-  const q = useQuery({
-    queryKey: ['grants'],
-    queryFn: () => unwrap<Page<Grant>>(api.GET('/grants', { params: { query: { limit: 50 } as never } })),
-  });
+  const q = useGrants();
   return (
     <>
       <PageTitle>{t('授权协议', 'Agreements')}</PageTitle>
-      <ErrorAlert error={q.error} onReload={() => q.refetch()} />
-      <GrantsTable
-        loading={q.isLoading}
-        items={q.data?.items ?? []}
-        actions={(g) => <GrantActions grant={g} />}
-      />
+      <GrantsTable list={q} actions={(g) => <GrantActions grant={g} />} />
     </>
   );
 };
@@ -372,14 +362,10 @@ const Demands = () => {
   const { t } = useI18n();
   const label = useLabel();
   const [form] = Form.useForm();
-  const q = useQuery({
-    queryKey: ['demands'],
-    queryFn: () => unwrap<Page<Demand>>(api.GET('/demands', { params: { query: { limit: 50 } as never } })),
-  });
-  const grants = useQuery({
-    queryKey: ['grants'],
-    queryFn: () => unwrap<Page<Grant>>(api.GET('/grants', { params: { query: { limit: 50 } as never } })),
-  });
+  const q = usePagedList<Demand>(['demands'], (query) =>
+    api.GET('/demands', { params: { query: query as never } }),
+  );
+  const grants = useGrants();
   type Body = paths['/demands']['post']['requestBody']['content']['application/json'];
   const create = useAction(
     (b: Body, key: string) => unwrap(api.POST('/demands', { body: b, headers: idem(key) })),
@@ -389,17 +375,14 @@ const Demands = () => {
       onSuccess: () => form.resetFields(),
     },
   );
-  const active = (grants.data?.items ?? []).filter((g) => g.status === 'active');
+  const active = grants.items.filter((g) => g.status === 'active');
   const grantId = Form.useWatch('grantId', form) as string | undefined;
   const scope = active.find((g) => g.id === grantId)?.scope ?? [];
   return (
     <>
       <PageTitle>{t('数据需求', 'Data demands')}</PageTitle>
-      <Table
-        rowKey="id"
-        loading={q.isLoading}
-        dataSource={q.data?.items ?? []}
-        scroll={{ x: true }}
+      <ListTable
+        list={q}
         columns={[
           { title: t('场景', 'Scenario'), render: (_, d) => d.scenario.title },
           { title: t('目录数', 'Entries'), render: (_, d) => d.entries.length },
@@ -486,36 +469,30 @@ const Demands = () => {
 const Entitlements = () => {
   const { t } = useI18n();
   const label = useLabel();
-  const q = useQuery({
-    queryKey: ['entitlements'],
-    queryFn: () =>
-      unwrap<Page<{ id: string; entryId: string; grantId: string; status: string; validUntil?: string }>>(
-        api.GET('/entitlements', { params: { query: { limit: 100 } as never } }),
-      ),
-  });
+  const q = usePagedList<{
+    id: string;
+    entryId: string;
+    grantId: string;
+    status: string;
+    validUntil?: string;
+  }>(['entitlements'], (query) => api.GET('/entitlements', { params: { query: query as never } }));
   return (
-    <>
-      <PageTitle>{t('数据权限', 'Entitlements')}</PageTitle>
-      <ErrorAlert error={q.error} />
-      <Table
-        rowKey="id"
-        loading={q.isLoading}
-        dataSource={q.data?.items ?? []}
-        scroll={{ x: true }}
-        columns={[
-          {
-            title: t('目录', 'Entry'),
-            render: (_, e) => <Link to={`/catalog/${e.entryId}`}>{e.entryId}</Link>,
-          },
-          { title: t('授权协议', 'Grant'), dataIndex: 'grantId' },
-          {
-            title: t('状态', 'Status'),
-            render: (_, e) => <Tag>{label('entitlementStatuses', e.status)}</Tag>,
-          },
-          { title: t('有效期至', 'Valid until'), render: (_, e) => <Time value={e.validUntil} /> },
-        ]}
-      />
-    </>
+    <ListPage
+      heading={t('数据权限', 'Entitlements')}
+      list={q}
+      columns={[
+        {
+          title: t('目录', 'Entry'),
+          render: (_, e) => <Link to={`/catalog/${e.entryId}`}>{e.entryId}</Link>,
+        },
+        { title: t('授权协议', 'Grant'), dataIndex: 'grantId' },
+        {
+          title: t('状态', 'Status'),
+          render: (_, e) => <Tag>{label('entitlementStatuses', e.status)}</Tag>,
+        },
+        { title: t('有效期至', 'Valid until'), render: (_, e) => <Time value={e.validUntil} /> },
+      ]}
+    />
   );
 };
 
@@ -523,20 +500,9 @@ export const GovernanceList = ({ canCreate }: { canCreate: boolean }) => {
   const { t } = useI18n();
   const label = useLabel();
   const [form] = Form.useForm();
-  const q = useQuery({
-    queryKey: ['governance'],
-    queryFn: () =>
-      unwrap<
-        Page<{
-          id: string;
-          entryId: string;
-          kind: string;
-          status: string;
-          description: string;
-          createdAt: string;
-        }>
-      >(api.GET('/governance-requests', { params: { query: { limit: 50 } as never } })),
-  });
+  const q = usePagedList<GovernanceRequest>(['governance'], (query) =>
+    api.GET('/governance-requests', { params: { query: query as never } }),
+  );
   type Body = paths['/governance-requests']['post']['requestBody']['content']['application/json'];
   const create = useAction(
     (b: Body, key: string) => unwrap(api.POST('/governance-requests', { body: b, headers: idem(key) })),
@@ -549,21 +515,24 @@ export const GovernanceList = ({ canCreate }: { canCreate: boolean }) => {
   return (
     <>
       <PageTitle>{t('数据治理请求（第十一条）', 'Data governance requests (Art. 11)')}</PageTitle>
-      <ErrorAlert error={q.error} />
-      <Table
-        rowKey="id"
-        loading={q.isLoading}
-        dataSource={q.data?.items ?? []}
-        scroll={{ x: true }}
+      <ListTable
+        list={q}
         columns={[
           { title: t('目录', 'Entry'), dataIndex: 'entryId' },
           { title: t('问题类型', 'Kind'), render: (_, g) => label('governanceProblemKinds', g.kind) },
           { title: t('描述', 'Description'), dataIndex: 'description' },
           {
             title: t('状态', 'Status'),
-            render: (_, g) => <Tag>{label('governanceStatuses', g.status)}</Tag>,
+            render: (_, g) => (
+              <>
+                <Tag data-testid="governance-status">{label('governanceStatuses', g.status)}</Tag>
+                {g.overdue && <Tag color="red">{t('逾期', 'Overdue')}</Tag>}
+              </>
+            ),
           },
+          { title: t('答复', 'Response'), render: (_, g) => g.response ?? '—' },
           { title: t('提出时间', 'Raised'), render: (_, g) => <Time value={g.createdAt} /> },
+          { title: t('操作', 'Actions'), render: (_, g) => <GovernanceActions request={g} /> },
         ]}
       />
       {canCreate && (
@@ -576,7 +545,7 @@ export const GovernanceList = ({ canCreate }: { canCreate: boolean }) => {
               <Input />
             </Form.Item>
             <Form.Item name="kind" label={t('问题类型', 'Kind')} rules={[{ required: true }]}>
-              <Select
+              <FormSelect
                 options={['missing', 'inaccurate', 'outdated', 'inconsistent', 'format', 'other'].map(
                   (k) => ({
                     value: k,

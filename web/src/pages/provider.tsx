@@ -1,12 +1,11 @@
-/** The provider's pages: catalog drafts (create, edit, submit) and governance requests to answer. */
-import { useQuery } from '@tanstack/react-query';
-import { Button, Card, Checkbox, Form, Input, Select, Space, Table, Tag } from 'antd';
+import { Button, Card, Checkbox, Form, Input, Select, Space, Tag } from 'antd';
 import { useState } from 'react';
 import { Route, Routes } from 'react-router';
-import { api, type Page, unwrap } from '../api/client';
+import { api, unwrap } from '../api/client';
 import type { paths } from '../api/generated/schema';
 import { ErrorAlert, idem, PageTitle, useAction, useCodes, useLabel } from '../common';
 import { useI18n } from '../i18n';
+import { ListTable, usePagedList } from '../list';
 import { GovernanceList } from './operator';
 import type { CatalogItem } from './public';
 
@@ -122,13 +121,9 @@ const MyCatalog = () => {
   const { t } = useI18n();
   const label = useLabel();
   const [editing, setEditing] = useState<CatalogItem | 'new'>();
-  const q = useQuery({
-    queryKey: ['catalog', 'mine'],
-    queryFn: () =>
-      unwrap<Page<CatalogItem>>(
-        api.GET('/catalog', { params: { query: { scope: 'mine', limit: 100 } as never } }),
-      ),
-  });
+  const q = usePagedList<CatalogItem>(['catalog', 'mine'], (query) =>
+    api.GET('/catalog', { params: { query: { ...query, scope: 'mine' } as never } }),
+  );
   const submit = useAction(
     (e: CatalogItem, key: string) =>
       unwrap(
@@ -145,12 +140,9 @@ const MyCatalog = () => {
       <PageTitle extra={<Button onClick={() => setEditing('new')}>{t('新建目录', 'New entry')}</Button>}>
         {t('目录编制', 'My catalog')}
       </PageTitle>
-      <ErrorAlert error={q.error ?? submit.error} onReload={() => q.refetch()} />
-      <Table
-        rowKey="id"
-        loading={q.isLoading}
-        dataSource={q.data?.items ?? []}
-        scroll={{ x: true }}
+      <ErrorAlert error={submit.error} onReload={() => q.refetch()} />
+      <ListTable
+        list={q}
         columns={[
           { title: t('目录名称', 'Title'), render: (_, e) => e.working?.title ?? e.published?.title },
           {

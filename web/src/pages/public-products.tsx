@@ -11,7 +11,8 @@ import { api, unwrap } from '../api/client';
 import type { paths } from '../api/generated/schema';
 import { ErrorAlert, idem, Loading, PageTitle, Time, useAction, useCodes, useLabel } from '../common';
 import { useI18n } from '../i18n';
-import { Card, Descriptions, Empty, List, Select, Space, Tag } from '../light';
+import { Card, Descriptions, Empty, Select, Space, Tag } from '../light';
+import { CardList, usePagedList } from '../paging';
 
 type ProductList = paths['/public/products']['get']['responses']['200']['content']['application/json'];
 export type PublicProduct = ProductList['items'][number];
@@ -33,15 +34,9 @@ export const Products = () => {
   const [params, setParams] = useSearchParams();
   const form = params.get('form') ?? undefined;
   const codes = useCodes();
-  const q = useQuery({
-    queryKey: ['public-products', form],
-    queryFn: () =>
-      unwrap<ProductList>(
-        api.GET('/public/products', {
-          params: { query: { limit: 100, ...(form ? { form } : {}) } as never },
-        }),
-      ),
-  });
+  const q = usePagedList<PublicProduct>(['public-products', form], (query) =>
+    api.GET('/public/products', { params: { query: { ...query, ...(form ? { form } : {}) } as never } }),
+  );
   const { lang } = useI18n();
   return (
     <>
@@ -57,42 +52,32 @@ export const Products = () => {
           onChange={(v) => setParams(v ? { form: v } : {})}
         />
       </Space>
-      <ErrorAlert error={q.error} />
-      {q.isLoading ? (
-        <Loading />
-      ) : (
-        <List
-          grid={{ gutter: 16, xs: 1, md: 2 }}
-          dataSource={q.data?.items ?? []}
-          locale={{ emptyText: <Empty description={t('暂无数据产品', 'No data products')} /> }}
-          renderItem={(p) => (
-            <List.Item key={p.id}>
-              <Card
-                data-testid="public-product"
-                title={
-                  <h2 style={{ fontSize: 16, margin: 0 }}>
-                    <Link to={`/products/${p.id}`}>
-                      {p.name ?? p.notice?.content?.name?.toString() ?? p.id}
-                    </Link>
-                  </h2>
-                }
-              >
-                <Space wrap>
-                  <Tag color={STATUS_COLOR[p.status]}>{label('productStatuses', p.status)}</Tag>
-                  {p.form && <Tag>{label('productForms', p.form)}</Tag>}
-                  {noticeOpen(p) && <Tag color="blue">{t('公示中', 'On notice')}</Tag>}
-                </Space>
-                <Descriptions column={1} size="small">
-                  <Descriptions.Item label={t('运营单位', 'Operator')}>{p.operator.name}</Descriptions.Item>
-                  <Descriptions.Item label={t('登记编号', 'Registration code')}>
-                    {p.registrationCode ?? '—'}
-                  </Descriptions.Item>
-                </Descriptions>
-              </Card>
-            </List.Item>
-          )}
-        />
-      )}
+      <CardList
+        list={q}
+        empty={t('暂无数据产品', 'No data products')}
+        card={(p) => (
+          <Card
+            data-testid="public-product"
+            title={
+              <h2 style={{ fontSize: 16, margin: 0 }}>
+                <Link to={`/products/${p.id}`}>{p.name ?? p.notice?.content?.name?.toString() ?? p.id}</Link>
+              </h2>
+            }
+          >
+            <Space wrap>
+              <Tag color={STATUS_COLOR[p.status]}>{label('productStatuses', p.status)}</Tag>
+              {p.form && <Tag>{label('productForms', p.form)}</Tag>}
+              {noticeOpen(p) && <Tag color="blue">{t('公示中', 'On notice')}</Tag>}
+            </Space>
+            <Descriptions column={1} size="small">
+              <Descriptions.Item label={t('运营单位', 'Operator')}>{p.operator.name}</Descriptions.Item>
+              <Descriptions.Item label={t('登记编号', 'Registration code')}>
+                {p.registrationCode ?? '—'}
+              </Descriptions.Item>
+            </Descriptions>
+          </Card>
+        )}
+      />
     </>
   );
 };

@@ -10,6 +10,7 @@ import { useI18n } from '../i18n';
 // Public pages use plain semantic HTML with antd-like props (no antd List/Select/Descriptions/Card):
 // a citizen's phone downloads far less JavaScript (npm run bench).
 import { Card, Descriptions, Empty, Input, List, Select, Space, Tag } from '../light';
+import { CardList, usePagedList } from '../paging';
 import { Disclosures, ProductPage, Products } from './public-products';
 
 export interface CatalogContent {
@@ -295,41 +296,33 @@ const isOpen = (a: Announcement) => {
 
 const Announcements = () => {
   const { t } = useI18n();
-  const q = useQuery({
-    queryKey: ['announcements', 'public'],
-    queryFn: () =>
-      unwrap<Page<Announcement>>(api.GET('/announcements', { params: { query: { limit: 50 } as never } })),
-  });
+  const q = usePagedList<Announcement>(['announcements', 'public'], (query) =>
+    api.GET('/announcements', { params: { query: query as never } }),
+  );
   return (
     <>
       <PageTitle>{t('授权运营公告', 'Announcements')}</PageTitle>
-      <ErrorAlert error={q.error} />
-      {q.isLoading ? (
-        <Loading />
-      ) : (
-        <List
-          dataSource={q.data?.items ?? []}
-          locale={{ emptyText: <Empty description={t('暂无公告', 'No announcements')} /> }}
-          renderItem={(a) => (
-            <List.Item key={a.id}>
-              <List.Item.Meta
-                title={<Link to={`/announcements/${a.id}`}>{a.title}</Link>}
-                description={
-                  <Space wrap>
-                    <Tag color={isOpen(a) ? '#1d6b12' : 'default'}>
-                      {isOpen(a) ? t('申报中', 'Open') : t('未在申报期', 'Closed')}
-                    </Tag>
-                    <span>
-                      {t('申报期', 'Window')}: <Time value={a.window.opensAt} /> —{' '}
-                      <Time value={a.window.closesAt} />
-                    </span>
-                  </Space>
-                }
-              />
-            </List.Item>
-          )}
-        />
-      )}
+      <CardList
+        list={q}
+        grid={false}
+        empty={t('暂无公告', 'No announcements')}
+        card={(a) => (
+          <List.Item.Meta
+            title={<Link to={`/announcements/${a.id}`}>{a.title}</Link>}
+            description={
+              <Space wrap>
+                <Tag color={isOpen(a) ? '#1d6b12' : 'default'}>
+                  {isOpen(a) ? t('申报中', 'Open') : t('未在申报期', 'Closed')}
+                </Tag>
+                <span>
+                  {t('申报期', 'Window')}: <Time value={a.window.opensAt} /> —{' '}
+                  <Time value={a.window.closesAt} />
+                </span>
+              </Space>
+            }
+          />
+        )}
+      />
     </>
   );
 };
@@ -411,52 +404,42 @@ export interface PublicGrant {
 const Operators = () => {
   const { t } = useI18n();
   const label = useLabel();
-  const q = useQuery({
-    queryKey: ['public-grants'],
-    queryFn: () =>
-      unwrap<Page<PublicGrant>>(api.GET('/public/grants', { params: { query: { limit: 100 } as never } })),
-  });
+  const q = usePagedList<PublicGrant>(['public-grants'], (query) =>
+    api.GET('/public/grants', { params: { query: query as never } }),
+  );
   return (
     <>
       <PageTitle>{t('被授权运营单位公示', 'Authorized operators')}</PageTitle>
-      <ErrorAlert error={q.error} />
-      {q.isLoading ? (
-        <Loading />
-      ) : (
-        <List
-          grid={{ gutter: 16, xs: 1, md: 2 }}
-          dataSource={q.data?.items ?? []}
-          locale={{ emptyText: <Empty description={t('暂无被授权运营单位', 'No authorized operators')} /> }}
-          renderItem={(g) => (
-            <List.Item key={g.id}>
-              <Card
-                title={<h2 style={{ fontSize: 16, margin: 0 }}>{g.operatorName}</h2>}
-                data-testid="public-grant"
-              >
-                <Descriptions column={1} size="small">
-                  <Descriptions.Item label={t('授权方', 'Grantor')}>
-                    {g.grantorName ??
-                      (g.mode === 'comprehensive'
-                        ? t('十堰市政务服务和大数据管理局', 'Data authority')
-                        : g.grantorOrg)}
-                  </Descriptions.Item>
-                  <Descriptions.Item label={t('授权方式', 'Mode')}>
-                    {g.mode === 'domain'
-                      ? `${t('分领域', 'Domain')} · ${label('domains', g.domain)}`
-                      : t('综合授权', 'Comprehensive')}
-                  </Descriptions.Item>
-                  <Descriptions.Item label={t('授权范围', 'Scope')}>
-                    {t(`${g.scope.length} 个目录`, `${g.scope.length} catalog entries`)}
-                  </Descriptions.Item>
-                  <Descriptions.Item label={t('授权期限', 'Term')}>
-                    <Time value={g.effectiveFrom} date /> — <Time value={g.expiresAt} date />
-                  </Descriptions.Item>
-                </Descriptions>
-              </Card>
-            </List.Item>
-          )}
-        />
-      )}
+      <CardList
+        list={q}
+        empty={t('暂无被授权运营单位', 'No authorized operators')}
+        card={(g) => (
+          <Card
+            title={<h2 style={{ fontSize: 16, margin: 0 }}>{g.operatorName}</h2>}
+            data-testid="public-grant"
+          >
+            <Descriptions column={1} size="small">
+              <Descriptions.Item label={t('授权方', 'Grantor')}>
+                {g.grantorName ??
+                  (g.mode === 'comprehensive'
+                    ? t('十堰市政务服务和大数据管理局', 'Data authority')
+                    : g.grantorOrg)}
+              </Descriptions.Item>
+              <Descriptions.Item label={t('授权方式', 'Mode')}>
+                {g.mode === 'domain'
+                  ? `${t('分领域', 'Domain')} · ${label('domains', g.domain)}`
+                  : t('综合授权', 'Comprehensive')}
+              </Descriptions.Item>
+              <Descriptions.Item label={t('授权范围', 'Scope')}>
+                {t(`${g.scope.length} 个目录`, `${g.scope.length} catalog entries`)}
+              </Descriptions.Item>
+              <Descriptions.Item label={t('授权期限', 'Term')}>
+                <Time value={g.effectiveFrom} date /> — <Time value={g.expiresAt} date />
+              </Descriptions.Item>
+            </Descriptions>
+          </Card>
+        )}
+      />
     </>
   );
 };

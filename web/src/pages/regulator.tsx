@@ -4,15 +4,13 @@
  * evaluations are the authority's lists, which show a regulator no action either.
  */
 import { useQuery } from '@tanstack/react-query';
-import { Alert, Button, DatePicker, Form, Input, Select, Space, Table, Tag } from 'antd';
+import { Alert, Button, DatePicker, Form, Input, Select, Space, Tag } from 'antd';
 import { useState } from 'react';
 import { Route, Routes } from 'react-router';
-import { api, type Page, unwrap } from '../api/client';
-import { ErrorAlert, PageTitle, Time, useLabel } from '../common';
+import { api, unwrap } from '../api/client';
+import { ErrorAlert, PageTitle, Time, useCodes, useLabel } from '../common';
 import { useI18n } from '../i18n';
-
-type Raw = Promise<{ data?: unknown; error?: unknown; response: Response }>;
-const list = <T,>(p: Raw) => unwrap<Page<T>>(p);
+import { ListPage, ListTable, usePagedList } from '../list';
 
 interface Application {
   id: string;
@@ -64,135 +62,120 @@ interface Verification {
 const Applications = () => {
   const { t } = useI18n();
   const label = useLabel();
-  const q = useQuery({
-    queryKey: ['regulator-applications'],
-    queryFn: () =>
-      list<Application>(api.GET('/applications', { params: { query: { limit: 100 } as never } })),
-  });
+  const list = usePagedList<Application>(['regulator-applications'], (query) =>
+    api.GET('/applications', { params: { query: query as never } }),
+  );
   return (
-    <>
-      <PageTitle>{t('授权申请（只读）', 'Applications (read-only)')}</PageTitle>
-      <ErrorAlert error={q.error} />
-      <Table
-        rowKey="id"
-        loading={q.isLoading}
-        dataSource={q.data?.items ?? []}
-        scroll={{ x: true }}
-        columns={[
-          { title: t('申请单位', 'Applicant'), dataIndex: 'operatorOrg' },
-          { title: t('公告', 'Announcement'), dataIndex: 'announcementId' },
-          {
-            title: t('状态', 'Status'),
-            render: (_, a) => <Tag>{label('applicationStatuses', a.status)}</Tag>,
-          },
-          { title: t('环节', 'Step'), render: (_, a) => label('applicationSteps', a.currentStep) },
-          { title: t('提交时间', 'Submitted'), render: (_, a) => <Time value={a.createdAt} /> },
-        ]}
-      />
-    </>
+    <ListPage
+      heading={t('授权申请（只读）', 'Applications (read-only)')}
+      list={list}
+      columns={[
+        { title: t('申请单位', 'Applicant'), dataIndex: 'operatorOrg' },
+        { title: t('公告', 'Announcement'), dataIndex: 'announcementId' },
+        {
+          title: t('状态', 'Status'),
+          render: (_, a) => <Tag>{label('applicationStatuses', a.status)}</Tag>,
+        },
+        { title: t('环节', 'Step'), render: (_, a) => label('applicationSteps', a.currentStep) },
+        { title: t('提交时间', 'Submitted'), render: (_, a) => <Time value={a.createdAt} /> },
+      ]}
+    />
   );
 };
 
 const Reports = () => {
   const { t } = useI18n();
+  const label = useLabel();
+  const { data: codes } = useCodes();
   const [status, setStatus] = useState<string | undefined>();
   const [overdue, setOverdue] = useState(false);
-  const q = useQuery({
-    queryKey: ['regulator-reports', status, overdue],
-    queryFn: () =>
-      list<Report>(
-        api.GET('/reports', {
-          params: {
-            query: {
-              limit: 100,
-              ...(status ? { status } : {}),
-              ...(overdue ? { overdue: 'true' } : {}),
-            } as never,
-          },
-        }),
-      ),
-  });
-  const statuses = ['due', 'draft', 'submitted', 'supplement-requested', 'accepted'];
+  const list = usePagedList<Report>(['regulator-reports', status, overdue], (query) =>
+    api.GET('/reports', {
+      params: {
+        query: { ...query, ...(status ? { status } : {}), ...(overdue ? { overdue: 'true' } : {}) } as never,
+      },
+    }),
+  );
   return (
-    <>
-      <PageTitle>{t('运营报告（第十二条）', 'Operation reports (Art. 12)')}</PageTitle>
-      <Space wrap style={{ marginBottom: 12 }}>
-        <Select
-          aria-label={t('报告状态', 'Report status')}
-          placeholder={t('全部状态', 'All statuses')}
-          allowClear
-          style={{ minWidth: 180 }}
-          value={status}
-          onChange={setStatus}
-          options={statuses.map((s) => ({ value: s, label: s }))}
-        />
-        <Select
-          aria-label={t('是否逾期', 'Overdue')}
-          style={{ minWidth: 140 }}
-          value={overdue ? 'yes' : 'all'}
-          onChange={(v) => setOverdue(v === 'yes')}
-          options={[
-            { value: 'all', label: t('全部', 'All') },
-            { value: 'yes', label: t('仅逾期', 'Overdue only') },
-          ]}
-        />
-      </Space>
-      <ErrorAlert error={q.error} />
-      <Table
-        rowKey="id"
-        loading={q.isLoading}
-        dataSource={q.data?.items ?? []}
-        scroll={{ x: true }}
-        columns={[
-          { title: t('运营单位', 'Operator'), dataIndex: 'operatorOrg' },
-          { title: t('授权', 'Grant'), dataIndex: 'grantId' },
-          { title: t('期间', 'Period'), dataIndex: 'period' },
-          {
-            title: t('状态', 'Status'),
-            render: (_, r) => (
-              <>
-                <Tag>{r.status}</Tag>
-                {r.overdueAt && <Tag color="red">{t('逾期', 'Overdue')}</Tag>}
-              </>
-            ),
-          },
-          { title: t('截止', 'Due'), render: (_, r) => <Time value={r.dueAt} date /> },
-          { title: t('提交时间', 'Submitted'), render: (_, r) => <Time value={r.submittedAt} /> },
-          { title: t('版本', 'Revision'), dataIndex: 'revision' },
-        ]}
-      />
-    </>
+    <ListPage
+      heading={t('运营报告（第十二条）', 'Operation reports (Art. 12)')}
+      filters={
+        <Space wrap>
+          <Select
+            aria-label={t('报告状态', 'Report status')}
+            placeholder={t('全部状态', 'All statuses')}
+            allowClear
+            style={{ minWidth: 180 }}
+            value={status}
+            onChange={setStatus}
+            options={(codes?.reportStatuses ?? []).map((c) => ({
+              value: c.code,
+              label: label('reportStatuses', c.code),
+            }))}
+          />
+          <Select
+            aria-label={t('是否逾期', 'Overdue')}
+            style={{ minWidth: 140 }}
+            value={overdue ? 'yes' : 'all'}
+            onChange={(v) => setOverdue(v === 'yes')}
+            options={[
+              { value: 'all', label: t('全部', 'All') },
+              { value: 'yes', label: t('仅逾期', 'Overdue only') },
+            ]}
+          />
+        </Space>
+      }
+      list={list}
+      columns={[
+        { title: t('运营单位', 'Operator'), dataIndex: 'operatorOrg' },
+        { title: t('授权', 'Grant'), dataIndex: 'grantId' },
+        { title: t('期间', 'Period'), dataIndex: 'period' },
+        {
+          title: t('状态', 'Status'),
+          render: (_, r) => (
+            <>
+              <Tag data-testid="report-status">{label('reportStatuses', r.status)}</Tag>
+              {r.overdueAt && <Tag color="red">{t('逾期', 'Overdue')}</Tag>}
+            </>
+          ),
+        },
+        { title: t('截止', 'Due'), render: (_, r) => <Time value={r.dueAt} date /> },
+        { title: t('提交时间', 'Submitted'), render: (_, r) => <Time value={r.submittedAt} /> },
+        { title: t('版本', 'Revision'), dataIndex: 'revision' },
+      ]}
+    />
   );
 };
 
 const Incidents = () => {
   const { t } = useI18n();
-  const q = useQuery({
-    queryKey: ['regulator-incidents'],
-    queryFn: () => list<Incident>(api.GET('/incidents', { params: { query: { limit: 100 } as never } })),
-  });
+  const label = useLabel();
+  const list = usePagedList<Incident>(['regulator-incidents'], (query) =>
+    api.GET('/incidents', { params: { query: query as never } }),
+  );
   return (
-    <>
-      <PageTitle>{t('安全事件（只读）', 'Incidents (read-only)')}</PageTitle>
-      <ErrorAlert error={q.error} />
-      <Table
-        rowKey="id"
-        loading={q.isLoading}
-        dataSource={q.data?.items ?? []}
-        scroll={{ x: true }}
-        columns={[
-          { title: t('发生时间', 'Occurred'), render: (_, i) => <Time value={i.occurredAt} /> },
-          { title: t('报告单位', 'Reporter'), dataIndex: 'reporterOrg' },
-          { title: t('类型', 'Kind'), dataIndex: 'kind' },
-          {
-            title: t('级别', 'Severity'),
-            render: (_, i) => <Tag color={i.severity === 'severe' ? 'red' : undefined}>{i.severity}</Tag>,
-          },
-          { title: t('状态', 'Status'), render: (_, i) => <Tag>{i.status}</Tag> },
-          { title: t('描述', 'Description'), dataIndex: 'description' },
-        ]}
-      />
-    </>
+    <ListPage
+      heading={t('安全事件（只读）', 'Incidents (read-only)')}
+      list={list}
+      columns={[
+        { title: t('发生时间', 'Occurred'), render: (_, i) => <Time value={i.occurredAt} /> },
+        { title: t('报告单位', 'Reporter'), dataIndex: 'reporterOrg' },
+        { title: t('类型', 'Kind'), render: (_, i) => label('incidentKinds', i.kind) },
+        {
+          title: t('级别', 'Severity'),
+          render: (_, i) => (
+            <Tag color={i.severity === 'high' || i.severity === 'critical' ? 'red' : undefined}>
+              {label('incidentSeverities', i.severity)}
+            </Tag>
+          ),
+        },
+        {
+          title: t('状态', 'Status'),
+          render: (_, i) => <Tag data-testid="incident-status">{label('incidentStatuses', i.status)}</Tag>,
+        },
+        { title: t('描述', 'Description'), dataIndex: 'description' },
+      ]}
+    />
   );
 };
 
@@ -243,11 +226,9 @@ const AuditTrail = () => {
   const [form] = Form.useForm();
   const [filter, setFilter] = useState<AuditFilter>({});
   const [verify, setVerify] = useState<string | undefined>();
-  const q = useQuery({
-    queryKey: ['audit-events', filter],
-    queryFn: () =>
-      list<AuditEvent>(api.GET('/audit/events', { params: { query: { limit: 100, ...filter } as never } })),
-  });
+  const list = usePagedList<AuditEvent>(['audit-events', filter], (query) =>
+    api.GET('/audit/events', { params: { query: { ...query, ...filter } as never } }),
+  );
   const apply = (v: Record<string, unknown>) => {
     const out: AuditFilter = {};
     for (const k of ['resource', 'org', 'user', 'role', 'action'] as const) {
@@ -289,12 +270,9 @@ const AuditTrail = () => {
         </Form.Item>
       </Form>
       {verify && <VerifyResult resource={verify} />}
-      <ErrorAlert error={q.error} />
-      <Table
+      <ListTable
+        list={list}
         rowKey={(e) => `${e.resource}-${e.seq}`}
-        loading={q.isLoading}
-        dataSource={q.data?.items ?? []}
-        scroll={{ x: true }}
         data-testid="audit-events"
         columns={[
           { title: t('时间', 'At'), render: (_, e) => <Time value={e.at} /> },

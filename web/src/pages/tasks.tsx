@@ -5,14 +5,16 @@
  * areas; string lists tag inputs; a record of numbers one score per criterion of the task's context.
  */
 import { useQuery } from '@tanstack/react-query';
-import { Button, Checkbox, Descriptions, Form, Input, InputNumber, Radio, Select, Table, Tag } from 'antd';
+import { Button, Checkbox, Descriptions, Form, Input, InputNumber, Radio, Select, Tag } from 'antd';
 import { useState } from 'react';
 import { Link, Route, Routes, useNavigate, useParams, useSearchParams } from 'react-router';
 import { api, type Page, unwrap } from '../api/client';
 import type { paths } from '../api/generated/schema';
 import kinds from '../api/generated/task-kinds.json';
 import { ErrorAlert, idem, Loading, PageTitle, Time, useAction } from '../common';
+import { FormSelect } from '../form-select';
 import { useI18n } from '../i18n';
+import { ListTable, PAGE_SIZE, usePagedList } from '../list';
 
 interface JsonSchema {
   type?: string;
@@ -51,7 +53,7 @@ export interface Task {
 const FIELD_LABELS: Record<string, [string, string]> = {
   comment: ['意见', 'Comment'],
   reason: ['理由', 'Reason'],
-  experts: ['评审专家（用户标识）', 'Experts (user ids)'],
+  experts: ['评审专家', 'Experts'],
   scores: ['评分', 'Scores'],
   decision: ['结论', 'Decision'],
 };
@@ -68,16 +70,14 @@ const Inbox = () => {
   // /tasks?subjectId=…: the tasks of one record (e.g. linked from an application).
   const [params] = useSearchParams();
   const subjectId = params.get('subjectId') ?? undefined;
-  const q = useQuery({
-    queryKey: ['tasks', status, subjectId],
-    queryFn: () =>
-      unwrap<Page<Task>>(
-        api.GET('/tasks', {
-          params: { query: { status, limit: 100, ...(subjectId ? { subjectId } : {}) } as never },
-        }),
-      ),
-    refetchInterval: 5000,
-  });
+  const q = usePagedList<Task>(
+    ['tasks', status, subjectId],
+    (query) =>
+      api.GET('/tasks', {
+        params: { query: { ...query, status, ...(subjectId ? { subjectId } : {}) } as never },
+      }),
+    { refetchInterval: 5000 },
+  );
   return (
     <>
       <PageTitle
@@ -95,12 +95,8 @@ const Inbox = () => {
       >
         {t('待办审核', 'Inbox')}
       </PageTitle>
-      <ErrorAlert error={q.error} />
-      <Table
-        rowKey="id"
-        loading={q.isLoading}
-        dataSource={q.data?.items ?? []}
-        scroll={{ x: true }}
+      <ListTable
+        list={q}
         columns={[
           { title: t('任务', 'Task'), render: (_, k) => <Link to={`/tasks/${k.id}`}>{k.title}</Link> },
           { title: t('类型', 'Kind'), render: (_, k) => <Tag data-kind={k.kind}>{kindLabel(k.kind)}</Tag> },
@@ -117,6 +113,92 @@ const Inbox = () => {
         ]}
       />
     </>
+  );
+};
+
+interface PoolExpert {
+  userId: string;
+  name: string;
+  org: string;
+  active: boolean;
+}
+
+/** The whole expert pool (GET /experts, every cursor page). */
+const fetchPool = async (): Promise<PoolExpert[]> => {
+  const all: PoolExpert[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await unwrap<Page<PoolExpert>>(
+      api.GET('/experts', {
+        params: { query: { limit: PAGE_SIZE, ...(cursor ? { cursor } : {}) } as never },
+      }),
+    );
+    all.push(...page.items);
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+  return all;
+};
+
+/**
+ * The panel's experts picked from the authority's pool (Art. 10.3): active experts only; those working
+ * for an organisation the task names as conflicted (the applicant, in domain mode the granting provider)
+ * are shown disabled. The API checks the panel again. A caller who may not read the pool (a provider
+ * organising a domain panel) types user ids instead.
+ */
+const ExpertPicker = ({
+  name,
+  label,
+  rules,
+  context,
+}: {
+  name: string;
+  label: string;
+  rules: { required: boolean; message: string }[];
+  context: Record<string, unknown>;
+}) => {
+  const { t } = useI18n();
+  const pool = useQuery({ queryKey: ['experts'], queryFn: fetchPool, retry: false });
+  const conflicts = new Set(
+    Array.isArray(context.expertConflicts)
+      ? context.expertConflicts.filter((o) => typeof o === 'string')
+      : [],
+  );
+  if (pool.isLoading) return <Loading />;
+  if (pool.error)
+    return (
+      <Form.Item
+        name={name}
+        label={label}
+        rules={rules}
+        extra={t('输入专家用户标识后按回车添加', 'Type an expert user id and press Enter')}
+      >
+        <FormSelect mode="tags" open={false} aria-label={label} suffixIcon={null} />
+      </Form.Item>
+    );
+  const options = (pool.data ?? [])
+    .filter((e) => e.active)
+    .map((e) => {
+      const conflicted = conflicts.has(e.org);
+      return {
+        value: e.userId,
+        label: conflicted
+          ? t(`${e.name}（${e.userId}）· 回避：与申请方同单位`, `${e.name} (${e.userId}) · conflicted`)
+          : `${e.name}（${e.userId}）`,
+        disabled: conflicted,
+      };
+    });
+  return (
+    <Form.Item
+      name={name}
+      label={label}
+      rules={rules}
+      extra={t(
+        '从专家库选择；与申请单位（或分领域授权单位）同单位的专家须回避，不可选择',
+        'Pick from the pool; experts of the applicant’s (or granting provider’s) organisation are conflicted',
+      )}
+    >
+      <FormSelect mode="multiple" aria-label={label} options={options} optionFilterProp="label" />
+    </Form.Item>
   );
 };
 
@@ -154,6 +236,8 @@ const Field = ({
         <Checkbox>{label}</Checkbox>
       </Form.Item>
     );
+  if (schema.type === 'array' && name === 'experts')
+    return <ExpertPicker name={name} label={label} rules={rules} context={context} />;
   if (schema.type === 'array')
     return (
       <Form.Item
