@@ -55,3 +55,19 @@ export const REPORT_EVENTS = [
   ReportAccepted,
   ReportCorrected,
 ] as const;
+
+/**
+ * Internal continuation of the `reports-due` run (not a domain fact; no notification reads it): the
+ * next page of active grants to create due reports for. `asOf` is the run's instant, so that every page
+ * computes the same periods; `runDay` (CST) and `page` name the continuation once (a marker item).
+ */
+export const ReportsDuePage = defineEvent(
+  SOURCE,
+  'ReportsDuePage',
+  z.object({
+    asOf: z.string(),
+    runDay: z.string(),
+    page: z.number().int().min(2),
+    cursor: z.string().min(1),
+  }),
+);

@@ -134,6 +134,7 @@ export const eventRules = {
   ...products.eventRules,
   ...billing.eventRules,
   ...processing.eventRules,
+  ...reports.eventRules,
 } as const satisfies Record<string, EventRuleDecl>;
 
 export const schedules = {

@@ -6,6 +6,7 @@ import {
 } from '../../events/applications.js';
 import { isAuthorizable } from '../catalog/domain.js';
 import { catalogRepository } from '../catalog/repository.js';
+import { actorView, principalsOf, withHistory } from '../shared/actors.js';
 import type { Principal } from '../shared/auth.js';
 import type { Deps } from '../shared/deps.js';
 import { ConflictError, ForbiddenError, NotFoundError } from '../shared/errors.js';
@@ -505,6 +506,7 @@ const applicationRoutes: RouteTable = {
 
   getApplication: route({
     params: ApplicationId,
+    response: withHistory('history', 'Every step of the selection: step, action, time, and who acted'),
     async handle(ctx) {
       const p = caller(ctx);
       const app = await loadApplication(ctx.deps, ctx.params.id);
@@ -529,9 +531,17 @@ const applicationRoutes: RouteTable = {
       const deadline = pending.length
         ? { dueAt: pending.map((t) => t.dueAt).sort()[0], overdue: pending.some((t) => t.overdue) }
         : null;
+      // Art. 18: each step of the application's own history names who acted, with the 主要负责人 of
+      // its organisation (one BatchGet); the applicant's view already leaves the experts out (Art. 10.3).
+      const view = applicationView(app, p);
+      const resolve = await principalsOf(
+        ctx.deps,
+        view.history.map((h) => h.actor.org),
+      );
+      const history = view.history.map((h) => ({ ...h, actor: actorView(h.actor, resolve) }));
       return {
         status: 200,
-        body: { ...applicationView(app, p), tasks, deadline },
+        body: { ...view, tasks, deadline, history },
         headers: { etag: `"${app.version}"` },
       };
     },

@@ -2,6 +2,7 @@
  * Reading the audit trail for supervision (Art. 15, 18; Cybersecurity Law Art. 21). Pure: who may read
  * what, which index answers a query, and how events are shown and exported. No AWS.
  */
+import type { PrincipalResolver } from '../shared/actors.js';
 import type { Principal } from '../shared/auth.js';
 import { DAY_MS } from '../shared/clock.js';
 import { ForbiddenError, ValidationError } from '../shared/errors.js';
@@ -85,11 +86,11 @@ export const days = (from: string, to: string): string[] => {
 };
 
 /**
- * Hook for the organisation registry (branch `harden`): the principal responsible person
- * (主要负责人) of an organisation at the time of an action. Until the registry exists, null.
+ * The organisation registry's answer for the actors of a page (functions/shared/actors.ts): the
+ * principal responsible person (主要负责人) and the name of each organisation; null when unregistered.
  */
-export type PrincipalPersonResolver = (org: string, at: string) => string | null;
-export const noPrincipalPersons: PrincipalPersonResolver = () => null;
+export type PrincipalPersonResolver = PrincipalResolver;
+export const noPrincipalPersons: PrincipalPersonResolver = Object.assign(() => null, { nameOf: () => null });
 
 /** An audit event as the API shows it. */
 export const viewOf = (
@@ -98,6 +99,7 @@ export const viewOf = (
 ) => {
   const actor = (item.actor ?? {}) as { userId?: string; role?: string; org?: string };
   const at = String(item.at ?? '');
+  const org = String(actor.org ?? '');
   return {
     resource: String(item.resource ?? ''),
     seq: Number(item.seq ?? 0),
@@ -106,8 +108,9 @@ export const viewOf = (
     actor: {
       userId: String(actor.userId ?? ''),
       role: String(actor.role ?? ''),
-      org: String(actor.org ?? ''),
-      principalPerson: actor.org ? principalPerson(actor.org, at) : null,
+      org,
+      organisationName: org ? principalPerson.nameOf(org) : null,
+      principalPerson: org ? principalPerson(org, at) : null,
     },
     before: item.before ?? null,
     after: item.after ?? null,

@@ -1,17 +1,9 @@
+import { actorOrgs, principalsOf } from '../shared/actors.js';
 import type { Principal } from '../shared/auth.js';
 import type { Deps } from '../shared/deps.js';
 import { ForbiddenError } from '../shared/errors.js';
 import { caller, type RouteTable, route } from '../shared/http.js';
-import { readOrganisation } from '../shared/organisations.js';
-import {
-  type AuditEventView,
-  csvHeader,
-  csvRow,
-  effectiveFilters,
-  type PrincipalPersonResolver,
-  SUPERVISORS,
-  viewOf,
-} from './domain.js';
+import { type AuditEventView, csvHeader, csvRow, effectiveFilters, SUPERVISORS, viewOf } from './domain.js';
 import { auditRepository } from './repository.js';
 import { AuditExportQuery, AuditPage, AuditQuery, VerificationView, VerifyQuery } from './schemas.js';
 
@@ -19,26 +11,6 @@ import { AuditExportQuery, AuditPage, AuditQuery, VerificationView, VerifyQuery 
 export const EXPORT_MAX = 2000;
 
 const isSupervisor = (p: Principal) => (SUPERVISORS as readonly string[]).includes(p.role);
-
-/**
- * Art. 18: the principal responsible person (主要负责人) of each organisation acting in `items`, from the
- * organisation registry (its current entry; cached per warm container). Unregistered: null.
- */
-const principalsOf = async (
-  deps: Deps,
-  items: readonly Record<string, unknown>[],
-): Promise<PrincipalPersonResolver> => {
-  const orgs = new Set<string>();
-  for (const i of items) {
-    const org = (i.actor as { org?: unknown } | undefined)?.org;
-    if (typeof org === 'string' && org) orgs.add(org);
-  }
-  const names = new Map<string, string | null>();
-  await Promise.all(
-    [...orgs].map(async (o) => names.set(o, (await readOrganisation(deps, o))?.principal?.name ?? null)),
-  );
-  return (org) => names.get(org) ?? null;
-};
 
 /** The audit trail routes (Art. 15, 18); each event names its organisation's principal responsible person. */
 export const auditRoutes = (): RouteTable => ({
@@ -48,7 +20,7 @@ export const auditRoutes = (): RouteTable => ({
     async handle(ctx) {
       const f = effectiveFilters(ctx.query, caller(ctx), ctx.now);
       const page = await auditRepository(ctx.deps).page(f, ctx.query.limit, ctx.query.cursor);
-      const resolve = await principalsOf(ctx.deps, page.items);
+      const resolve = await principalsOf(ctx.deps, actorOrgs(page.items));
       return {
         status: 200,
         body: {
@@ -69,7 +41,7 @@ export const auditRoutes = (): RouteTable => ({
       let cursor = ctx.query.cursor;
       do {
         const page = await repo.page(f, Math.min(200, EXPORT_MAX - events.length), cursor);
-        const resolve = await principalsOf(ctx.deps, page.items);
+        const resolve = await principalsOf(ctx.deps, actorOrgs(page.items));
         events.push(...page.items.map((i) => viewOf(i, resolve)));
         cursor = page.nextCursor ?? undefined;
       } while (cursor && events.length < EXPORT_MAX);

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { ROLES } from '../../infra/system/types.js';
+import { ActorView } from '../shared/actors.js';
 import { isValidCreditCode } from '../shared/credit-code.js';
 
 const instant = z.iso.datetime({ offset: true });
@@ -42,13 +43,8 @@ export type AuditExportQuery = z.infer<typeof AuditExportQuery>;
 
 export const VerifyQuery = z.object({ resource });
 
-const actor = z.object({
-  userId: z.string(),
-  role: z.string(),
-  org: z.string(),
-  /** 主要负责人 of the organisation: resolved by the organisation registry when one exists, else null. */
-  principalPerson: z.string().nullable(),
-});
+/** The one actor shape of every record history (functions/shared/actors.ts). */
+const actor = ActorView;
 
 export const AuditEventView = z.object({
   resource: z.string(),

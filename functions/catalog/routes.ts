@@ -1,5 +1,6 @@
 import { parseQuery } from '../search/domain.js';
 import { searchCatalog } from '../search/service.js';
+import { actorView, principalsOf } from '../shared/actors.js';
 import type { Principal } from '../shared/auth.js';
 import type { Deps } from '../shared/deps.js';
 import { ForbiddenError, NotFoundError, ValidationError } from '../shared/errors.js';
@@ -29,6 +30,7 @@ import {
 } from './domain.js';
 import { catalogRepository } from './repository.js';
 import {
+  CatalogEntryWithVersions,
   CreateCatalogEntry,
   EntryId,
   ListCatalogQuery,
@@ -126,24 +128,31 @@ export const catalogRoutes: RouteTable = {
 
   getCatalogEntry: route({
     params: EntryId,
+    response: CatalogEntryWithVersions,
     async handle({ params, principal, deps }) {
       const e = await load(deps, params.id);
       const insider = canSeeWorking(e, principal);
       if (!insider && !isPublic(e)) throw new NotFoundError('Catalog entry');
-      const revisions = await catalogRepository(deps).revisions(e.id);
-      const versions = revisions
+      const revisions = (await catalogRepository(deps).revisions(e.id))
         // Art. 8: a revision once approved as a state secret stays hidden even after declassification.
-        .filter((r) => insider || (r.status === 'approved' && !r.content.restrictions.stateSecret))
-        .map((r) => ({
-          revision: r.revision,
-          status: r.status,
-          createdAt: r.createdAt,
-          submittedAt: r.submittedAt ?? null,
-          reviewedAt: r.reviewedAt ?? null,
-          // Art. 18: who decided (user, organisation, role); the public sees organisation and role.
-          decidedBy: deciderView(r, insider),
-          ...(insider ? { reason: r.reason ?? null, content: r.content } : { content: r.content }),
-        }));
+        .filter((r) => insider || (r.status === 'approved' && !r.content.restrictions.stateSecret));
+      // Art. 18: each decision names its organisation's principal responsible person (one BatchGet).
+      const resolve = await principalsOf(
+        deps,
+        revisions.map((r) => r.decidedBy?.org),
+      );
+      const versions = revisions.map((r) => ({
+        revision: r.revision,
+        status: r.status,
+        createdAt: r.createdAt,
+        submittedAt: r.submittedAt ?? null,
+        reviewedAt: r.reviewedAt ?? null,
+        // Art. 18: who decided (user, organisation, role); the public sees organisation and role.
+        decidedBy: deciderView(r, insider),
+        // The decider in the shared history shape (the public does not see the user).
+        actor: r.decidedBy ? actorView(r.decidedBy, resolve, { hideUser: !insider }) : null,
+        ...(insider ? { reason: r.reason ?? null, content: r.content } : { content: r.content }),
+      }));
       return {
         status: 200,
         body: { ...viewOf(e, principal), versions },

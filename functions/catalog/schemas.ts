@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { withHistory } from '../shared/actors.js';
 import {
   CATALOG_STATUSES,
   CLASSIFICATIONS,
@@ -107,3 +108,9 @@ export const ListCatalogQuery = z.object({
   cursor: z.string().max(2000).optional(),
 });
 export type ListCatalogQuery = z.infer<typeof ListCatalogQuery>;
+
+/** An entry with its versions; each decided version names the decider and its 主要负责人 (Art. 18). */
+export const CatalogEntryWithVersions = withHistory(
+  'versions',
+  'Every revision the caller may see: status, dates and the reviewer who decided it (null until decided)',
+);

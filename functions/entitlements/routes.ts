@@ -2,6 +2,7 @@ import { DemandFiled } from '../../events/demands.js';
 import { isAuthorizable } from '../catalog/domain.js';
 import { catalogRepository } from '../catalog/repository.js';
 import { grantsRepository } from '../grants/repository.js';
+import { resourceHistory, withAuditHistory } from '../shared/actors.js';
 import type { Principal } from '../shared/auth.js';
 import type { Deps } from '../shared/deps.js';
 import { ForbiddenError, NotFoundError } from '../shared/errors.js';
@@ -124,13 +125,16 @@ export const entitlementsRoutes: RouteTable = {
 
   getDemand: route({
     params: DemandId,
+    response: withAuditHistory(),
     async handle(ctx) {
       const p = caller(ctx);
       const d = await entitlementsRepository(ctx.deps).getDemand(ctx.params.id, true);
       if (!d) throw new NotFoundError('Data demand');
       if (!canSeeDemand(d, p))
         throw new ForbiddenError('This data demand does not concern your organisation');
-      return { status: 200, body: demandView(d, p) };
+      // Art. 18: who acted on the demand, with each organisation's 主要负责人.
+      const { history, historyComplete } = await resourceHistory(ctx.deps, demandResource(d.id));
+      return { status: 200, body: { ...demandView(d, p), history, historyComplete } };
     },
   }),
 

@@ -9,7 +9,10 @@
  * | criterion            | weight | score                                                                |
  * | reports              | 30     | share of due reports submitted on time (½) and accepted (½)          |
  * | governance           | 15     | share of the operator's governance requests never escalated overdue |
- * | data-use             | 20     | share of the period's uses (jobs) within their entitlement's terms  |
+ * | data-use             | 20     | share of the period's uses within their entitlement's terms: jobs   |
+ * |                      |        | and verification calls (数据核验) each count one use; each job        |
+ * |                      |        | attempt the query checker refused as outside the scope counts one   |
+ * |                      |        | use outside the approved scenario (it lowers the score)             |
  * | incidents            | 15     | share of the operator's reported security incidents closed          |
  * | rectifications       | 20     | 100 with no open rectification, else 0                              |
  */
@@ -140,6 +143,10 @@ export interface EntitlementTerms {
 }
 export type DataUse = {
   readonly uses: number;
+  /** Of `uses`: processing jobs, verification product calls (数据核验), refused job attempts. */
+  readonly jobs: number;
+  readonly verificationCalls: number;
+  readonly refusedAttempts: number;
   readonly within: number;
   readonly outside: number;
   /** Each out-of-term use with why: `{ id, reason }`. */
@@ -154,10 +161,12 @@ export type DataUse = {
  * and before it ended). No use at all: null (nothing to judge by).
  */
 export const judgeUses = (
-  uses: readonly DataUseRecord[],
+  uses: readonly (DataUseRecord & { kind?: 'job' | 'verification-call' })[],
   entitlements: readonly EntitlementTerms[],
+  /** Job attempts refused by the query checker as outside the entitlement's scope: each is outside. */
+  refused: readonly { id: string; reason: string }[] = [],
 ): DataUse | null => {
-  if (!uses.length) return null;
+  if (!uses.length && !refused.length) return null;
   const byId = new Map(entitlements.map((e) => [e.id, e]));
   const outOfTerm: { id: string; reason: string }[] = [];
   for (const u of uses) {
@@ -177,12 +186,18 @@ export const judgeUses = (
     })();
     if (reason) outOfTerm.push({ id: u.id, reason });
   }
+  for (const r of refused) outOfTerm.push({ id: r.id, reason: `refused by the query checker: ${r.reason}` });
+  const all = uses.length + refused.length;
+  const calls = uses.filter((u) => u.kind === 'verification-call').length;
   return {
-    uses: uses.length,
-    within: uses.length - outOfTerm.length,
+    uses: all,
+    jobs: uses.length - calls,
+    verificationCalls: calls,
+    refusedAttempts: refused.length,
+    within: all - outOfTerm.length,
     outside: outOfTerm.length,
     outOfTerm,
-    useIds: uses.map((u) => u.id),
+    useIds: [...uses.map((u) => u.id), ...refused.map((r) => r.id)],
   };
 };
 

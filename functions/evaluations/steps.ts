@@ -66,7 +66,7 @@ const recordsOf = async (
   cycle: string,
 ): Promise<GrantRecords> => {
   const period = cycleBounds(cycle);
-  const [reports, governance, evaluations, incidents, jobs, entitlements] = await Promise.all([
+  const [reports, governance, evaluations, incidents, jobs, entitlements, otherUses] = await Promise.all([
     all((c) => reportsRepository(deps).list({ grantId: grant.id, limit: 100, cursor: c })),
     all((c) =>
       governanceRepository(deps).list({ operatorOrg: grant.operatorOrg }, { limit: 100, cursor: c }),
@@ -75,6 +75,7 @@ const recordsOf = async (
     all((c) => incidentsRepository(deps).list({ reporterOrg: grant.operatorOrg, limit: 100, cursor: c })),
     processingRepository(deps).jobsOfGrantBetween(grant.id, period.from, period.to),
     entitlementsRepository(deps).ofGrant(grant.id),
+    processingRepository(deps).usesOfGrantBetween(grant.id, period.from, period.to),
   ]);
   const mine = incidents.filter((i) => !i.grantId || i.grantId === grant.id);
   return {
@@ -84,16 +85,32 @@ const recordsOf = async (
       (e) => e.status === 'rectifying' || e.status === 'failed-rectification',
     ),
     // Art. 16: each job of the period against the entitlements it claimed, at the time it was submitted.
+    // Verification product calls count as uses too; refused job attempts as uses outside the scenario.
     dataUse: judgeUses(
-      jobs.map((j) => ({
-        id: j.id,
-        at: j.createdAt,
-        operatorOrg: j.operatorOrg,
-        demandId: j.demandId,
-        scenarioTitle: j.scenarioTitle,
-        entitlementIds: j.entitlementIds,
-      })),
+      [
+        ...jobs.map((j) => ({
+          id: j.id,
+          at: j.createdAt,
+          operatorOrg: j.operatorOrg,
+          demandId: j.demandId,
+          scenarioTitle: j.scenarioTitle,
+          entitlementIds: j.entitlementIds,
+          kind: 'job' as const,
+        })),
+        ...otherUses
+          .filter((u) => u.kind === 'verification-call')
+          .map((u) => ({
+            id: u.id,
+            at: u.at,
+            operatorOrg: u.operatorOrg,
+            demandId: u.demandId,
+            scenarioTitle: u.scenarioTitle,
+            entitlementIds: u.entitlementIds,
+            kind: 'verification-call' as const,
+          })),
+      ],
       entitlements,
+      otherUses.filter((u) => u.kind === 'refused-attempt').map((u) => ({ id: u.id, reason: u.subject })),
     ),
     // Reported incidents, handled when closed by the authority or a regulator; none reported: null.
     incidents: mine.length

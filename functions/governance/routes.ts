@@ -10,6 +10,7 @@ import {
 import { catalogRepository } from '../catalog/repository.js';
 import { isEffective } from '../entitlements/domain.js';
 import { entitlementsRepository } from '../entitlements/repository.js';
+import { actorView, principalsOf } from '../shared/actors.js';
 import type { Principal } from '../shared/auth.js';
 import type { Deps, DomainEvent } from '../shared/deps.js';
 import type { Invocation } from '../shared/duty.js';
@@ -37,6 +38,7 @@ import {
   CreateGovernanceRequest,
   ForwardGovernanceRequest,
   GovernanceRequestId,
+  GovernanceRequestWithHistory,
   ListGovernanceQuery,
   ReopenGovernanceRequest,
   RespondGovernanceRequest,
@@ -135,8 +137,25 @@ export const governanceRoutes: RouteTable = {
 
   getGovernanceRequest: route({
     params: GovernanceRequestId,
+    response: GovernanceRequestWithHistory,
     async handle(ctx) {
-      return { status: 200, body: viewOf(await load(ctx.deps, ctx.params.id, caller(ctx))) };
+      const r = await load(ctx.deps, ctx.params.id, caller(ctx));
+      // Art. 18: each step names its organisation's principal responsible person (one BatchGet).
+      const resolve = await principalsOf(
+        ctx.deps,
+        r.history.map((h) => h.org),
+      );
+      const view = viewOf(r);
+      return {
+        status: 200,
+        body: {
+          ...view,
+          history: r.history.map((h) => ({
+            ...h,
+            actor: actorView({ userId: h.by, org: h.org, role: h.role }, resolve),
+          })),
+        },
+      };
     },
   }),
 

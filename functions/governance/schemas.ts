@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { withHistory } from '../shared/actors.js';
 import { codesOf } from '../shared/codes.js';
 import { PROBLEM_KINDS } from './domain.js';
 
@@ -32,3 +33,9 @@ export const ListGovernanceQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(20),
   cursor: z.string().max(2000).optional(),
 });
+
+/** A request with its steps, each naming its actor and that organisation's 主要负责人 (Art. 18). */
+export const GovernanceRequestWithHistory = withHistory(
+  'history',
+  'Every step: action, time, note and who acted',
+);

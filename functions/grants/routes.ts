@@ -5,6 +5,7 @@ import {
   GrantSuspended,
   GrantTerminated,
 } from '../../events/grants.js';
+import { resourceHistory, withAuditHistory } from '../shared/actors.js';
 import type { Principal } from '../shared/auth.js';
 import { listedReason, listingsInForce, subjectKeys } from '../shared/credit-screen.js';
 import type { Deps, DomainEvent } from '../shared/deps.js';
@@ -92,6 +93,7 @@ const transition = async <B extends { version?: number | undefined }>(
 export const grantsRoutes: RouteTable = {
   getGrant: route({
     params: GrantId,
+    response: withAuditHistory(),
     async handle(ctx) {
       const g = await load(ctx.deps, ctx.params.id);
       if (!canView(g, caller(ctx)))
@@ -99,9 +101,11 @@ export const grantsRoutes: RouteTable = {
       // Art. 8: scope entries withdrawn or restricted since, recorded from the catalog's events.
       const repo = grantsRepository(ctx.deps);
       // Art. 9: credit list entries the operator was put on while the grant ran, with their review.
-      const [scopeEnded, creditListings] = await Promise.all([
+      const [scopeEnded, creditListings, { history, historyComplete }] = await Promise.all([
         repo.scopeEnded(g.id),
         repo.creditListings(g.id),
+        // Art. 18: who acted on the grant, with each organisation's 主要负责人.
+        resourceHistory(ctx.deps, grantResource(g.id)),
       ]);
       return {
         status: 200,
@@ -109,6 +113,8 @@ export const grantsRoutes: RouteTable = {
           ...viewOf(g, ctx.now),
           scopeEnded: scopeEnded.map(({ catalogVersion: _v, ...r }) => r),
           creditListings,
+          history,
+          historyComplete,
         },
         headers: { etag: `"${g.version}"` },
       };

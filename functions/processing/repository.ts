@@ -16,6 +16,8 @@ import type { Dataset, DatasetUpload, Job, JobStatus, Verification } from './dom
  *   `publicKey` + `createdSort` (the whole public record), `checkKey` + `checkSort` (sparse: pending
  *   manual output checks by deadline).
  * - Verification `VERIFY#<id>` / `VERIFY`; rate counters `RATE#<id>#<org>` / `<minute>` with TTL.
+ * - Uses other than jobs `USE#<id>` / `USE` (verification calls, refused job attempts): `jobGrant` +
+ *   `createdSort` only (the evaluation's data-use evidence); the operator is kept as `useOperator`.
  */
 const pad = (v: number) => String(v).padStart(6, '0');
 const JOB = 'JOB';
@@ -33,6 +35,20 @@ const jobItem = (j: Job) => ({
 });
 const JOB_ATTRS = ['pk', 'sk', 'jobGrant', 'publicKey', 'createdSort', 'checkKey', 'checkSort'];
 const jobFrom = (i: Record<string, unknown>) => strip<Job>(i, JOB_ATTRS);
+
+/** A use of data other than a job (a verification call) or a refused job attempt, by grant and time. */
+export interface UseRecord {
+  readonly id: string;
+  readonly kind: 'verification-call' | 'refused-attempt';
+  readonly grantId: string;
+  readonly operatorOrg: string;
+  readonly demandId: string;
+  readonly scenarioTitle: string;
+  readonly entitlementIds: readonly string[];
+  readonly at: string;
+  /** The verification called, or why the checker refused the query. */
+  readonly subject: string;
+}
 
 export const processingRepository = (deps: Pick<Deps, 'db' | 'tables'>) => {
   const table = tableName(deps, 'processing');
@@ -166,7 +182,41 @@ export const processingRepository = (deps: Pick<Deps, 'db' | 'tables'>) => {
         KeyConditionExpression: 'jobGrant = :g AND createdSort BETWEEN :f AND :t',
         ExpressionAttributeValues: { ':g': grantId, ':f': from, ':t': to },
       });
-      return items.map(jobFrom);
+      return items.filter((i) => String(i.pk).startsWith('JOB#')).map(jobFrom);
+    },
+
+    /**
+     * Uses of data that are not jobs, for the evaluation's data-use criterion (Art. 13, 16): each call of
+     * a verification product and each job attempt the query checker refused as outside the scope.
+     */
+    recordUse(tx: Transaction, u: UseRecord): Transaction {
+      return tx.create(
+        'processing',
+        // `operatorOrg` is kept as `useOperator`: the by-operator index lists jobs only.
+        (({ operatorOrg, ...rest }) => ({
+          pk: `USE#${u.id}`,
+          sk: 'USE',
+          ...rest,
+          useOperator: operatorOrg,
+          jobGrant: u.grantId,
+          createdSort: `${u.at}#${u.id}`,
+        }))(u),
+        'pk',
+      );
+    },
+    async usesOfGrantBetween(grantId: string, from: string, to: string): Promise<UseRecord[]> {
+      const items = await queryAll(deps, {
+        TableName: table,
+        IndexName: 'byGrant',
+        KeyConditionExpression: 'jobGrant = :g AND createdSort BETWEEN :f AND :t',
+        ExpressionAttributeValues: { ':g': grantId, ':f': from, ':t': to },
+      });
+      return items
+        .filter((i) => String(i.pk).startsWith('USE#'))
+        .map(({ useOperator, ...i }) => ({
+          ...strip<Omit<UseRecord, 'operatorOrg'>>(i, ['pk', 'sk', 'jobGrant', 'createdSort']),
+          operatorOrg: String(useOperator),
+        }));
     },
 
     // Verifications -------------------------------------------------------------------------------

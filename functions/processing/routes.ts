@@ -9,6 +9,7 @@ import type { Deps } from '../shared/deps.js';
 import { ForbiddenError, NotFoundError, ValidationError } from '../shared/errors.js';
 import { caller, pageReply, type RouteTable, route } from '../shared/http.js';
 import { newId } from '../shared/ids.js';
+import { Transaction } from '../shared/store.js';
 import {
   answerOf,
   bindParameters,
@@ -222,7 +223,36 @@ export const processingRoutes = (services: ProcessingServices, limits: Limits): 
           }
         );
       });
-      const checked = checkQuery(ctx.body.sql, scopes);
+      let checked: ReturnType<typeof checkQuery>;
+      try {
+        checked = checkQuery(ctx.body.sql, scopes);
+      } catch (e) {
+        // Art. 13, 16: a query reaching outside the entitlement's scope is refused and recorded, as
+        // evidence for the evaluation's data-use criterion (a syntax error is not an attempt on data).
+        const grantId = entitlements[0]?.grantId;
+        if (e instanceof ForbiddenError && grantId) {
+          const id = newId('ua', ctx.now);
+          await processingRepository(ctx.deps)
+            .recordUse(new Transaction(ctx.deps, { principal: p, requestId: ctx.requestId, now: ctx.now }), {
+              id,
+              kind: 'refused-attempt',
+              grantId,
+              operatorOrg: p.org,
+              demandId: demand.id,
+              scenarioTitle: demand.scenario.title,
+              entitlementIds: entitlements.map((x) => x.id),
+              at: ctx.now.toISOString(),
+              subject: e.message,
+            })
+            .audit({
+              action: 'job.refused',
+              resource: `data-demand/${demand.id}`,
+              after: { useId: id, reason: e.message },
+            })
+            .commit();
+        }
+        throw e;
+      }
       const job = newJob({
         id: newId('jb', ctx.now),
         principal: p,
@@ -435,9 +465,21 @@ export const processingRoutes = (services: ProcessingServices, limits: Limits): 
       });
       const answer = answerOf(result.rows);
       const minute = ctx.now.toISOString().slice(0, 16);
+      // Art. 13, 16: the call is a use of data under the entitlement (the data-use criterion).
+      const use = {
+        id: `${v.id}-${ctx.requestId}`,
+        kind: 'verification-call' as const,
+        grantId: ent.grantId,
+        operatorOrg: v.operatorOrg,
+        demandId: v.demandId,
+        scenarioTitle: demand.scenario.title,
+        entitlementIds: [ent.id],
+        at: ctx.now.toISOString(),
+        subject: `verification/${v.id}`,
+      };
       await repo
         .countCall(
-          ctx.tx(),
+          repo.recordUse(ctx.tx(), use),
           v.id,
           p.org,
           minute,

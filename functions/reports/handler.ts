@@ -1,9 +1,9 @@
 import { eventBridgePublisher } from '../shared/aws/event-bridge.js';
 import { baseDeps, type Deps } from '../shared/deps.js';
 import { dutyHandler } from '../shared/duty.js';
-import { reportsSchedules } from './jobs.js';
+import { reportsEvents, reportsSchedules } from './jobs.js';
 import { reportsRoutes } from './routes.js';
 
 export const createHandler = (deps: Deps) =>
-  dutyHandler('reports', { routes: reportsRoutes, schedules: reportsSchedules }, deps);
+  dutyHandler('reports', { routes: reportsRoutes, schedules: reportsSchedules, events: reportsEvents }, deps);
 export const handler = createHandler({ ...baseDeps('reports'), events: eventBridgePublisher() });

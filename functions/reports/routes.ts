@@ -5,6 +5,7 @@ import {
   ReportSubmitted,
   ReportSupplementRequested,
 } from '../../events/reports.js';
+import { actorView, principalsOf } from '../shared/actors.js';
 import type { Principal } from '../shared/auth.js';
 import type { Deps, DomainEvent } from '../shared/deps.js';
 import { assertVersion, ForbiddenError, NotFoundError } from '../shared/errors.js';
@@ -30,6 +31,7 @@ import {
   EditReport,
   ListReportsQuery,
   ReportId,
+  ReportWithRevisions,
   ReviewReport,
   SubmitReport,
 } from './schemas.js';
@@ -98,10 +100,35 @@ export const reportsRoutes: RouteTable = {
 
   getReport: route({
     params: ReportId,
+    response: ReportWithRevisions,
     async handle(ctx) {
       const r = await load(ctx.deps, ctx.params.id, caller(ctx));
       const revisions = await reportsRepository(ctx.deps).revisions(r.id);
-      return { status: 200, body: { ...viewOf(r), revisions } };
+      // Art. 18: who submitted and who reviewed each revision, with the 主要负责人 (one BatchGet).
+      const all = [r, ...revisions];
+      const resolve = await principalsOf(
+        ctx.deps,
+        all.flatMap((x) => [x.operatorOrg, x.review?.org]),
+      );
+      const attributed = (x: Report) => ({
+        actor: x.submittedBy
+          ? actorView({ userId: x.submittedBy, org: x.operatorOrg, role: 'operator' }, resolve)
+          : null,
+        review: x.review
+          ? {
+              ...x.review,
+              actor: actorView({ userId: x.review.by, org: x.review.org, role: 'authority' }, resolve),
+            }
+          : null,
+      });
+      return {
+        status: 200,
+        body: {
+          ...viewOf(r),
+          ...attributed(r),
+          revisions: revisions.map((x) => ({ ...x, ...attributed(x) })),
+        },
+      };
     },
   }),
 

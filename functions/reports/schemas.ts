@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { withHistory } from '../shared/actors.js';
 import { codesOf, REPORT_STATUSES } from '../shared/codes.js';
 
 const text = (max: number) => z.string().trim().min(1).max(max);
@@ -71,3 +72,12 @@ export const ListReportsQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(20),
   cursor: z.string().max(2000).optional(),
 });
+
+/**
+ * A report (its current revision) with its earlier revisions; each names who submitted it (`actor`,
+ * null for an unsubmitted draft) and who reviewed it (`review.actor`), with their 主要负责人 (Art. 18).
+ */
+export const ReportWithRevisions = withHistory(
+  'revisions',
+  'Every earlier revision, unchanged, with its actors',
+);

@@ -9,6 +9,7 @@ import type { Role } from '../../infra/system.js';
 import type { Principal } from './auth.js';
 import { type Deps, tableName } from './deps.js';
 import { ForbiddenError } from './errors.js';
+import { batchGetAll } from './query.js';
 
 export const ORGANISATION_KINDS = [
   'authority',
@@ -128,6 +129,36 @@ export const readOrganisation = async (
   const org = out.Item ? organisationFromItem(out.Item) : undefined;
   cache.set(key, { at: nowMs, org });
   return org;
+};
+
+/**
+ * The registry entries of many organisations in one BatchGet (100 keys a request), for a response
+ * that names several (record histories, Art. 18). Cached answers are reused; the rest are cached.
+ */
+export const readOrganisationsBatch = async (
+  deps: Pick<Deps, 'db' | 'tables'>,
+  codes: readonly string[],
+  opts: { nowMs?: number } = {},
+): Promise<Map<string, Organisation | undefined>> => {
+  const table = tableName(deps, 'organisations');
+  const nowMs = opts.nowMs ?? Date.now();
+  const out = new Map<string, Organisation | undefined>();
+  const missing: string[] = [];
+  for (const code of new Set(codes)) {
+    const hit = cache.get(`${table}#${code}`);
+    if (hit && nowMs - hit.at < TTL_MS) out.set(code, hit.org);
+    else missing.push(code);
+  }
+  if (missing.length) {
+    const items = await batchGetAll(deps, table, missing.map(orgKey));
+    const byCode = new Map(items.map((i) => [String(i.code), organisationFromItem(i)]));
+    for (const code of missing) {
+      const org = byCode.get(code);
+      cache.set(`${table}#${code}`, { at: nowMs, org });
+      out.set(code, org);
+    }
+  }
+  return out;
 };
 
 /**

@@ -90,11 +90,19 @@ export const reports = {
     },
   ],
   stateMachines: {},
-  eventRules: {},
+  eventRules: {
+    // The fan-out of the due-report run: each page of active grants is its own invocation.
+    'reports-due-pages': {
+      description:
+        'Continues the reports-due run with its next page of active grants (one page per invocation)',
+      pattern: { source: ['shiyan.reports'], 'detail-type': ['ReportsDuePage'] },
+      function: 'reports',
+    },
+  },
   schedules: {
     'reports-due': {
       description:
-        'Creates the reports due for every active grant (quarterly, and the annual one by 31 March) once per period, and flags overdue reports and supplements',
+        'Creates the reports due for every active grant (quarterly, and the annual one by 31 March) once per period, one page of grants per invocation, and flags overdue reports and supplements',
       expression: 'cron(0 1 * * ? *)',
       timezone: 'Asia/Shanghai',
       function: 'reports',

@@ -81,6 +81,7 @@ describe('audit queries (Art. 15, 18)', () => {
       userId: as.authority.sub,
       role: 'authority',
       org: as.authority.org,
+      organisationName: registered?.name,
       principalPerson: registered?.principal.name,
     });
   });

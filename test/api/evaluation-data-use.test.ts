@@ -141,4 +141,64 @@ describe('data-use criterion (Art. 16)', () => {
       },
     });
   });
+
+  it('counts verification calls as uses and refused job attempts as uses outside the scenario', async () => {
+    // Prepare (2027-Q3): one job, one verification product call (数据核验), one job the checker refuses
+    // (a column outside the scenario's fields) and one syntax error (not an attempt on data).
+    p.rt.clock.set('2027-08-10T02:00:00Z');
+    const job = await runJob();
+    const vf = await p.post<{ id: string }>('/verifications', as.operatorA, {
+      demandId,
+      entryId: entry,
+      title: '企业区县核验',
+      question: '该企业是否位于该区县',
+      predicates: [
+        { column: '企业代码', op: '=', parameter: 'enterprise' },
+        { column: '区县', op: '=', parameter: 'district' },
+      ],
+    });
+    expect(vf.status).toBe(201);
+    const call = await p.post(`/verifications/${vf.body.id}/calls`, as.logistics, {
+      parameters: { enterprise: 'E1', district: '茅箭区' },
+    });
+    expect(call.status).toBe(200);
+    const refused = await p.post('/jobs', as.operatorA, {
+      demandId,
+      sql: `SELECT "区县", count(*) AS n FROM police_other GROUP BY "区县"`,
+      outputKind: 'aggregate',
+      purpose: '越权读取',
+    });
+    expect(refused.status).toBe(403);
+    const syntax = await p.post('/jobs', as.operatorA, {
+      demandId,
+      sql: 'SELEC nothing',
+      outputKind: 'aggregate',
+      purpose: '错误语句',
+    });
+    expect(syntax.status).toBe(400);
+
+    // Act: the 2027-Q3 cycle.
+    p.rt.clock.set('2027-10-02T02:00:00Z');
+    await p.rt.scheduler.fire('evaluation-cycle');
+    await p.rt.settle();
+
+    // Assess: three uses, the refused one outside: 66.7, each kind counted in the evidence.
+    const q3 = await dataUse('2027-Q3');
+    expect(q3).toMatchObject({
+      score: 66.7,
+      evidence: {
+        uses: 3,
+        jobs: 1,
+        verificationCalls: 1,
+        refusedAttempts: 1,
+        within: 2,
+        outside: 1,
+        outOfTerm: [{ reason: expect.stringMatching(/refused by the query checker/) }],
+      },
+    });
+    const ids = q3?.evidence.useIds as string[];
+    expect(ids).toHaveLength(3);
+    expect(ids).toContain(job);
+    expect(ids.some((id) => id.startsWith(`${vf.body.id}-`))).toBe(true);
+  });
 });

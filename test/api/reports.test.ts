@@ -195,4 +195,43 @@ describe('operation reports (Art. 12.2)', () => {
     expect(late.body).toMatchObject({ status: 'submitted', late: true, overdue: false });
     p.rt.clock.reset();
   });
+
+  it('fans the due-report run out one page of grants per invocation, one report per grant and period', async () => {
+    p.rt.clock.set('2028-01-10T02:00:00Z');
+    const ids: string[] = [];
+    for (const operator of [as.operatorA, as.operatorB, as.operatorC, as.operatorA, as.operatorB]) {
+      ids.push((await activeGrant(p, { scope: [entry], operator })).id);
+    }
+    process.env.REPORTS_DUE_PAGE_SIZE = '2';
+    try {
+      p.rt.clock.set('2028-04-02T02:00:00Z');
+      const pagesBefore = p.rt.bus.events({ detailType: 'ReportsDuePage' }).length;
+      const first = await fire();
+      // The schedule's own invocation handles one page only; the rest follow on the bus.
+      expect(first.grants).toBe(2);
+      expect(first.continued).toBe(true);
+      await p.rt.settle();
+      const pages = p.rt.bus.events({ detailType: 'ReportsDuePage' }).slice(pagesBefore);
+      const active = (await p.get<{ items: unknown[] }>('/grants?status=active&limit=100', as.authority)).body
+        .items.length;
+      expect(active).toBeGreaterThanOrEqual(ids.length);
+      // ceil(active / 2) pages: the first from the schedule, each other from one event.
+      expect(pages).toHaveLength(Math.ceil(active / 2) - 1);
+      expect(new Set(pages.map((e) => (e.detail as { page: number }).page)).size).toBe(pages.length);
+
+      // A rerun the same day and a redelivered page start no second chain and no second report.
+      await fire();
+      const redelivered = pages[0];
+      if (redelivered) await p.rt.invoke('reports', redelivered);
+      await p.rt.settle();
+      expect(p.rt.bus.events({ detailType: 'ReportsDuePage' }).slice(pagesBefore)).toHaveLength(pages.length);
+      for (const id of ids) {
+        const q1 = (await reportsOf(id)).filter((r) => r.period === '2028-Q1');
+        expect(q1, id).toHaveLength(1);
+      }
+    } finally {
+      delete process.env.REPORTS_DUE_PAGE_SIZE;
+      p.rt.clock.reset();
+    }
+  });
 });
