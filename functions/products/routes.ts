@@ -607,34 +607,29 @@ export const productsRoutes: RouteTable = {
     async handle(ctx) {
       const s = await loadSubscription(ctx.deps, ctx.params.id, caller(ctx));
       const repo = productsRepository(ctx.deps);
+      // One body for both: a closed period's lines and total as closed, an open one's computed now.
+      const body = (lines: readonly unknown[], totalFen: number, closed: boolean) => ({
+        subscriptionId: s.id,
+        period: ctx.query.period,
+        purpose: s.purpose,
+        free: !s.paid,
+        lines,
+        totalFen,
+        closed,
+      });
       // Art. 12.3: a closed period is read from its closed record, the open ones computed.
       if (await repo.closedAt(ctx.query.period)) {
         const closed = await repo.closedCharge(s.id, ctx.query.period);
-        return {
-          status: 200,
-          body: {
-            subscriptionId: s.id,
-            period: ctx.query.period,
-            purpose: s.purpose,
-            free: !s.paid,
-            lines: closed?.lines ?? [],
-            totalFen: closed?.totalFen ?? 0,
-            closed: true,
-          },
-        };
+        return { status: 200, body: body(closed?.lines ?? [], closed?.totalFen ?? 0, true) };
       }
       const lines = (await repo.countersOf(s.id, ctx.query.period)).map(chargeOf);
       return {
         status: 200,
-        body: {
-          subscriptionId: s.id,
-          period: ctx.query.period,
-          purpose: s.purpose,
-          free: !s.paid,
+        body: body(
           lines,
-          totalFen: lines.reduce((sum, l) => sum + l.amountFen, 0),
-          closed: false,
-        },
+          lines.reduce((sum, l) => sum + l.amountFen, 0),
+          false,
+        ),
       };
     },
   }),
