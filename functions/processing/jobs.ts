@@ -1,5 +1,6 @@
 import { ResourceUsed } from '../../events/metering.js';
 import type { Invocation } from '../shared/duty.js';
+import { systemActor, Transaction } from '../shared/store.js';
 import type { ProcessingServices } from './services.js';
 
 export const STORAGE_METERING_JOB = 'storage-metering';
@@ -31,8 +32,9 @@ export interface StorageRun {
  */
 export const measureStorage =
   (services: ProcessingServices) =>
-  async ({ deps }: Invocation): Promise<StorageRun> => {
-    const day = dayBefore(deps.clock.now());
+  async ({ deps, requestId }: Invocation): Promise<StorageRun> => {
+    const now = deps.clock.now();
+    const day = dayBefore(now);
     // Noon of the day in CST: the statement month is the day's own.
     const at = new Date(Date.parse(`${day}T12:00:00+08:00`)).toISOString();
     let operators = 0;
@@ -42,17 +44,20 @@ export const measureStorage =
       if (bytes === 0) continue;
       operators++;
       total += bytes;
-      await deps.events.publish([
-        ResourceUsed.make({
-          usageId: `storage/${operatorOrg}/${day}`,
-          operatorOrg,
-          resource: 'storage',
-          unit: 'gb-day',
-          quantity: bytes / BYTES_PER_GB,
-          at,
-          subject: `storage/${OUTPUTS_PREFIX}${operatorOrg}/`,
-        }),
-      ]);
+      // Through the outbox like every event: a publish that fails after the commit is relayed.
+      await new Transaction(deps, { principal: systemActor(STORAGE_METERING_JOB), requestId, now })
+        .publish(
+          ResourceUsed.make({
+            usageId: `storage/${operatorOrg}/${day}`,
+            operatorOrg,
+            resource: 'storage',
+            unit: 'gb-day',
+            quantity: bytes / BYTES_PER_GB,
+            at,
+            subject: `storage/${OUTPUTS_PREFIX}${operatorOrg}/`,
+          }),
+        )
+        .commit();
     }
     return { day, operators, bytes: total };
   };
