@@ -76,6 +76,25 @@ export interface Meter {
   readonly quantity: number;
 }
 
+/**
+ * The meters of an operator's month with its API calls (counted apart, functions/shared/metering.ts)
+ * added to the `api-call` / `call` meter: one line per resource and unit.
+ */
+export const withApiCalls = (
+  meters: readonly Meter[],
+  operatorOrg: string,
+  month: string,
+  apiCalls: number,
+): Meter[] => {
+  if (apiCalls <= 0) return [...meters];
+  const i = meters.findIndex((m) => m.resource === 'api-call' && m.unit === 'call');
+  const existing = i >= 0 ? meters[i] : undefined;
+  const merged: Meter = existing
+    ? { ...existing, quantity: existing.quantity + apiCalls }
+    : { operatorOrg, month, resource: 'api-call', unit: 'call', quantity: apiCalls };
+  return i >= 0 ? meters.map((m, j) => (j === i ? merged : m)) : [...meters, merged];
+};
+
 export interface StatementLine {
   readonly resource: string;
   readonly unit: string;
