@@ -24,7 +24,7 @@ import type { Meter, Statement } from './domain.js';
  * after the statement read its month nor be lost.
  */
 const meterPk = (operatorOrg: string, month: string) => `METER#${operatorOrg}#${month}`;
-/** The meters' head item: how many uses the month holds (not in the month index: no `meterMonth`). */
+/** The meters' head item: how many uses the month holds (read first, checked when the statement is issued). */
 const HEAD = '#HEAD';
 const stmtPk = (operatorOrg: string) => `STMT#${operatorOrg}`;
 const opsPk = (month: string, shard: number) => `OPS#${month}#${String(shard).padStart(2, '0')}`;

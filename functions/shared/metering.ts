@@ -31,15 +31,16 @@ export const countCall = async (
   org: string,
   now: Date,
 ): Promise<void> => {
-  const command = new UpdateCommand({
-    TableName: tableName(deps, 'apiCalls'),
-    Key: { pk: callsPk(cstMonth(now), callShard(org)), sk: `${org}#${fn}` },
-    UpdateExpression: 'SET operatorOrg = :o, fn = :f ADD calls :one',
-    ExpressionAttributeValues: { ':o': org, ':f': fn, ':one': 1 },
-  });
   for (let attempt = 1; ; attempt++) {
     try {
-      await deps.db.send(command);
+      await deps.db.send(
+        new UpdateCommand({
+          TableName: tableName(deps, 'apiCalls'),
+          Key: { pk: callsPk(cstMonth(now), callShard(org)), sk: `${org}#${fn}` },
+          UpdateExpression: 'SET operatorOrg = :o, fn = :f ADD calls :one',
+          ExpressionAttributeValues: { ':o': org, ':f': fn, ':one': 1 },
+        }),
+      );
       return;
     } catch (error) {
       if (attempt >= 2) {
