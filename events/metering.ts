@@ -16,7 +16,7 @@ export const ResourceUsed = defineEvent(
     operatorOrg: z.string(),
     /** What was consumed: `api-call`, `storage`, `job`, `verification-call`, … */
     resource: z.string().min(1),
-    /** The unit of `quantity`: `call`, `byte`, `byte-month`, `row`, `ms`, … */
+    /** The unit of `quantity`: `call`, `byte`, `gb-day`, `row`, `ms`, … */
     unit: z.string().min(1),
     quantity: z.number().nonnegative(),
     /** When the use happened (ISO 8601): the statement month is taken from it, in China Standard Time. */

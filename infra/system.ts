@@ -64,12 +64,21 @@ export type TableName = keyof typeof tables;
  */
 type WithRegistry<F> = {
   readonly [K in keyof F]: F[K] extends { readonly tables: infer T }
-    ? Omit<F[K], 'tables'> & { readonly tables: T & { readonly organisations: decl.Access } }
+    ? Omit<F[K], 'tables'> & {
+        readonly tables: T & { readonly organisations: decl.Access; readonly apiCalls: decl.Access };
+      }
     : F[K];
 };
+/**
+ * Every function's HTTP edge also meters operators' calls (Art. 17): it adds to the `apiCalls`
+ * counters (functions/shared/metering.ts). Granted here too, so every duty meters.
+ */
 const withRegistry = <F extends Record<string, { readonly tables: object }>>(fns: F): WithRegistry<F> =>
   Object.fromEntries(
-    Object.entries(fns).map(([name, f]) => [name, { ...f, tables: { organisations: 'read', ...f.tables } }]),
+    Object.entries(fns).map(([name, f]) => [
+      name,
+      { ...f, tables: { organisations: 'read', apiCalls: 'write', ...f.tables } },
+    ]),
   ) as WithRegistry<F>;
 
 export const functions = withRegistry({
@@ -147,6 +156,7 @@ export const schedules = {
   ...products.schedules,
   ...billing.schedules,
   ...reports.schedules,
+  ...processing.schedules,
 } as const satisfies Record<string, ScheduleDecl>;
 
 /**

@@ -29,10 +29,14 @@ export const STANDARD_TARIFF: Tariff = {
   rates: [
     // 1 yuan per 10,000 API calls
     { resource: 'api-call', unit: 'call', milliFenPerUnit: 10, zh: '接口调用' },
-    // 0.1 yuan per GB-month
-    { resource: 'storage', unit: 'byte-month', milliFenPerUnit: 0.00001, zh: '存储' },
+    // About 0.1 yuan per GB-month: 0.34 fen per GB held for a day (measured daily, functions/processing/jobs.ts)
+    { resource: 'storage', unit: 'gb-day', milliFenPerUnit: 340, zh: '存储' },
     // 0.5 fen per job-second
     { resource: 'job', unit: 'ms', milliFenPerUnit: 5, zh: '加工作业' },
+    // 3.5 fen per GB scanned by a job (3.5e-6 milli-fen per byte)
+    { resource: 'job', unit: 'byte', milliFenPerUnit: 0.0000035, zh: '加工作业扫描量' },
+    // 1 fen per 1,000 output rows
+    { resource: 'job', unit: 'row', milliFenPerUnit: 1, zh: '加工作业输出行' },
     { resource: 'verification-call', unit: 'call', milliFenPerUnit: 20, zh: '核验调用' },
   ],
 };
@@ -71,6 +75,25 @@ export interface Meter {
   readonly unit: string;
   readonly quantity: number;
 }
+
+/**
+ * The meters of an operator's month with its API calls (counted apart, functions/shared/metering.ts)
+ * added to the `api-call` / `call` meter: one line per resource and unit.
+ */
+export const withApiCalls = (
+  meters: readonly Meter[],
+  operatorOrg: string,
+  month: string,
+  apiCalls: number,
+): Meter[] => {
+  if (apiCalls <= 0) return [...meters];
+  const i = meters.findIndex((m) => m.resource === 'api-call' && m.unit === 'call');
+  const existing = i >= 0 ? meters[i] : undefined;
+  const merged: Meter = existing
+    ? { ...existing, quantity: existing.quantity + apiCalls }
+    : { operatorOrg, month, resource: 'api-call', unit: 'call', quantity: apiCalls };
+  return i >= 0 ? meters.map((m, j) => (j === i ? merged : m)) : [...meters, merged];
+};
 
 export interface StatementLine {
   readonly resource: string;

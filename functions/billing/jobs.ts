@@ -1,7 +1,7 @@
 import type { Invocation } from '../shared/duty.js';
 import { ConflictError } from '../shared/errors.js';
 import { systemActor, Transaction } from '../shared/store.js';
-import { buildStatement, monthOf, previousMonth, type Tariff, tariffFor } from './domain.js';
+import { buildStatement, monthOf, previousMonth, type Tariff, tariffFor, withApiCalls } from './domain.js';
 import { billingRepository } from './repository.js';
 
 export const STATEMENTS_JOB = 'platform-statements';
@@ -17,13 +17,13 @@ export interface StatementRun {
   readonly operators: number;
   readonly issued: number;
   readonly alreadyIssued: number;
-  /** Meter items read from the month's index (the job's cost grows with these, not with the table). */
+  /** Items read (the month's operator lists, counters and meters: the job's cost grows with these, not with the table). */
   readonly itemsRead: number;
 }
 
 /**
  * Art. 17: issues the statements of `month` (default: the month before now, CST), one per operator
- * with metered use, from the month's meters only. Idempotent whatever the retries: a statement is a
+ * with metered use or API calls, from the month's meters and API-call counters only. Idempotent whatever the retries: a statement is a
  * conditional create, so a second run (or a concurrent one) finds it and moves on; a meter that
  * changed while the statement was built makes that operator's statement be rebuilt from fresh reads.
  */
@@ -39,7 +39,7 @@ export const issueStatements = async (
   let alreadyIssued = 0;
   let itemsRead = 0;
 
-  const issueFor = async (operatorOrg: string) => {
+  const issueFor = async (operatorOrg: string, apiCalls: number) => {
     operators++;
     // A retry of the run finds the statement with one read, without reading the month again.
     itemsRead++;
@@ -50,7 +50,8 @@ export const issueStatements = async (
     for (let attempt = 0; ; attempt++) {
       const month_ = await repo.monthOf(operatorOrg, month);
       itemsRead += month_.itemsRead;
-      const s = buildStatement(operatorOrg, month, month_.meters, tariff, now);
+      const meters = withApiCalls(month_.meters, operatorOrg, month, apiCalls);
+      const s = buildStatement(operatorOrg, month, meters, tariff, now);
       try {
         await repo
           .issue(
@@ -79,20 +80,15 @@ export const issueStatements = async (
     }
   };
 
-  // The month index names the operators with use (sorted by operator); each page's operators are
-  // issued CONCURRENCY at a time (each statement is its own small transaction).
-  let last: string | undefined;
-  for await (const page of repo.metersOfMonth(month)) {
-    itemsRead += page.length;
-    const orgs: string[] = [];
-    for (const m of page) {
-      if (m.operatorOrg === last) continue;
-      last = m.operatorOrg;
-      orgs.push(m.operatorOrg);
-    }
-    for (let i = 0; i < orgs.length; i += CONCURRENCY)
-      await Promise.all(orgs.slice(i, i + CONCURRENCY).map(issueFor));
-  }
+  // The month's operators (with metered use or API calls) and their API calls, read strongly
+  // consistently from the base tables; issued CONCURRENCY at a time (each statement is its own small
+  // transaction).
+  const found = await repo.operatorsOfMonth(month);
+  itemsRead += found.itemsRead;
+  for (let i = 0; i < found.operators.length; i += CONCURRENCY)
+    await Promise.all(
+      found.operators.slice(i, i + CONCURRENCY).map((o) => issueFor(o.operatorOrg, o.apiCalls)),
+    );
   return { month, operators, issued, alreadyIssued, itemsRead };
 };
 

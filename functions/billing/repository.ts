@@ -2,6 +2,7 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { type Deps, tableName } from '../shared/deps.js';
 import { ConflictError } from '../shared/errors.js';
 import { strip } from '../shared/items.js';
+import { CALL_SHARDS, callShard, callsPk } from '../shared/metering.js';
 import { indexPage, type Page, queryPage, queryPages } from '../shared/query.js';
 import type { Transaction } from '../shared/store.js';
 import type { Meter, Statement } from './domain.js';
@@ -11,8 +12,11 @@ import type { Meter, Statement } from './domain.js';
  * - `USAGE#<usageId>` / `USAGE`: one metered use (conditional create: a redelivered ResourceUsed
  *   records nothing);
  * - `METER#<operator>#<month>` / `<resource>#<unit>`: the month's quantity (ADD in the same
- *   transaction as the use), indexed by `meterMonth` + `meterSort`, so the statements of a month read
- *   exactly the meters of that month, operator after operator;
+ *   transaction as the use);
+ * - `OPS#<month>#<shard>` / `<operator>`: the operators with metered use in a month (written in the
+ *   same transaction), spread over the 16 shards of functions/shared/metering.ts, so the statement
+ *   run finds every one of them with strongly consistent queries on the base table (no index: an
+ *   index could miss an operator whose first use had just been recorded);
  * - `STMT#<operator>` / `<month>`: the statement (conditional create: once per operator and month),
  *   indexed by `stmtMonth` + `operatorOrg` for the authority's monthly list.
  * A use is booked with a check that its month's statement does not exist yet, and a statement is
@@ -20,9 +24,10 @@ import type { Meter, Statement } from './domain.js';
  * after the statement read its month nor be lost.
  */
 const meterPk = (operatorOrg: string, month: string) => `METER#${operatorOrg}#${month}`;
-/** The meters' head item: how many uses the month holds (not in the month index: no `meterMonth`). */
+/** The meters' head item: how many uses the month holds (read first, checked when the statement is issued). */
 const HEAD = '#HEAD';
 const stmtPk = (operatorOrg: string) => `STMT#${operatorOrg}`;
+const opsPk = (month: string, shard: number) => `OPS#${month}#${String(shard).padStart(2, '0')}`;
 
 /** A month's meter and its head, as stored (exported for bulk seeding in the benchmark). */
 export const meterItems = (m: Meter, uses: number) => [
@@ -31,12 +36,12 @@ export const meterItems = (m: Meter, uses: number) => [
     sk: `${m.resource}#${m.unit}`,
     operatorOrg: m.operatorOrg,
     meterMonth: m.month,
-    meterSort: `${m.operatorOrg}#${m.resource}#${m.unit}`,
     resource: m.resource,
     unit: m.unit,
     quantity: m.quantity,
   },
   { pk: meterPk(m.operatorOrg, m.month), sk: HEAD, uses },
+  { pk: opsPk(m.month, callShard(m.operatorOrg)), sk: m.operatorOrg, operatorOrg: m.operatorOrg },
 ];
 
 const meterFrom = (i: Record<string, unknown>): Meter => ({
@@ -65,6 +70,7 @@ export interface Use {
 
 export const billingRepository = (deps: Pick<Deps, 'db' | 'tables'>) => {
   const table = tableName(deps, 'billing');
+  const callsTable = tableName(deps, 'apiCalls');
   return {
     async use(usageId: string): Promise<Use | undefined> {
       const out = await deps.db.send(
@@ -92,18 +98,22 @@ export const billingRepository = (deps: Pick<Deps, 'db' | 'tables'>) => {
             'billing',
             { pk: meterPk(u.operatorOrg, month), sk: `${u.resource}#${u.unit}` },
             {
-              expression:
-                'SET operatorOrg = :o, meterMonth = :m, meterSort = :s, #r = :r, #u = :u ADD quantity :q',
+              expression: 'SET operatorOrg = :o, meterMonth = :m, #r = :r, #u = :u ADD quantity :q',
               names: { '#r': 'resource', '#u': 'unit' },
               values: {
                 ':o': u.operatorOrg,
                 ':m': month,
-                ':s': `${u.operatorOrg}#${u.resource}#${u.unit}`,
                 ':r': u.resource,
                 ':u': u.unit,
                 ':q': u.quantity,
               },
             },
+          )
+          // The month's operators: the statement run reads this list, consistently.
+          .update(
+            'billing',
+            { pk: opsPk(month, callShard(u.operatorOrg)), sk: u.operatorOrg },
+            { expression: 'SET operatorOrg = :o', values: { ':o': u.operatorOrg } },
           )
           // The month's use count: a statement is issued only if no use came in since it read the month.
           .update(
@@ -131,15 +141,62 @@ export const billingRepository = (deps: Pick<Deps, 'db' | 'tables'>) => {
       return out.Item ? stmtFrom(out.Item) : undefined;
     },
 
-    /** Meters of a month, operator after operator (the index sorts by operator): who has use to bill. */
-    async *metersOfMonth(month: string): AsyncGenerator<Meter[]> {
+    /**
+     * Every operator with metered use or API calls in a month, with its API calls, read with strongly
+     * consistent queries on the base tables (the month's 16 shards of each), sorted by operator.
+     */
+    async operatorsOfMonth(
+      month: string,
+    ): Promise<{ operators: { operatorOrg: string; apiCalls: number }[]; itemsRead: number }> {
+      const calls = new Map<string, number>();
+      let itemsRead = 0;
+      const read = async (
+        params: { TableName: string; pk: string },
+        add: (i: Record<string, unknown>) => void,
+      ) => {
+        for await (const items of queryPages(deps, {
+          TableName: params.TableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': params.pk },
+          ConsistentRead: true,
+        })) {
+          itemsRead += items.length;
+          items.forEach(add);
+        }
+      };
+      await Promise.all(
+        Array.from({ length: CALL_SHARDS }, (_, shard) =>
+          Promise.all([
+            read({ TableName: table, pk: opsPk(month, shard) }, (i) => {
+              const o = String(i.operatorOrg);
+              calls.set(o, calls.get(o) ?? 0);
+            }),
+            read({ TableName: callsTable, pk: callsPk(month, shard) }, (i) => {
+              const o = String(i.operatorOrg);
+              calls.set(o, (calls.get(o) ?? 0) + Number(i.calls ?? 0));
+            }),
+          ]),
+        ),
+      );
+      return {
+        operators: [...calls.entries()]
+          .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+          .map(([operatorOrg, apiCalls]) => ({ operatorOrg, apiCalls })),
+        itemsRead,
+      };
+    },
+
+    /** An operator's API calls of a month so far (strongly consistent: one query of its shard). */
+    async apiCallsOf(operatorOrg: string, month: string): Promise<number> {
+      let n = 0;
       for await (const items of queryPages(deps, {
-        TableName: table,
-        IndexName: 'byMonth',
-        KeyConditionExpression: 'meterMonth = :m',
-        ExpressionAttributeValues: { ':m': month },
+        TableName: callsTable,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :o)',
+        ExpressionAttributeValues: { ':pk': callsPk(month, callShard(operatorOrg)), ':o': `${operatorOrg}#` },
+        ConsistentRead: true,
       }))
-        yield items.map(meterFrom);
+        for (const i of items) n += Number(i.calls ?? 0);
+      return n;
     },
 
     /**
@@ -185,7 +242,10 @@ export const billingRepository = (deps: Pick<Deps, 'db' | 'tables'>) => {
         .conditionCheck(
           'billing',
           { pk: meterPk(s.operatorOrg, s.month), sk: HEAD },
-          { condition: '#n = :n', names: { '#n': 'uses' }, values: { ':n': uses } },
+          // A month of API calls only has no use count yet: it must still have none.
+          uses === 0
+            ? { condition: 'attribute_not_exists(#n)', names: { '#n': 'uses' } }
+            : { condition: '#n = :n', names: { '#n': 'uses' }, values: { ':n': uses } },
           () => new ConflictError('A use came in while the statement was built', 'meter_changed'),
         );
     },

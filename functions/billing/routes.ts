@@ -16,6 +16,7 @@ import {
   disputeStatement,
   type Statement,
   settleStatement,
+  withApiCalls,
 } from './domain.js';
 import { billingRepository } from './repository.js';
 import {
@@ -123,10 +124,20 @@ export const billingRoutes: RouteTable = {
     query: UsageQuery,
     async handle(ctx) {
       const who = caller(ctx);
-      const m = await billingRepository(ctx.deps).monthOf(who.org, ctx.query.month);
+      const repo = billingRepository(ctx.deps);
+      const [m, apiCalls] = await Promise.all([
+        repo.monthOf(who.org, ctx.query.month),
+        repo.apiCallsOf(who.org, ctx.query.month),
+      ]);
       return {
         status: 200,
-        body: { operatorOrg: who.org, month: ctx.query.month, uses: m.uses, meters: m.meters },
+        body: {
+          operatorOrg: who.org,
+          month: ctx.query.month,
+          uses: m.uses,
+          // The API calls so far (this one not yet: it is counted when it ends).
+          meters: withApiCalls(m.meters, who.org, ctx.query.month, apiCalls),
+        },
       };
     },
   }),

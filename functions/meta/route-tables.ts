@@ -34,6 +34,8 @@ const noServices: ProcessingServices = {
     head: described,
     put: described,
     downloadUrl: described,
+    children: described,
+    bytesUnder: described,
   },
   engine: { register: described, run: described, cancel: described },
 };

@@ -10,7 +10,13 @@ import {
   StartQueryExecutionCommand,
 } from '@aws-sdk/client-athena';
 import { CreateTableCommand, GlueClient } from '@aws-sdk/client-glue';
-import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { requiredEnv } from '../shared/deps.js';
 import type { DatasetStorage, ProcessingServices, QueryEngine } from './services.js';
@@ -70,6 +76,36 @@ export const s3Storage = (s3: S3Client, bucket: string): DatasetStorage => ({
     getSignedUrl(s3, new GetObjectCommand({ Bucket: bucket, Key: key }), {
       expiresIn: secondsUntil(expiresAt),
     }),
+  async children(prefix) {
+    const found: string[] = [];
+    let token: string | undefined;
+    do {
+      const out = await s3.send(
+        new ListObjectsV2Command({
+          Bucket: bucket,
+          Prefix: prefix,
+          Delimiter: '/',
+          ContinuationToken: token,
+        }),
+      );
+      for (const c of out.CommonPrefixes ?? [])
+        if (c.Prefix) found.push(c.Prefix.slice(prefix.length).replace(/\/$/, ''));
+      token = out.IsTruncated ? out.NextContinuationToken : undefined;
+    } while (token);
+    return found.sort();
+  },
+  async bytesUnder(prefix) {
+    let bytes = 0;
+    let token: string | undefined;
+    do {
+      const out = await s3.send(
+        new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
+      );
+      for (const o of out.Contents ?? []) bytes += o.Size ?? 0;
+      token = out.IsTruncated ? out.NextContinuationToken : undefined;
+    } while (token);
+    return bytes;
+  },
 });
 
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));

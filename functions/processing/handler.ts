@@ -3,6 +3,7 @@ import { baseDeps, type Deps } from '../shared/deps.js';
 import { dutyHandler } from '../shared/duty.js';
 import { awsProcessing } from './aws.js';
 import { DEFAULT_LIMITS, type Limits } from './domain.js';
+import { processingSchedules } from './jobs.js';
 import { processingRoutes } from './routes.js';
 import type { ProcessingServices } from './services.js';
 import { processingEvents } from './workers.js';
@@ -32,7 +33,12 @@ export const createHandler = (deps: Deps & { services?: unknown }) => {
   const limits = limitsFromEnv();
   return dutyHandler(
     'processing',
-    { routes: processingRoutes(services, limits), events: processingEvents(services, limits) },
+    {
+      routes: processingRoutes(services, limits),
+      events: processingEvents(services, limits),
+      // Art. 17: the operators' stored outputs, metered daily.
+      schedules: processingSchedules(services),
+    },
     deps,
   );
 };

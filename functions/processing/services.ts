@@ -31,6 +31,10 @@ export interface DatasetStorage {
   put(key: string, body: string, contentType: string): Promise<void>;
   /** A short-lived signed URL to GET one object. */
   downloadUrl(key: string, expiresAt: Date): Promise<string>;
+  /** The next path segments under `prefix` (`outputs/` → the operators with outputs), sorted. */
+  children(prefix: string): Promise<string[]>;
+  /** Total bytes of the objects under `prefix` (S3: a paginated listing; locally: the folder). */
+  bytesUnder(prefix: string): Promise<number>;
 }
 
 export interface RegisteredTable {

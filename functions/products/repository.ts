@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { type Deps, tableName } from '../shared/deps.js';
 import { ConflictError } from '../shared/errors.js';
@@ -25,9 +26,12 @@ import { type Subscription, tiersFor, type UsageRecord, type UsageRefusal } from
  * - Price caps `CAPS` / `<key>`, and every cap ever set `CAPHIST` / `<setAt>#<key>` (the disclosure of
  *   a past year shows the caps then in force).
  * - Subscription `SUB#<id>` / `HEAD` (`subProduct`, `consumerOrg`, `subOperator` + `createdSort`);
- *   its usage `USAGE#<usageId>` (conditional create: idempotent), refusals `REFUSAL#…`, and one
- *   counter per period and unit `COUNTER#<period>#<unit>` (ADD in the same transaction as the usage),
- *   indexed by `period` so a period's revenue is one Query over its counters.
+ *   its usage `USAGE#<usageId>` (conditional create: idempotent) and refusals `REFUSAL#…`.
+ * - Usage counters, one per subscription, period and unit (ADD in the same transaction as the usage),
+ *   in the period's partitions `COUNTERS#<period>#<shard>` / `<subscription>#<unit>`, 16 shards by
+ *   subscription: a subscription's counters are one consistent query of its shard, and a period's
+ *   (the close, revenue totals, the disclosure) 16 strongly consistent queries of the base table — no
+ *   index, so the close, which reads after its CLOSING mark stops new uses, sees every counter.
  * - The monthly close `CLOSE#<period>`: `CLOSING` (from then on uses go to the current month: every use
  *   condition-checks its absence), `REVENUE#<view>` (the closed revenue per view), `CLOSED` (done);
  *   and per subscription `SUB#<id>` / `CHARGE#<period>` (the closed charge).
@@ -38,6 +42,10 @@ const closePk = (period: string) => `CLOSE#${period}`;
 const CLOSING = 'CLOSING';
 const CLOSED = 'CLOSED';
 const subPk = (id: string) => `SUB#${id}`;
+const COUNTER_SHARDS = 16;
+const counterShard = (subscriptionId: string): number =>
+  Number.parseInt(createHash('sha256').update(subscriptionId).digest('hex').slice(0, 8), 16) % COUNTER_SHARDS;
+const countersPk = (period: string, shard: number) => `COUNTERS#${period}#${String(shard).padStart(2, '0')}`;
 const HEAD = 'HEAD';
 const LISTED = 'listed';
 const NOTICE = 'notice';
@@ -94,7 +102,7 @@ const subFrom = (i: Record<string, unknown>) =>
   strip<Subscription>(i, ['pk', 'sk', 'kind', 'subProduct', 'subOperator', 'createdSort']);
 
 const objectionFrom = (i: Record<string, unknown>) => strip<Objection>(i, ['pk', 'sk']);
-const counterFrom = (i: Record<string, unknown>) => strip<UsageCounter>(i, ['pk', 'sk', 'counterSort']);
+const counterFrom = (i: Record<string, unknown>) => strip<UsageCounter>(i, ['pk', 'sk']);
 
 export const productsRepository = (deps: Pick<Deps, 'db' | 'tables'>) => {
   const table = tableName(deps, 'products');
@@ -356,8 +364,8 @@ export const productsRepository = (deps: Pick<Deps, 'db' | 'tables'>) => {
         tiers: tiersFor(s, r.unit),
         shares: s.shares,
       };
-      const names: Record<string, string> = { '#q': 'quantity', '#cs': 'counterSort' };
-      const values: Record<string, unknown> = { ':q': r.quantity, ':cs': `${s.id}#${r.unit}` };
+      const names: Record<string, string> = { '#q': 'quantity' };
+      const values: Record<string, unknown> = { ':q': r.quantity };
       const sets = Object.entries(counter).map(([k, v], i) => {
         names[`#a${i}`] = k;
         values[`:a${i}`] = v;
@@ -378,8 +386,8 @@ export const productsRepository = (deps: Pick<Deps, 'db' | 'tables'>) => {
         )
         .update(
           'products',
-          { pk: subPk(s.id), sk: `COUNTER#${r.period}#${r.unit}` },
-          { expression: `SET ${sets.join(', ')}, #cs = :cs ADD #q :q`, names, values },
+          { pk: countersPk(r.period, counterShard(s.id)), sk: `${s.id}#${r.unit}` },
+          { expression: `SET ${sets.join(', ')} ADD #q :q`, names, values },
         );
     },
 
@@ -408,23 +416,35 @@ export const productsRepository = (deps: Pick<Deps, 'db' | 'tables'>) => {
         new QueryCommand({
           TableName: table,
           KeyConditionExpression: 'pk = :pk AND begins_with(sk, :c)',
-          ExpressionAttributeValues: { ':pk': subPk(subscriptionId), ':c': `COUNTER#${period}#` },
+          ExpressionAttributeValues: {
+            ':pk': countersPk(period, counterShard(subscriptionId)),
+            ':c': `${subscriptionId}#`,
+          },
           ConsistentRead: true,
         }),
       );
       return (out.Items ?? []).map(counterFrom);
     },
 
-    /** Every counter of one period (revenue totals; the disclosure reads twelve). */
+    /**
+     * Every counter of one period (the close, revenue totals; the disclosure reads twelve): its 16
+     * shards, strongly consistent, sorted by subscription and unit.
+     */
     async countersOfPeriod(period: string): Promise<UsageCounter[]> {
-      const items = await queryAll(deps, {
-        TableName: table,
-        IndexName: 'byPeriod',
-        KeyConditionExpression: '#p = :p',
-        ExpressionAttributeNames: { '#p': 'period' },
-        ExpressionAttributeValues: { ':p': period },
-      });
-      return items.map(counterFrom);
+      const shards = await Promise.all(
+        Array.from({ length: COUNTER_SHARDS }, (_, shard) =>
+          queryAll(deps, {
+            TableName: table,
+            KeyConditionExpression: 'pk = :pk',
+            ExpressionAttributeValues: { ':pk': countersPk(period, shard) },
+            ConsistentRead: true,
+          }),
+        ),
+      );
+      return shards
+        .flat()
+        .sort((a, b) => (String(a.sk) < String(b.sk) ? -1 : String(a.sk) > String(b.sk) ? 1 : 0))
+        .map(counterFrom);
     },
 
     // The monthly close (Art. 12.3) ---------------------------------------------------------------

@@ -344,6 +344,9 @@ export const productsRoutes: RouteTable = {
     params: ProductId,
     body: FileObjection,
     response: ObjectionReceipt,
+    // A signed-in objector's retry with the same Idempotency-Key gets the first receipt (the edge keys
+    // it per account); without a token there is no account to key it to, and the key is ignored.
+    idempotent: true,
     async handle(ctx) {
       const repo = productsRepository(ctx.deps);
       const p = await loadProduct(ctx.deps, ctx.params.id);
@@ -368,13 +371,14 @@ export const productsRoutes: RouteTable = {
         now: ctx.now,
       };
       const tx = repo.rateLimit(
-        new Transaction(ctx.deps, actor),
+        who ? ctx.tx() : new Transaction(ctx.deps, actor),
         client,
         hourOf(ctx.now),
         OBJECTIONS_PER_HOUR,
         Math.floor(ctx.now.getTime() / 1000) + 7200,
         () => new TooManyRequestsError(`At most ${OBJECTIONS_PER_HOUR} objections an hour`),
       );
+      const receipt = { id: o.id, productId: p.id, status: o.status, filedAt: o.filedAt };
       await repo
         .createObjection(tx, o)
         .audit({
@@ -383,8 +387,8 @@ export const productsRoutes: RouteTable = {
           before: null,
           after: { objectionId: o.id, versionNumber: o.versionNumber },
         })
-        .commit();
-      return { status: 201, body: { id: o.id, productId: p.id, status: o.status, filedAt: o.filedAt } };
+        .commit({ status: 201, body: receipt });
+      return { status: 201, body: receipt };
     },
   }),
 
@@ -607,34 +611,29 @@ export const productsRoutes: RouteTable = {
     async handle(ctx) {
       const s = await loadSubscription(ctx.deps, ctx.params.id, caller(ctx));
       const repo = productsRepository(ctx.deps);
+      // One body for both: a closed period's lines and total as closed, an open one's computed now.
+      const body = (lines: readonly unknown[], totalFen: number, closed: boolean) => ({
+        subscriptionId: s.id,
+        period: ctx.query.period,
+        purpose: s.purpose,
+        free: !s.paid,
+        lines,
+        totalFen,
+        closed,
+      });
       // Art. 12.3: a closed period is read from its closed record, the open ones computed.
       if (await repo.closedAt(ctx.query.period)) {
         const closed = await repo.closedCharge(s.id, ctx.query.period);
-        return {
-          status: 200,
-          body: {
-            subscriptionId: s.id,
-            period: ctx.query.period,
-            purpose: s.purpose,
-            free: !s.paid,
-            lines: closed?.lines ?? [],
-            totalFen: closed?.totalFen ?? 0,
-            closed: true,
-          },
-        };
+        return { status: 200, body: body(closed?.lines ?? [], closed?.totalFen ?? 0, true) };
       }
       const lines = (await repo.countersOf(s.id, ctx.query.period)).map(chargeOf);
       return {
         status: 200,
-        body: {
-          subscriptionId: s.id,
-          period: ctx.query.period,
-          purpose: s.purpose,
-          free: !s.paid,
+        body: body(
           lines,
-          totalFen: lines.reduce((sum, l) => sum + l.amountFen, 0),
-          closed: false,
-        },
+          lines.reduce((sum, l) => sum + l.amountFen, 0),
+          false,
+        ),
       };
     },
   }),

@@ -1,14 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { ZodType } from 'zod';
-import {
-  type FunctionName,
-  functions,
-  type Role,
-  type RouteDecl,
-  routeKey,
-  routes,
-} from '../../infra/system.js';
+import { type FunctionName, type Role, type RouteDecl, routeKey, routes } from '../../infra/system.js';
 import {
   allowedRoles,
   bearerToken,
@@ -20,7 +13,6 @@ import {
 import type { Deps } from './deps.js';
 import {
   AppError,
-  ConflictError,
   ConflictOfInterestError,
   fieldIssues,
   NotFoundError,
@@ -30,7 +22,7 @@ import {
   UnsupportedMediaTypeError,
   ValidationError,
 } from './errors.js';
-import { CallMeter } from './metering.js';
+import { countCall } from './metering.js';
 import { assertRoleForOrganisation, kindOf, readOrganisation } from './organisations.js';
 import type { Page } from './query.js';
 import { type Actor, IdempotentReplay, type StoredReply, settleIdempotency, Transaction } from './store.js';
@@ -214,10 +206,6 @@ const authenticate = async (
 
 /** The HTTP edge of one function: route lookup, auth, parsing, idempotency, errors. */
 export const httpRouter = (fn: FunctionName, table: RouteTable, deps: Deps) => {
-  // Art. 17: operators' calls are metered where the function publishes events (functions/shared/metering.ts).
-  const meter = (functions[fn] as { publishesEvents?: boolean }).publishesEvents
-    ? new CallMeter(fn)
-    : undefined;
   return async (event: HttpEvent, requestId: string): Promise<HttpResult> => {
     let operatorOrg: string | undefined;
     let refusedBy: Actor | undefined;
@@ -312,13 +300,9 @@ export const httpRouter = (fn: FunctionName, table: RouteTable, deps: Deps) => {
       // Internal details never leave the function.
       return json(500, { error: { code: 'internal', message: 'Internal error', details: null } }, NO_STORE);
     } finally {
-      if (meter && operatorOrg) {
-        const now = deps.clock.now();
-        meter.count(operatorOrg, now);
-        await meter.flushIfDue(now, deps.events, (error) =>
-          deps.logger.warn('Publishing metered API calls failed; kept for the next flush', { error }),
-        );
-      }
+      // Art. 17: every authenticated operator call is metered, in every duty, before the reply leaves
+      // (one counter write; functions/shared/metering.ts).
+      if (operatorOrg) await countCall(deps, fn, operatorOrg, deps.clock.now());
     }
   };
 };

@@ -1,93 +1,52 @@
-import { randomUUID } from 'node:crypto';
-import { ResourceUsed } from '../../events/metering.js';
-import type { DomainEvent, EventPublisher } from './deps.js';
+import { createHash } from 'node:crypto';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type Deps, tableName } from './deps.js';
 
 /**
- * Meters operators' API calls (Art. 17) without slowing requests: the edge counts calls in memory
- * per operator and month, and hands the counts on as aggregated ResourceUsed events (`api-call`,
- * `call`) at most every `intervalMs` or every `maxCalls` calls, whichever comes first. A request pays
- * a map increment; only the request that finds a flush due awaits one publish.
+ * Meters operators' API calls (Art. 17): every authenticated operator call, in every duty, adds one
+ * to its counter at the end of the invocation — one UpdateItem ADD, awaited before the reply leaves,
+ * so a container shut down after the reply has lost nothing.
  *
- * Each flush has its own `usageId` (`api/<function>/<container>/<n>/<org>/<month>`), so a redelivered
- * event is recorded once. A failed publish keeps the counts for the next flush. Known limit: counts of
- * a container that is shut down before its next flush (at most one interval's) are not billed.
+ * The `apiCalls` table: `CALLS#<month>#<shard>` / `<operator>#<function>` with `calls`, where the
+ * shard (0–15) is a hash of the operator: a month's counters are spread over 16 partitions, each
+ * operator's in one of them, so the monthly statement run reads them with 16 strongly consistent
+ * queries (no index), and an operator's usage with one. A call is counted in the month (CST) in which
+ * it ends; the statement of a month is issued hours after it ended, so no count of that month can
+ * come in after it was read. Known limit: one operator's calls to one function share an item
+ * (DynamoDB: about 1,000 writes a second); a counter write that fails twice is logged as an error and
+ * that call is not billed.
  */
-export class CallMeter {
-  private counts = new Map<string, { org: string; month: string; calls: number; first: string }>();
-  private calls = 0;
-  private since: number | undefined;
-  private seq = 0;
-  private readonly container = randomUUID().slice(0, 8);
+export const CALL_SHARDS = 16;
+export const callShard = (org: string): number =>
+  Number.parseInt(createHash('sha256').update(org).digest('hex').slice(0, 8), 16) % CALL_SHARDS;
+export const callsPk = (month: string, shard: number) => `CALLS#${month}#${String(shard).padStart(2, '0')}`;
+/** The month (`YYYY-MM`, China Standard Time) of an instant. */
+export const cstMonth = (now: Date): string =>
+  new Date(now.getTime() + 8 * 3_600_000).toISOString().slice(0, 7);
 
-  constructor(
-    private readonly fn: string,
-    private readonly opts: { intervalMs: number; maxCalls: number } = { intervalMs: 60_000, maxCalls: 500 },
-  ) {}
-
-  /** Counts one call of an operator organisation at `now`. */
-  count(org: string, now: Date): void {
-    const month = new Date(now.getTime() + 8 * 3_600_000).toISOString().slice(0, 7);
-    const key = `${org}#${month}`;
-    const c = this.counts.get(key);
-    if (c) c.calls++;
-    else this.counts.set(key, { org, month, calls: 1, first: now.toISOString() });
-    this.calls++;
-    this.since ??= now.getTime();
-  }
-
-  due(now: Date): boolean {
-    return (
-      this.calls > 0 &&
-      (this.calls >= this.opts.maxCalls || now.getTime() - (this.since ?? 0) >= this.opts.intervalMs)
-    );
-  }
-
-  /** The events of the counts so far, and resets them (call `restore` if publishing them failed). */
-  drain(): { events: DomainEvent[]; restore: () => void } {
-    const taken = [...this.counts.values()];
-    const since = this.since;
-    const calls = this.calls;
-    this.counts = new Map();
-    this.calls = 0;
-    this.since = undefined;
-    const n = ++this.seq;
-    const events = taken.map((c) =>
-      ResourceUsed.make({
-        usageId: `api/${this.fn}/${this.container}/${n}/${c.org}/${c.month}`,
-        operatorOrg: c.org,
-        resource: 'api-call',
-        unit: 'call',
-        quantity: c.calls,
-        at: c.first,
-        subject: `function/${this.fn}`,
-      }),
-    );
-    const restore = () => {
-      for (const c of taken) {
-        const key = `${c.org}#${c.month}`;
-        const cur = this.counts.get(key);
-        if (cur) cur.calls += c.calls;
-        else this.counts.set(key, c);
-      }
-      this.calls += calls;
-      this.since = Math.min(this.since ?? Number.POSITIVE_INFINITY, since ?? Date.now());
-    };
-    return { events, restore };
-  }
-
-  /**
-   * Hands the counts on when a flush is due. Not through the outbox: these are aggregated meter
-   * readings, not state changes, and writing each to DynamoDB is what the meter exists to avoid; a
-   * failed publish puts the counts back for the next flush.
-   */
-  async flushIfDue(now: Date, publisher: EventPublisher, onError: (error: Error) => void): Promise<void> {
-    if (!this.due(now)) return;
-    const { events, restore } = this.drain();
+/** Counts one call of an operator organisation to function `fn` at `now`. */
+export const countCall = async (
+  deps: Pick<Deps, 'db' | 'tables' | 'logger'>,
+  fn: string,
+  org: string,
+  now: Date,
+): Promise<void> => {
+  for (let attempt = 1; ; attempt++) {
     try {
-      await publisher.publish(events);
+      await deps.db.send(
+        new UpdateCommand({
+          TableName: tableName(deps, 'apiCalls'),
+          Key: { pk: callsPk(cstMonth(now), callShard(org)), sk: `${org}#${fn}` },
+          UpdateExpression: 'SET operatorOrg = :o, fn = :f ADD calls :one',
+          ExpressionAttributeValues: { ':o': org, ':f': fn, ':one': 1 },
+        }),
+      );
+      return;
     } catch (error) {
-      restore();
-      onError(error as Error);
+      if (attempt >= 2) {
+        deps.logger.error('An API call could not be metered', { error: error as Error });
+        return;
+      }
     }
   }
-}
+};

@@ -12,7 +12,7 @@
  * read); there is no workgroup, so the scan limit is checked here against those sizes.
  */
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, normalize, sep } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -94,6 +94,27 @@ export const createLocalServices = async (ctx: LocalServicesContext): Promise<Lo
       await writeFile(pathOf(key), body);
     },
     downloadUrl: async (key, expiresAt) => signedUrl('GET', key, expiresAt),
+    async children(prefix) {
+      try {
+        const entries = await readdir(pathOf(prefix), { withFileTypes: true });
+        return entries
+          .filter((e) => e.isDirectory())
+          .map((e) => e.name)
+          .sort();
+      } catch {
+        return [];
+      }
+    },
+    async bytesUnder(prefix) {
+      let bytes = 0;
+      try {
+        const entries = await readdir(pathOf(prefix), { withFileTypes: true, recursive: true });
+        for (const e of entries) if (e.isFile()) bytes += (await stat(join(e.parentPath, e.name))).size;
+      } catch {
+        return 0;
+      }
+      return bytes;
+    },
   };
 
   const files = new Map<string, string>(); // physical name → DuckDB file

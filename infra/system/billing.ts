@@ -4,12 +4,13 @@ import type { DutyDecl } from './types.js';
 export const billing = {
   tables: {
     // Metered uses, monthly meters and statements (functions/billing/repository.ts).
+    // Operators' API calls per month, shard, operator and function (functions/shared/metering.ts):
+    // every function adds to them; the statement run reads them with strongly consistent queries.
+    apiCalls: { partitionKey: 'pk', sortKey: 'sk' },
     billing: {
       partitionKey: 'pk',
       sortKey: 'sk',
       indexes: {
-        // The meters of one month, by operator (the monthly statement run reads only these).
-        byMonth: { partitionKey: 'meterMonth', sortKey: 'meterSort' },
         // The statements of one month (the authority's list).
         byStatementMonth: { partitionKey: 'stmtMonth', sortKey: 'operatorOrg' },
       },

@@ -171,5 +171,13 @@ export const processing = {
       function: 'processing',
     },
   },
-  schedules: {},
+  schedules: {
+    'storage-metering': {
+      description:
+        'Meters each operator’s bytes held in its output area as GB-days of the day before, once per operator and day (Art. 17)',
+      // 16:30 UTC = 00:30 in Shiyan: the day just ended.
+      expression: 'cron(30 16 * * ? *)',
+      function: 'processing',
+    },
+  },
 } as const satisfies DutyDecl;

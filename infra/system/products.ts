@@ -25,8 +25,6 @@ export const products = {
         byProduct: { partitionKey: 'subProduct', sortKey: 'createdSort' },
         byConsumer: { partitionKey: 'consumerOrg', sortKey: 'createdSort' },
         bySubOperator: { partitionKey: 'subOperator', sortKey: 'createdSort' },
-        // Usage counters of one period (revenue totals, the disclosure's fees).
-        byPeriod: { partitionKey: 'period', sortKey: 'counterSort' },
       },
     },
   },

@@ -1,5 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ResourceUsed } from '../../events/metering.js';
+import { issueStatements } from '../../functions/billing/jobs.js';
+import type { Deps } from '../../functions/shared/deps.js';
 import { as, auditOf, type Platform, startPlatform } from '../support/platform.js';
 
 /** Platform costs (Art. 17): metering, monthly statements once per operator and month, disputes, settlement. */
@@ -76,7 +78,9 @@ describe('monthly platform-cost statements (Art. 17)', () => {
     await use('job/late/ms', as.operatorA.org, 2_000, '2026-11-30T10:00:00Z');
     expect((await p.get(`/statements/${st.id}`, as.operatorA)).body.totalFen).toBe(470);
     const dec = await p.get('/platform-usage?month=2026-12', as.operatorA);
-    expect(dec.body.meters).toEqual([expect.objectContaining({ resource: 'job', quantity: 2_000 })]);
+    expect((dec.body.meters as { resource: string }[]).filter((m) => m.resource === 'job')).toEqual([
+      expect.objectContaining({ resource: 'job', quantity: 2_000 }),
+    ]);
   });
 
   it('can be disputed by its operator, adjusted by the authority and settled for the amount due', async () => {
@@ -113,21 +117,88 @@ describe('monthly platform-cost statements (Art. 17)', () => {
     expect((await p.post(`/statements/${id}/dispute`, as.operatorC, { reason: '再次' })).status).toBe(409);
   });
 
-  it('meters operators’ API calls in the edge and hands them on aggregated', async () => {
+  it('meters every authenticated operator call, in every duty, exactly once on the statement', async () => {
+    // Act: operator B calls five duties in September, one call refused (404) — all metered — and
+    // the authority calls too (not an operator: not metered).
     p.rt.clock.set('2026-09-10T04:00:00Z');
-    for (let i = 0; i < 5; i++) expect((await p.get('/products', as.operatorB)).status).toBe(200);
-    // Nothing is published per call
+    const calls = [
+      '/products', // products
+      '/products',
+      '/grants', // grants
+      '/demands', // entitlements
+      '/jobs', // processing
+      '/statements', // billing
+      '/statements/st-000000-none', // billing, 404
+    ];
+    for (const path of calls) await p.get(path, as.operatorB);
+    await p.get('/statements?month=2026-09', as.authority);
+    // Nothing is published per call: the counters are written by the edge itself.
     expect(
       p.rt.bus
         .events({ detailType: 'ResourceUsed' })
         .filter((e) => (e.detail as { resource: string }).resource === 'api-call'),
     ).toHaveLength(0);
-    p.rt.clock.advance(61_000);
-    await p.get('/products', as.operatorB);
-    await p.rt.settle();
     const usage = await p.get('/platform-usage?month=2026-09', as.operatorB);
     expect(usage.body.meters).toEqual([
-      expect.objectContaining({ resource: 'api-call', unit: 'call', quantity: 6 }),
+      expect.objectContaining({ resource: 'api-call', unit: 'call', quantity: calls.length }),
     ]);
+
+    // Assess: the September statement has every call, the usage read included, once.
+    p.rt.clock.set('2026-10-01T02:00:00Z');
+    await runStatements();
+    await runStatements();
+    const st = (
+      (await p.get('/statements', as.operatorB)).body.items as {
+        month: string;
+        lines: { resource: string; unit: string; quantity: number; amountFen: number }[];
+      }[]
+    ).find((s) => s.month === '2026-09');
+    expect(st?.month).toBe('2026-09');
+    expect(st?.lines).toEqual([
+      expect.objectContaining({ resource: 'api-call', unit: 'call', quantity: calls.length + 1 }),
+    ]);
+  });
+
+  it('closes the month from strongly consistent reads of the base tables only (no index)', async () => {
+    // Prepare: operator C's August: a job use and one API call.
+    p.rt.clock.set('2026-08-10T04:00:00Z');
+    await use('aug/1', as.operatorC.org, 10_000, '2026-08-10T03:00:00Z');
+    await p.get('/products', as.operatorC);
+    p.rt.clock.set('2026-09-01T02:00:00Z');
+    // Act: the statement run, with every DynamoDB request it sends recorded.
+    const sent: { name: string; input: Record<string, unknown> }[] = [];
+    const db = new Proxy(p.rt.db, {
+      get(target, key, receiver) {
+        if (key !== 'send') return Reflect.get(target, key, receiver);
+        return (command: { constructor: { name: string }; input: Record<string, unknown> }) => {
+          sent.push({ name: command.constructor.name, input: command.input });
+          return target.send(command as never);
+        };
+      },
+    });
+    const deps = { db, tables: p.rt.tables, clock: p.rt.clock } as unknown as Deps;
+    const run = await issueStatements({ deps, requestId: 'consistency-test' }, '2026-08');
+
+    // Assess: C's statement has both; every read was a consistent base-table read.
+    expect(run.issued).toBe(1);
+    const st = (
+      (await p.get('/statements', as.operatorC)).body.items as {
+        month: string;
+        lines: { resource: string; quantity: number }[];
+      }[]
+    ).find((s) => s.month === '2026-08');
+    expect(st?.month).toBe('2026-08');
+    expect(st?.lines.map((l) => [l.resource, l.quantity])).toEqual([
+      ['api-call', 1],
+      ['job', 10_000],
+    ]);
+    const reads = sent.filter((c) => c.name === 'QueryCommand' || c.name === 'GetCommand');
+    expect(reads.length).toBeGreaterThan(0);
+    for (const r of reads) {
+      expect(r.input.IndexName).toBeUndefined();
+      // The retry check (has this operator's statement been issued?) may read eventually.
+      if (!String((r.input.Key as { pk?: string } | undefined)?.pk ?? '').startsWith('STMT#'))
+        expect(r.input.ConsistentRead).toBe(true);
+    }
   });
 });

@@ -373,7 +373,30 @@ describe('the operator bears the resources its jobs consume (Art. 17)', () => {
     expect(total('row')).toBeGreaterThanOrEqual(2);
     expect(total('byte')).toBeGreaterThan(0);
     try {
-      // Act: the first of next month, the statement schedule fires (through the local admin endpoint).
+      // Act: the next day, the storage measurement runs for the day the outputs were written — twice
+      // (a retried schedule); then, the first of next month, the statement schedule fires (both through
+      // the local admin endpoint).
+      const tomorrow = new Date(now.getTime() + 86_400_000);
+      expect((await p.post('/_local/clock', as.admin, { now: tomorrow.toISOString() })).status).toBe(200);
+      const measured = await p.post('/_local/schedules/storage-metering/run', as.admin, {});
+      expect(measured.status).toBe(200);
+      await p.post('/_local/schedules/storage-metering/run', as.admin, {});
+      const storageUses = p.rt.bus
+        .events({ detailType: 'ResourceUsed' })
+        .map((e) => e.detail as { operatorOrg: string; resource: string; unit: string; quantity: number })
+        .filter((d) => d.operatorOrg === as.operatorA.org && d.resource === 'storage');
+      expect(storageUses).toHaveLength(2); // published by both runs…
+      const gbDays = storageUses[0]!.quantity;
+      // …of at least the released output (one day of its bytes, in GB-days)
+      expect(gbDays).toBeGreaterThanOrEqual(Buffer.byteLength('许可类别,n\nA,99\nB,198\n') / 1e9);
+      const usage = await p.get(`/platform-usage?month=${month}`, as.operatorA);
+      // …and recorded once: the meter holds one day, not two.
+      expect(
+        (usage.body.meters as { resource: string; unit: string; quantity: number }[]).filter(
+          (m) => m.resource === 'storage',
+        ),
+      ).toEqual([expect.objectContaining({ unit: 'gb-day', quantity: gbDays })]);
+
       const next = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1, 2));
       expect((await p.post('/_local/clock', as.admin, { now: next.toISOString() })).status).toBe(200);
       const fired = await p.post('/_local/schedules/platform-statements/run', as.admin, {});
@@ -392,9 +415,18 @@ describe('the operator bears the resources its jobs consume (Art. 17)', () => {
         ['ms', total('ms')],
         ['row', total('row')],
       ]);
-      // The standard tariff rates run time (5 milli-fen per ms); bytes and rows are shown, unrated.
+      // The standard tariff rates run time (5 milli-fen per ms), bytes scanned (3.5 fen per GB) and
+      // rows out (1 milli-fen per row); nothing is unrated.
       expect(lines.find((l) => l.unit === 'ms')?.amountFen).toBe(Math.round((total('ms') * 5) / 1000));
-      expect(lines.filter((l) => l.unrated).map((l) => l.unit)).toEqual(['byte', 'row']);
+      expect(lines.find((l) => l.unit === 'byte')?.amountFen).toBe(
+        Math.round((total('byte') * 0.0000035) / 1000),
+      );
+      expect(lines.find((l) => l.unit === 'row')?.amountFen).toBe(Math.round(total('row') / 1000));
+      expect(items[0]!.lines.filter((l) => l.unrated)).toEqual([]);
+      // The storage of the day measured, once, at 340 milli-fen per GB-day.
+      expect(items[0]!.lines.filter((l) => l.resource === 'storage')).toEqual([
+        expect.objectContaining({ unit: 'gb-day', quantity: gbDays, milliFenPerUnit: 340 }),
+      ]);
       // Another operator's statement has none of it.
       const b = (await p.get(`/statements?month=${month}`, as.operatorB)).body.items as {
         lines: { resource: string }[];

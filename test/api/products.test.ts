@@ -1,5 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { closeMonth } from '../../functions/products/jobs.js';
 import { Disclosure, PublicProduct, PublicProductPage } from '../../functions/products/schemas.js';
+import type { Deps } from '../../functions/shared/deps.js';
 import { approvedEntry, as, auditOf, type Platform, startPlatform } from '../support/platform.js';
 import { activeGrant } from './grants-fixtures.js';
 import {
@@ -135,9 +137,23 @@ describe('registering a product (Art. 4, 11.2)', () => {
       reasons: '产品包含未脱敏的个人信息',
       contact: '13800000000',
     });
-    const signedIn = await p.post(`/public/products/${id}/objections`, as.logistics, {
-      reasons: '定价不合理',
-    });
+    const signedIn = await p.post(
+      `/public/products/${id}/objections`,
+      as.logistics,
+      { reasons: '定价不合理' },
+      { 'idempotency-key': `obj-${id}` },
+    );
+    // A signed-in retry under the same Idempotency-Key gets the first receipt, no second objection.
+    const retried = await p.post(
+      `/public/products/${id}/objections`,
+      as.logistics,
+      { reasons: '定价不合理' },
+      { 'idempotency-key': `obj-${id}` },
+    );
+    expect(retried.body.id).toBe(signedIn.body.id);
+    expect(retried.headers.get('idempotent-replayed')).toBe('true');
+    const listed = await p.get(`/products/${id}/objections`, as.authority);
+    expect((listed.body.items as unknown[]).length).toBe(2);
     const empty = await p.post(`/public/products/${id}/objections`, null, { reasons: '' });
     expect(anonymous.status, JSON.stringify(anonymous.body)).toBe(201);
     expect(signedIn.status).toBe(201);
@@ -416,8 +432,30 @@ describe('subscriptions, usage, charges and revenue (Art. 11.2, 12.3, 18)', () =
     // Act: the close fires on 1 November, three times, two of them at once; then a late October use
     p.rt.clock.set('2026-11-01T02:00:00Z');
     const close = () => p.rt.invoke('products', { schedule: 'product-month-close' });
-    await close();
+    // The first run with every DynamoDB request it sends recorded: the counters must be read with
+    // strongly consistent queries of the base table (an index could miss a just-recorded use).
+    const sent: { name: string; input: Record<string, unknown> }[] = [];
+    const db = new Proxy(p.rt.db, {
+      get(target, key, receiver) {
+        if (key !== 'send') return Reflect.get(target, key, receiver);
+        return (command: { constructor: { name: string }; input: Record<string, unknown> }) => {
+          sent.push({ name: command.constructor.name, input: command.input });
+          return target.send(command as never);
+        };
+      },
+    });
+    const deps = { db, tables: p.rt.tables, clock: p.rt.clock } as unknown as Deps;
+    await closeMonth({ deps, requestId: 'close-consistency' });
     await Promise.all([close(), close()]);
+    const queries = sent.filter((c) => c.name === 'QueryCommand');
+    expect(queries.filter((q) => q.input.IndexName !== undefined)).toEqual([]);
+    const counterReads = queries.filter((q) =>
+      String((q.input.ExpressionAttributeValues as Record<string, unknown>)[':pk'] ?? '').startsWith(
+        'COUNTERS#2026-10#',
+      ),
+    );
+    expect(counterReads).toHaveLength(16);
+    expect(counterReads.every((q) => q.input.ConsistentRead === true)).toBe(true);
     const late = await use('oct-late', '2026-10-20T03:00:00Z');
 
     // Assess

@@ -60,7 +60,7 @@ export const run = async ({
   const resources = [
     { resource: 'api-call', unit: 'call' },
     { resource: 'job', unit: 'ms' },
-    { resource: 'storage', unit: 'byte-month' },
+    { resource: 'storage', unit: 'gb-day' },
   ];
   console.log(
     `\n== Monthly platform-cost statements: ${operators} operators × ${resources.length} meters ==`,

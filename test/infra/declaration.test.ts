@@ -59,8 +59,7 @@ describe('domain events', () => {
       .map((f) => f.split('\\').join('/'));
     const direct = sources.filter(
       (f) =>
-        // shared/metering.ts hands on aggregated meter readings (no state change to commit with them).
-        !['shared/store.ts', 'shared/aws/event-bridge.ts', 'shared/metering.ts'].includes(f) &&
+        !['shared/store.ts', 'shared/aws/event-bridge.ts'].includes(f) &&
         readFileSync(join(ROOT, 'functions', f), 'utf8').includes('events.publish('),
     );
     expect(sources).toContain('shared/store.ts');
