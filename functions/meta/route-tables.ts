@@ -35,7 +35,7 @@ const noServices: ProcessingServices = {
     put: described,
     downloadUrl: described,
   },
-  engine: { register: described, run: described, cancel: described },
+  engine: { register: described, describe: described, run: described, cancel: described },
 };
 
 export const ROUTE_TABLES: Partial<Record<FunctionName, RouteTable>> = {

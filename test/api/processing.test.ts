@@ -1,4 +1,8 @@
 import { createHash } from 'node:crypto';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   approvedEntry,
@@ -19,6 +23,8 @@ let licences: string; // the entry with data, entitled to operator A
 let other: string; // an approved entry outside the scenario
 let grantId: string;
 let demandId: string;
+let parquetEntry: string; // an entry whose data is uploaded as Parquet, under its own scenario
+let parquetDemand: string;
 
 const ITEMS = [
   { name: '企业代码', type: 'string', personalInformation: false, description: '' },
@@ -43,15 +49,16 @@ const csv = (): string => {
 
 const upload = async (
   entryId: string,
-  body: string,
+  body: string | Buffer,
   owner: Caller = as.police,
-  declared?: { sha256?: string },
+  declared?: { sha256?: string; format?: 'csv' | 'parquet' },
 ) => {
   const sha256 = declared?.sha256 ?? createHash('sha256').update(body).digest('hex');
   const created = await p.post('/datasets/uploads', owner, {
     entryId,
     bytes: Buffer.byteLength(body),
     sha256,
+    ...(declared?.format ? { format: declared.format } : {}),
   });
   if (created.status !== 201) return { created, completed: undefined };
   const target = created.body.upload as { url: string; headers: Record<string, string> };
@@ -105,8 +112,14 @@ beforeAll(async () => {
   p = await startPlatform();
   licences = await approvedEntry(p, as.police, { title: '企业许可数据', domain: 'other', dataItems: ITEMS });
   other = await approvedEntry(p, as.police, { title: '其他数据', domain: 'other', dataItems: ITEMS });
-  grantId = (await activeGrant(p, { scope: [licences, other] })).id;
+  parquetEntry = await approvedEntry(p, as.police, {
+    title: '企业许可数据（Parquet）',
+    domain: 'other',
+    dataItems: ITEMS,
+  });
+  grantId = (await activeGrant(p, { scope: [licences, other, parquetEntry] })).id;
   demandId = await approvedDemand(grantId, [licences]);
+  parquetDemand = await approvedDemand(grantId, [parquetEntry]);
   const { completed } = await upload(licences, csv());
   expect(completed?.status).toBe(201);
   await upload(other, csv());
@@ -145,6 +158,83 @@ describe('datasets', () => {
       c === '0' ? 'sig=1' : 'sig=0',
     );
     expect((await fetch(url, { method: 'PUT', body })).status).toBe(403);
+  });
+});
+
+/** A Parquet file written by DuckDB from `select` (a query over the CSV rows, read as `src`). */
+const parquet = async (select: string): Promise<Buffer> => {
+  const dir = await mkdtemp(join(tmpdir(), 'shiyan-parquet-'));
+  try {
+    await writeFile(join(dir, 'src.csv'), csv());
+    const db = await DuckDBInstance.create(':memory:');
+    const c = await db.connect();
+    try {
+      await c.run(
+        `CREATE VIEW src AS SELECT * FROM read_csv('${join(dir, 'src.csv')}', header = true, all_varchar = true)`,
+      );
+      await c.run(`COPY (${select}) TO '${join(dir, 'x.parquet')}' (FORMAT parquet)`);
+    } finally {
+      c.closeSync();
+      db.closeSync();
+    }
+    return await readFile(join(dir, 'x.parquet'));
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+};
+
+describe('Parquet datasets', () => {
+  it('registers a Parquet upload whose typed columns are the data items, and runs a job over it', async () => {
+    // Prepare: the data items in order, typed (注册资本 a decimal).
+    const file = await parquet(
+      'SELECT "企业代码", "许可类别", "区县", "法人身份证号", CAST("注册资本" AS DECIMAL(18,2)) AS "注册资本" FROM src',
+    );
+    // Act
+    const { created, completed } = await upload(parquetEntry, file, as.police, { format: 'parquet' });
+    // Assess: checksummed and versioned like a CSV.
+    expect(created.status).toBe(201);
+    expect(created.body.key).toMatch(/data\.parquet$/);
+    expect(completed?.status).toBe(201);
+    expect(completed?.body).toMatchObject({
+      version: 1,
+      format: 'parquet',
+      sha256: createHash('sha256').update(file).digest('hex'),
+    });
+    const submitted = await p.post('/jobs', as.operatorA, {
+      demandId: parquetDemand,
+      sql: `SELECT "许可类别", count(*) AS n FROM ${parquetEntry} WHERE "区县" <> '郧阳区' GROUP BY "许可类别" ORDER BY "许可类别"`,
+      outputKind: 'aggregate',
+      purpose: '许可结构分析',
+    });
+    expect(submitted.status).toBe(202);
+    const done = await finished(String(submitted.body.id));
+    expect(done.status).toBe('released');
+    const link = await p.get(`/jobs/${String(done.id)}/output`, as.operatorA);
+    const text = await (await fetch(String(link.body.url))).text();
+    expect(text.trim().split('\n')).toEqual(['许可类别,n', 'A,99', 'B,198']);
+  });
+
+  it('refuses a Parquet file with missing, extra or mistyped columns, each named', async () => {
+    const file = await parquet(
+      'SELECT "企业代码", CAST(length("许可类别") AS INTEGER) AS "许可类别", "区县", "法人身份证号", \'x\' AS "备注" FROM src',
+    );
+    const { completed } = await upload(parquetEntry, file, as.police, { format: 'parquet' });
+    expect(completed?.status).toBe(400);
+    const details = ((completed?.body.error as { details?: unknown } | undefined)?.details ?? []) as {
+      path: string;
+      message: string;
+    }[];
+    expect(details.map((d) => d.path).sort()).toEqual([
+      'file.schema.备注',
+      'file.schema.注册资本',
+      'file.schema.许可类别',
+    ]);
+    expect(details.find((d) => d.path === 'file.schema.许可类别')?.message).toContain('INTEGER');
+    // A CSV declared as Parquet is not a readable Parquet file; nothing was registered by either.
+    const notParquet = await upload(parquetEntry, csv(), as.police, { format: 'parquet' });
+    expect(notParquet.completed?.status).toBe(400);
+    const versions = await p.get(`/datasets/${parquetEntry}`, as.police);
+    expect((versions.body.items as { version: number }[]).map((v) => v.version)).toEqual([1]);
   });
 });
 
