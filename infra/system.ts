@@ -146,6 +146,7 @@ export const schedules = {
   ...products.schedules,
   ...billing.schedules,
   ...reports.schedules,
+  ...processing.schedules,
 } as const satisfies Record<string, ScheduleDecl>;
 
 /**

@@ -226,6 +226,8 @@ export interface OutputCheck {
   readonly decisionReason?: string;
   readonly decidedBy?: string;
   readonly decidedAt?: string;
+  /** Set once by the deadline sweep when the check was still undecided at `dueAt`. */
+  readonly overdueAt?: string;
 }
 
 export interface JobOutput {
@@ -459,6 +461,21 @@ export const decideOutputCheck = (
       decidedAt: now.toISOString(),
     },
   });
+};
+
+/** A manual output check still undecided at its deadline, not flagged yet. */
+export const isCheckOverdue = (j: Job, now: Date): boolean =>
+  j.status === 'output-check' &&
+  !!j.check &&
+  !j.check.decision &&
+  !j.check.overdueAt &&
+  Date.parse(j.check.dueAt) <= now.getTime();
+
+/** Flags an overdue manual output check (once: a flagged check is not overdue again). */
+export const markCheckOverdue = (j: Job, now: Date): Job => {
+  if (!isCheckOverdue(j, now) || !j.check)
+    throw new ConflictError('The output check is not overdue', 'check_not_overdue');
+  return bump(j, now, { check: { ...j.check, overdueAt: now.toISOString() } });
 };
 
 export const canSeeJob = (j: Job, p: Principal): boolean =>

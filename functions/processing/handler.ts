@@ -5,7 +5,7 @@ import { awsProcessing } from './aws.js';
 import { DEFAULT_LIMITS, type Limits } from './domain.js';
 import { processingRoutes } from './routes.js';
 import type { ProcessingServices } from './services.js';
-import { processingEvents } from './workers.js';
+import { CHECK_DEADLINES_JOB, flagOverdueChecks, processingEvents } from './workers.js';
 
 /** Limits of the stage, from its environment (unset: the defaults of domain.ts). */
 const limitsFromEnv = (): Limits => {
@@ -32,7 +32,11 @@ export const createHandler = (deps: Deps & { services?: unknown }) => {
   const limits = limitsFromEnv();
   return dutyHandler(
     'processing',
-    { routes: processingRoutes(services, limits), events: processingEvents(services, limits) },
+    {
+      routes: processingRoutes(services, limits),
+      events: processingEvents(services, limits),
+      schedules: { [CHECK_DEADLINES_JOB]: flagOverdueChecks },
+    },
     deps,
   );
 };

@@ -21,6 +21,8 @@ export const processing = {
         byPublic: { partitionKey: 'publicKey', sortKey: 'createdSort' },
         // Sparse: jobs waiting for a manual output check, by deadline.
         byCheck: { partitionKey: 'checkKey', sortKey: 'checkSort' },
+        // Sparse: pending checks not yet flagged overdue, by deadline (the deadline sweep reads it).
+        byCheckDue: { partitionKey: 'checkDueKey', sortKey: 'checkSort' },
       },
     },
   },
@@ -171,5 +173,13 @@ export const processing = {
       function: 'processing',
     },
   },
-  schedules: {},
+  schedules: {
+    'output-check-deadlines': {
+      description:
+        'Flags manual output checks past their deadline (OutputCheckOverdue, once per job), from a sparse index',
+      expression: 'cron(0 * * * ? *)',
+      timezone: 'Asia/Shanghai',
+      function: 'processing',
+    },
+  },
 } as const satisfies DutyDecl;

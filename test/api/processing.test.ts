@@ -263,6 +263,65 @@ describe('jobs', () => {
     expect(text).not.toContain('郧阳区,3');
   });
 
+  it('flags a manual output check past its deadline once, notifies the authority and the operator', async () => {
+    // Prepare: a job held for a manual check (a small cell), and the released one of the test above.
+    const submitted = await job(
+      `SELECT "区县", count(*) AS n FROM ${licences} GROUP BY "区县" ORDER BY "区县"`,
+    );
+    const held = await finished(String(submitted.body.id));
+    expect(held.status).toBe('output-check');
+    const id = String(held.id);
+    const overdueEvents = () =>
+      p.rt.bus
+        .events({ detailType: 'OutputCheckOverdue' })
+        .filter((e) => (e.detail as { jobId: string }).jobId === id);
+    const about = async (c: Caller) =>
+      (
+        (await p.get('/notifications?limit=100', c)).body.items as {
+          subject: { id: string };
+          eventType: string;
+        }[]
+      ).filter((n) => n.subject.id === id && n.eventType === 'OutputCheckOverdue');
+    // Not due yet: the sweep leaves it alone.
+    const early = await p.rt.scheduler.fire('output-check-deadlines');
+    expect(early).toMatchObject({ flagged: 0 });
+    try {
+      // Act: past the deadline, the sweep runs twice.
+      p.rt.clock.set(new Date(Date.parse(String((held.check as { dueAt: string }).dueAt)) + 3_600_000));
+      const first = await p.rt.scheduler.fire('output-check-deadlines');
+      await p.rt.settle();
+      const second = await p.rt.scheduler.fire('output-check-deadlines');
+      await p.rt.settle();
+
+      // Assess: flagged once (the released job is not a pending check), visible on the job and in the list.
+      expect(first).toMatchObject({ flagged: 1 });
+      expect(second).toMatchObject({ flagged: 0 });
+      expect(overdueEvents()).toHaveLength(1);
+      const after = (await p.get(`/jobs/${id}`, as.operatorA)).body;
+      expect(after.status).toBe('output-check');
+      const check = after.check as { dueAt: string; overdueAt?: string };
+      expect(Date.parse(String(check.overdueAt))).toBeGreaterThan(Date.parse(check.dueAt));
+      const checks = (await p.get('/output-checks', as.authority)).body.items as {
+        id: string;
+        check: { overdueAt?: string };
+      }[];
+      expect(checks.find((j) => j.id === id)?.check.overdueAt).toBeDefined();
+      expect(await about(as.authority)).toHaveLength(1);
+      expect(await about(as.operatorA)).toHaveLength(1);
+      expect(await about(as.operatorB)).toHaveLength(0);
+      expect((await auditOf(p, `job/${id}`)).map((a) => a.action)).toContain('job.output-check-overdue');
+      // Still decidable: the authority rejects it late; the sweep finds nothing more.
+      const decided = await p.post(`/jobs/${id}/output-check`, as.authority, {
+        decision: 'reject',
+        reason: '小单元格过多',
+      });
+      expect(decided.body.status).toBe('rejected');
+      expect(await p.rt.scheduler.fire('output-check-deadlines')).toMatchObject({ candidates: 0 });
+    } finally {
+      p.rt.clock.reset();
+    }
+  });
+
   it('releases an aggregate output that passes the checks, with a short-lived link, and meters it', async () => {
     const submitted = await job(
       `SELECT "许可类别", count(*) AS n FROM ${licences} WHERE "区县" <> '郧阳区' GROUP BY "许可类别" ORDER BY "许可类别"`,
