@@ -12,6 +12,16 @@ export const JobQueued = defineEvent(
   z.object({ jobId: z.string(), operatorOrg: z.string(), grantId: z.string(), at: z.string() }),
 );
 
+/**
+ * A manual output check passed its deadline undecided (the `output-check-deadlines` sweep, once per
+ * job): the authority is reminded, the operator told its output is late; the job shows `overdueAt`.
+ */
+export const OutputCheckOverdue = defineEvent(
+  'processing',
+  'OutputCheckOverdue',
+  z.object({ jobId: z.string(), operatorOrg: z.string(), dueAt: z.string(), at: z.string() }),
+);
+
 /** An output failed its automatic checks: the authority has a manual output check to do by `dueAt`. */
 export const OutputCheckRequested = defineEvent(
   'processing',

@@ -124,13 +124,19 @@ export class PlatformStack extends Stack {
     if ('processing' in d.functions)
       new ProcessingResources(this, 'Processing', { stage, fn: this.functions.get('processing') });
     new EventRules(this, 'EventRules', { stage, bus, eventRules: d.eventRules, functions: this.functions });
-    new Schedules(this, 'Schedules', { stage, schedules: d.schedules, functions: this.functions });
-
-    // Last: it reads everything built above (functions, machines, every dead-letter queue). In a nested
-    // stack: CloudFormation allows 500 resources per stack, and the alarms alone are over a hundred.
+    // In a nested stack: CloudFormation allows 500 resources per stack; the schedules (five resources
+    // each: schedule, role, policy, dead-letter queue and its policy) and the alarms (over a hundred)
+    // live there, beside the platform stack's functions, tables and API.
     this.operations = new NestedStack(this, 'Operations', {
-      description: `Alarms, their topic and the dashboard of the platform (${stage})`,
+      description: `Schedules, alarms, their topic and the dashboard of the platform (${stage})`,
     });
+    new Schedules(this.operations, 'Schedules', {
+      stage,
+      schedules: d.schedules,
+      functions: this.functions,
+    });
+
+    // Last: it reads everything built above (functions, machines, every dead-letter queue).
     this.observability = new Observability(this.operations, 'Observability', {
       stage,
       api: this.api.api,

@@ -37,7 +37,7 @@ const noServices: ProcessingServices = {
     children: described,
     bytesUnder: described,
   },
-  engine: { register: described, run: described, cancel: described },
+  engine: { register: described, describe: described, run: described, cancel: described },
 };
 
 export const ROUTE_TABLES: Partial<Record<FunctionName, RouteTable>> = {

@@ -29,6 +29,7 @@ import {
   GrantTerminated,
 } from '../../events/grants.js';
 import { SecurityIncidentClosed, SecurityIncidentReported } from '../../events/incidents.js';
+import { OutputCheckOverdue } from '../../events/processing.js';
 import {
   ReportAccepted,
   ReportCorrected,
@@ -101,6 +102,7 @@ export const NOTIFIED_EVENTS = [
   EvaluationRectificationOverdue,
   SecurityIncidentReported,
   SecurityIncidentClosed,
+  OutputCheckOverdue,
 ] as const;
 
 export const recipientKey = (r: Recipient): string =>
@@ -344,6 +346,27 @@ export const messagesFor = (e: BusEvent): Message[] => {
           title: `安全事件已关闭 Incident closed: ${i.kind}`,
           body: i.conclusion,
           subject: { type: 'security-incident', id: i.incidentId },
+          actionRequired: false,
+        },
+      ];
+    }
+    case OutputCheckOverdue.detailType: {
+      // Art. 16-18: the authority supervises processing; an output held past its deadline is its task.
+      const c = OutputCheckOverdue.parse(e.detail);
+      const subject = { type: 'job', id: c.jobId };
+      return [
+        {
+          recipient: { role: 'authority' },
+          title: '输出审核逾期 Output check overdue',
+          body: `Job ${c.jobId} of ${c.operatorOrg} was due ${d10(c.dueAt)}: decide it at /jobs/${c.jobId}/output-check.`,
+          subject,
+          actionRequired: true,
+        },
+        {
+          recipient: { role: 'operator', org: c.operatorOrg },
+          title: '输出审核逾期 Output check overdue',
+          body: `The manual check of job ${c.jobId}'s output was due ${d10(c.dueAt)}; the authority has been reminded.`,
+          subject,
           actionRequired: false,
         },
       ];

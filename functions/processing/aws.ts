@@ -9,7 +9,7 @@ import {
   GetQueryResultsCommand,
   StartQueryExecutionCommand,
 } from '@aws-sdk/client-athena';
-import { CreateTableCommand, GlueClient } from '@aws-sdk/client-glue';
+import { CreateTableCommand, GlueClient, type TableInput } from '@aws-sdk/client-glue';
 import {
   GetObjectCommand,
   HeadObjectCommand,
@@ -19,6 +19,8 @@ import {
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { requiredEnv } from '../shared/deps.js';
+import type { DatasetFormat, PhysicalColumn } from './domain.js';
+import { parquetSchema } from './parquet.js';
 import type { DatasetStorage, ProcessingServices, QueryEngine } from './services.js';
 
 export const PROCESSING_ENV = {
@@ -38,7 +40,7 @@ export const s3Storage = (s3: S3Client, bucket: string): DatasetStorage => ({
       Key: key,
       ContentLength: o.bytes,
       ChecksumSHA256: checksum,
-      ContentType: 'text/csv',
+      ContentType: o.contentType,
     });
     const url = await getSignedUrl(s3, command, {
       expiresIn: secondsUntil(o.expiresAt),
@@ -47,7 +49,7 @@ export const s3Storage = (s3: S3Client, bucket: string): DatasetStorage => ({
     return {
       url,
       method: 'PUT',
-      headers: { 'content-type': 'text/csv', 'x-amz-checksum-sha256': checksum },
+      headers: { 'content-type': o.contentType, 'x-amz-checksum-sha256': checksum },
       expiresAt: o.expiresAt.toISOString(),
     };
   },
@@ -108,38 +110,112 @@ export const s3Storage = (s3: S3Client, bucket: string): DatasetStorage => ({
   },
 });
 
+/** DuckDB type names (what the schema check saw) → Hive types of a Glue column. */
+export const hiveType = (physical: string): string => {
+  const t = physical.toUpperCase();
+  const decimal = /^DECIMAL\((\d+),\s*(\d+)\)$/.exec(t);
+  if (decimal) return `decimal(${decimal[1]},${decimal[2]})`;
+  const map: Record<string, string> = {
+    VARCHAR: 'string',
+    BOOLEAN: 'boolean',
+    TINYINT: 'tinyint',
+    SMALLINT: 'smallint',
+    INTEGER: 'int',
+    BIGINT: 'bigint',
+    UTINYINT: 'smallint',
+    USMALLINT: 'int',
+    UINTEGER: 'bigint',
+    FLOAT: 'float',
+    DOUBLE: 'double',
+    DATE: 'date',
+    TIMESTAMP: 'timestamp',
+    TIMESTAMP_MS: 'timestamp',
+    TIMESTAMP_NS: 'timestamp',
+    TIMESTAMP_S: 'timestamp',
+    'TIMESTAMP WITH TIME ZONE': 'timestamp',
+    BLOB: 'binary',
+  };
+  return map[t] ?? 'string';
+};
+
+/**
+ * The Glue table of one dataset version, over its own S3 prefix (`datasets/<entry>/<upload>/`), columns
+ * c1..cN in the entry's order. CSV: all text, OpenCSVSerde, the header skipped. Parquet: the file's
+ * types, ParquetHiveSerDe read by column index (the schema check matched names and order; Athena's
+ * column names cannot hold the data items' Chinese names, c1..cN can).
+ */
+export const glueTableInput = (d: {
+  entryId: string;
+  version: number;
+  key: string;
+  columns: number;
+  format: DatasetFormat;
+  schema?: readonly PhysicalColumn[];
+  bucket: string;
+}): TableInput & { Name: string } => {
+  const name = `${d.entryId}_v${d.version}`;
+  const prefix = d.key.slice(0, d.key.lastIndexOf('/') + 1);
+  const location = `s3://${d.bucket}/${prefix}`;
+  if (d.format === 'parquet')
+    return {
+      Name: name,
+      TableType: 'EXTERNAL_TABLE',
+      Parameters: { classification: 'parquet', EXTERNAL: 'TRUE' },
+      StorageDescriptor: {
+        Columns: (d.schema ?? []).map((c, i) => ({ Name: `c${i + 1}`, Type: hiveType(c.type) })),
+        Location: location,
+        InputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat',
+        OutputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat',
+        SerdeInfo: {
+          SerializationLibrary: 'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe',
+          Parameters: { 'parquet.column.index.access': 'true' },
+        },
+      },
+    };
+  return {
+    Name: name,
+    TableType: 'EXTERNAL_TABLE',
+    Parameters: { classification: 'csv', 'skip.header.line.count': '1' },
+    StorageDescriptor: {
+      Columns: Array.from({ length: d.columns }, (_, i) => ({ Name: `c${i + 1}`, Type: 'string' })),
+      Location: location,
+      InputFormat: 'org.apache.hadoop.mapred.TextInputFormat',
+      OutputFormat: 'org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat',
+      SerdeInfo: {
+        SerializationLibrary: 'org.apache.hadoop.hive.serde2.OpenCSVSerde',
+        Parameters: { separatorChar: ',', quoteChar: '"' },
+      },
+    },
+  };
+};
+
+/** The footer of a Parquet file (its last 8 bytes give the metadata's length), by two ranged GETs. */
+const readParquetFooter = async (s3: S3Client, bucket: string, key: string): Promise<Buffer> => {
+  const range = async (r: string) => {
+    const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key, Range: r }));
+    return Buffer.from((await out.Body?.transformToByteArray()) ?? []);
+  };
+  const tail = await range('bytes=-8');
+  if (tail.length < 8 || tail.subarray(4).toString('latin1') !== 'PAR1')
+    throw new Error('Not a Parquet file');
+  const length = tail.readUInt32LE(0);
+  return range(`bytes=-${length + 8}`).then((b) => b.subarray(0, length));
+};
+
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export const athenaEngine = (
-  a: { athena: AthenaClient; glue: GlueClient },
+  a: { athena: AthenaClient; glue: GlueClient; s3?: S3Client },
   cfg: { bucket: string; database: string; workgroup: string },
 ): QueryEngine => ({
   async register(d) {
-    // One Glue table per dataset version over its own S3 prefix (`datasets/<entry>/<upload>/`); columns
-    // c1..cN as text, the header skipped.
-    const name = `${d.entryId}_v${d.version}`;
-    const prefix = d.key.slice(0, d.key.lastIndexOf('/') + 1);
-    await a.glue.send(
-      new CreateTableCommand({
-        DatabaseName: cfg.database,
-        TableInput: {
-          Name: name,
-          TableType: 'EXTERNAL_TABLE',
-          Parameters: { classification: 'csv', 'skip.header.line.count': '1' },
-          StorageDescriptor: {
-            Columns: Array.from({ length: d.columns }, (_, i) => ({ Name: `c${i + 1}`, Type: 'string' })),
-            Location: `s3://${cfg.bucket}/${prefix}`,
-            InputFormat: 'org.apache.hadoop.mapred.TextInputFormat',
-            OutputFormat: 'org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat',
-            SerdeInfo: {
-              SerializationLibrary: 'org.apache.hadoop.hive.serde2.OpenCSVSerde',
-              Parameters: { separatorChar: ',', quoteChar: '"' },
-            },
-          },
-        },
-      }),
-    );
-    return { physical: `"${cfg.database}"."${name}"` };
+    const input = glueTableInput({ ...d, bucket: cfg.bucket });
+    await a.glue.send(new CreateTableCommand({ DatabaseName: cfg.database, TableInput: input }));
+    return { physical: `"${cfg.database}"."${input.Name}"` };
+  },
+  async describe(key) {
+    if (!a.s3) throw new Error('No S3 client to read the Parquet footer');
+    return parquetSchema(await readParquetFooter(a.s3, cfg.bucket, key));
   },
   async run(q) {
     const started = Date.now();
@@ -197,10 +273,11 @@ export const athenaEngine = (
 /** The production services, from the environment the stack sets (a missing variable fails at cold start). */
 export const awsProcessing = (): ProcessingServices => {
   const bucket = requiredEnv(PROCESSING_ENV.bucket);
+  const s3 = new S3Client({});
   return {
-    storage: s3Storage(new S3Client({}), bucket),
+    storage: s3Storage(s3, bucket),
     engine: athenaEngine(
-      { athena: new AthenaClient({}), glue: new GlueClient({}) },
+      { athena: new AthenaClient({}), glue: new GlueClient({}), s3 },
       {
         bucket,
         database: requiredEnv(PROCESSING_ENV.glueDatabase),

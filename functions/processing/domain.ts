@@ -47,11 +47,21 @@ export interface DataColumn {
   readonly personalInformation: boolean;
 }
 
+/** How a dataset is uploaded: CSV (header = the data items, all text) or Parquet (typed columns). */
+export const DATASET_FORMATS = ['csv', 'parquet'] as const;
+export type DatasetFormat = (typeof DATASET_FORMATS)[number];
+
+/** A column of an uploaded file as the engine reads it (DuckDB type names: VARCHAR, BIGINT, DECIMAL(18,2)…). */
+export interface PhysicalColumn {
+  readonly name: string;
+  readonly type: string;
+}
+
 export interface DatasetUpload {
   readonly id: string;
   readonly entryId: string;
   readonly providerOrg: string;
-  readonly format: 'csv';
+  readonly format: DatasetFormat;
   readonly bytes: number;
   readonly sha256: string;
   readonly key: string;
@@ -67,6 +77,8 @@ export interface Dataset {
   readonly version: number;
   readonly providerOrg: string;
   readonly uploadId: string;
+  /** Absent on versions registered before Parquet was accepted: CSV. */
+  readonly format?: DatasetFormat;
   readonly key: string;
   readonly physical: string;
   readonly bytes: number;
@@ -138,6 +150,55 @@ export const checkHeader = (head: Buffer, columns: readonly DataColumn[]): void 
     ]);
 };
 
+/**
+ * The physical types a data item's type accepts in a Parquet file (DuckDB's names for what it reads).
+ * A decimal item accepts exact decimals and floating point; an integer item any integer width.
+ */
+const ACCEPTED_TYPES: Readonly<Record<string, RegExp>> = {
+  string: /^VARCHAR$/,
+  integer: /^U?(TINYINT|SMALLINT|INTEGER|BIGINT)$|^HUGEINT$/,
+  decimal: /^DECIMAL\(\d+,\s*\d+\)$|^(DOUBLE|FLOAT)$/,
+  boolean: /^BOOLEAN$/,
+  date: /^DATE$/,
+  datetime: /^TIMESTAMP(_S|_MS|_NS| WITH TIME ZONE)?$/,
+  geo: /^(VARCHAR|BLOB)$/,
+  binary: /^BLOB$/,
+};
+
+export const acceptsType = (itemType: string, physical: string): boolean =>
+  (ACCEPTED_TYPES[itemType] ?? /^VARCHAR$/).test(physical.toUpperCase());
+
+/**
+ * A Parquet file's schema must be the entry's data items, as a CSV header must: the same names in the
+ * same order (engines read columns by position, c1..cN), each of a type its data item accepts. Every
+ * missing, extra, misplaced or mistyped column is its own field-level detail.
+ */
+export const checkParquetSchema = (
+  found: readonly PhysicalColumn[],
+  columns: readonly DataColumn[],
+): void => {
+  const issues: { path: string; message: string }[] = [];
+  const expected = columns.map((c) => c.name);
+  for (const c of columns)
+    if (!found.some((f) => f.name === c.name))
+      issues.push({ path: `file.schema.${c.name}`, message: `Missing column (data item of type ${c.type})` });
+  for (const f of found)
+    if (!expected.includes(f.name))
+      issues.push({ path: `file.schema.${f.name}`, message: 'Not a data item of the entry' });
+  if (!issues.length && found.some((f, i) => f.name !== expected[i]))
+    issues.push({
+      path: 'file.schema',
+      message: `Columns in the entry’s order: ${expected.join(',')}; found ${found.map((f) => f.name).join(',')}`,
+    });
+  for (const c of columns) {
+    const f = found.find((x) => x.name === c.name);
+    if (f && !acceptsType(c.type, f.type))
+      issues.push({ path: `file.schema.${c.name}`, message: `Expected a ${c.type} column, found ${f.type}` });
+  }
+  if (issues.length)
+    throw new ValidationError('The Parquet schema does not match the entry’s data items', issues);
+};
+
 export const columnsOf = (entry: CatalogEntry): DataColumn[] =>
   (entry.published?.content.dataItems ?? []).map((d) => ({
     name: d.name,
@@ -165,6 +226,8 @@ export interface OutputCheck {
   readonly decisionReason?: string;
   readonly decidedBy?: string;
   readonly decidedAt?: string;
+  /** Set once by the deadline sweep when the check was still undecided at `dueAt`. */
+  readonly overdueAt?: string;
 }
 
 export interface JobOutput {
@@ -398,6 +461,21 @@ export const decideOutputCheck = (
       decidedAt: now.toISOString(),
     },
   });
+};
+
+/** A manual output check still undecided at its deadline, not flagged yet. */
+export const isCheckOverdue = (j: Job, now: Date): boolean =>
+  j.status === 'output-check' &&
+  !!j.check &&
+  !j.check.decision &&
+  !j.check.overdueAt &&
+  Date.parse(j.check.dueAt) <= now.getTime();
+
+/** Flags an overdue manual output check (once: a flagged check is not overdue again). */
+export const markCheckOverdue = (j: Job, now: Date): Job => {
+  if (!isCheckOverdue(j, now) || !j.check)
+    throw new ConflictError('The output check is not overdue', 'check_not_overdue');
+  return bump(j, now, { check: { ...j.check, overdueAt: now.toISOString() } });
 };
 
 export const canSeeJob = (j: Job, p: Principal): boolean =>

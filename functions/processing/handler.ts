@@ -6,7 +6,7 @@ import { DEFAULT_LIMITS, type Limits } from './domain.js';
 import { processingSchedules } from './jobs.js';
 import { processingRoutes } from './routes.js';
 import type { ProcessingServices } from './services.js';
-import { processingEvents } from './workers.js';
+import { CHECK_DEADLINES_JOB, flagOverdueChecks, processingEvents } from './workers.js';
 
 /** Limits of the stage, from its environment (unset: the defaults of domain.ts). */
 const limitsFromEnv = (): Limits => {
@@ -36,8 +36,11 @@ export const createHandler = (deps: Deps & { services?: unknown }) => {
     {
       routes: processingRoutes(services, limits),
       events: processingEvents(services, limits),
-      // Art. 17: the operators' stored outputs, metered daily.
-      schedules: processingSchedules(services),
+      schedules: {
+        // Art. 17: the operators' stored outputs, metered daily.
+        ...processingSchedules(services),
+        [CHECK_DEADLINES_JOB]: flagOverdueChecks,
+      },
     },
     deps,
   );

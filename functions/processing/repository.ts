@@ -14,7 +14,8 @@ import type { Dataset, DatasetUpload, Job, JobStatus, Verification } from './dom
  * - Job `JOB#<id>` / `JOB`; indexes: `operatorOrg` + `createdSort` (the operator's jobs and the
  *   public record per operator), `jobGrant` + `createdSort` (jobs to stop when a grant is suspended),
  *   `publicKey` + `createdSort` (the whole public record), `checkKey` + `checkSort` (sparse: pending
- *   manual output checks by deadline).
+ *   manual output checks by deadline), `checkDueKey` + `checkSort` (sparse: pending checks not yet
+ *   flagged overdue, read by the deadline sweep).
  * - Verification `VERIFY#<id>` / `VERIFY`; rate counters `RATE#<id>#<org>` / `<minute>` with TTL.
  * - Uses other than jobs `USE#<id>` / `USE` (verification calls, refused job attempts): `jobGrant` +
  *   `createdSort` only (the evaluation's data-use evidence); the operator is kept as `useOperator`.
@@ -32,8 +33,19 @@ const jobItem = (j: Job) => ({
   ...(j.status === 'output-check' && j.check
     ? { checkKey: 'pending', checkSort: `${j.check.dueAt}#${j.id}` }
     : {}),
+  // Sparse: only while the check is pending and not yet flagged overdue (the deadline sweep's index).
+  ...(j.status === 'output-check' && j.check && !j.check.overdueAt ? { checkDueKey: 'due' } : {}),
 });
-const JOB_ATTRS = ['pk', 'sk', 'jobGrant', 'publicKey', 'createdSort', 'checkKey', 'checkSort'];
+const JOB_ATTRS = [
+  'pk',
+  'sk',
+  'jobGrant',
+  'publicKey',
+  'createdSort',
+  'checkKey',
+  'checkSort',
+  'checkDueKey',
+];
 const jobFrom = (i: Record<string, unknown>) => strip<Job>(i, JOB_ATTRS);
 
 /** A use of data other than a job (a verification call) or a refused job attempt, by grant and time. */
@@ -160,6 +172,20 @@ export const processingRepository = (deps: Pick<Deps, 'db' | 'tables'>) => {
         cursor: q.cursor,
         map: jobFrom,
       });
+    },
+    /** Pending manual output checks due by `now` and not flagged overdue yet (the sweep's index). */
+    async checksDue(now: Date, max = 500): Promise<Job[]> {
+      const items = await queryAll(
+        deps,
+        {
+          TableName: table,
+          IndexName: 'byCheckDue',
+          KeyConditionExpression: 'checkDueKey = :k AND checkSort <= :bound',
+          ExpressionAttributeValues: { ':k': 'due', ':bound': `${now.toISOString()}#~` },
+        },
+        max,
+      );
+      return items.map(jobFrom);
     },
     /** Queued and running jobs under one grant (suspension stops them). */
     async activeJobsOfGrant(grantId: string): Promise<Job[]> {

@@ -15,11 +15,13 @@ import {
   bindParameters,
   canSeeJob,
   checkHeader,
+  checkParquetSchema,
   checkQuestion,
   checkUploader,
   checkUploadSize,
   columnsOf,
   type Dataset,
+  type DatasetFormat,
   type DatasetUpload,
   decideOutputCheck,
   effectiveEntitlements,
@@ -27,6 +29,7 @@ import {
   jobView,
   type Limits,
   newJob,
+  type PhysicalColumn,
   publicJobView,
   scopesOf,
   type Verification,
@@ -58,6 +61,10 @@ export const verificationResource = (id: string) => `verification/${id}`;
 const UPLOAD_URL_SECONDS = 15 * 60;
 const DOWNLOAD_URL_SECONDS = 5 * 60;
 const HEADER_BYTES = 64 * 1024;
+const CONTENT_TYPES: Readonly<Record<DatasetFormat, string>> = {
+  csv: 'text/csv',
+  parquet: 'application/vnd.apache.parquet',
+};
 
 /** The demand (scenario) and every entitlement of the operator to its entries. */
 export const scenarioOf = async (
@@ -96,10 +103,10 @@ export const processingRoutes = (services: ProcessingServices, limits: Limits): 
         id,
         entryId: entry.id,
         providerOrg: p.org,
-        format: 'csv',
+        format: ctx.body.format,
         bytes: ctx.body.bytes,
         sha256: ctx.body.sha256,
-        key: `datasets/${entry.id}/${id}/data.csv`,
+        key: `datasets/${entry.id}/${id}/data.${ctx.body.format}`,
         status: 'pending',
         createdBy: p.userId,
         createdAt: ctx.now.toISOString(),
@@ -109,6 +116,7 @@ export const processingRoutes = (services: ProcessingServices, limits: Limits): 
         bytes: upload.bytes,
         sha256: upload.sha256,
         expiresAt,
+        contentType: CONTENT_TYPES[upload.format],
       });
       const body = { ...upload, upload: target };
       await processingRepository(ctx.deps)
@@ -147,7 +155,17 @@ export const processingRoutes = (services: ProcessingServices, limits: Limits): 
           { path: 'file', message: 'Checksum mismatch' },
         ]);
       const columns = columnsOf(entry);
-      checkHeader(await services.storage.head(upload.key, HEADER_BYTES), columns);
+      // The file's schema is the entry's data items: a CSV's header, a Parquet file's typed columns.
+      const format = upload.format;
+      let schema: PhysicalColumn[] | undefined;
+      if (format === 'parquet') {
+        schema = await services.engine.describe(upload.key).catch((e: unknown) => {
+          throw new ValidationError('The file is not a readable Parquet file', [
+            { path: 'file', message: (e as Error).message.slice(0, 300) },
+          ]);
+        });
+        checkParquetSchema(schema, columns);
+      } else checkHeader(await services.storage.head(upload.key, HEADER_BYTES), columns);
       const current = await repo.currentDataset(upload.entryId);
       const version = (current?.version ?? 0) + 1;
       const table = await services.engine.register({
@@ -155,12 +173,15 @@ export const processingRoutes = (services: ProcessingServices, limits: Limits): 
         version,
         key: upload.key,
         columns: columns.length,
+        format,
+        ...(schema ? { schema } : {}),
       });
       const dataset: Dataset = {
         entryId: upload.entryId,
         version,
         providerOrg: p.org,
         uploadId: upload.id,
+        format,
         key: upload.key,
         physical: table.physical,
         bytes: stored.bytes,
@@ -182,7 +203,7 @@ export const processingRoutes = (services: ProcessingServices, limits: Limits): 
           action: 'dataset.register',
           resource: datasetResource(upload.entryId),
           before: current ? { version: current.version, sha256: current.sha256 } : null,
-          after: { version, sha256: dataset.sha256, bytes: dataset.bytes, uploadId: upload.id },
+          after: { version, format, sha256: dataset.sha256, bytes: dataset.bytes, uploadId: upload.id },
         })
         .commit();
       return { status: 201, body: datasetView(dataset) };
@@ -520,6 +541,7 @@ export const processingRoutes = (services: ProcessingServices, limits: Limits): 
 export const datasetView = (d: Dataset) => ({
   entryId: d.entryId,
   version: d.version,
+  format: d.format ?? 'csv',
   bytes: d.bytes,
   sha256: d.sha256,
   columns: d.columns,

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { DATASET_FORMATS } from './domain.js';
 import { MAX_SQL_CHARS } from './sql.js';
 
 const entryId = z.string().regex(/^ce_[0-9a-z]{10,40}$/, 'Not a catalog entry id');
@@ -11,7 +12,8 @@ const page = {
 
 export const CreateUpload = z.object({
   entryId,
-  format: z.literal('csv').default('csv'),
+  /** CSV with a header, or Parquet (typed columns): either way, the entry's data items in order. */
+  format: z.enum(DATASET_FORMATS).default('csv'),
   /** Exact size of the file, bytes. */
   bytes: z.number().int().positive(),
   /** Hex SHA-256 of the file: the platform verifies it before registering the version. */

@@ -8,6 +8,8 @@
  * `localServices`), so DuckDB's native module never enters a Lambda bundle.
  */
 
+import type { DatasetFormat, PhysicalColumn } from './domain.js';
+
 /** Where an upload goes: the client PUTs the file's bytes to `url` with `headers`, before `expiresAt`. */
 export interface UploadTarget {
   readonly url: string;
@@ -24,7 +26,10 @@ export interface StoredObject {
 
 export interface DatasetStorage {
   /** A short-lived URL to PUT one object (S3: presigned, with its size and SHA-256 signed in). */
-  uploadTarget(key: string, o: { bytes: number; sha256: string; expiresAt: Date }): Promise<UploadTarget>;
+  uploadTarget(
+    key: string,
+    o: { bytes: number; sha256: string; expiresAt: Date; contentType: string },
+  ): Promise<UploadTarget>;
   stat(key: string): Promise<StoredObject | undefined>;
   /** The object's first `maxBytes` bytes (the CSV header). */
   head(key: string, maxBytes: number): Promise<Buffer>;
@@ -50,8 +55,20 @@ export interface QueryResult {
 }
 
 export interface QueryEngine {
-  /** Registers an uploaded CSV dataset version as a table with columns c1..cN (all text). */
-  register(d: { entryId: string; version: number; key: string; columns: number }): Promise<RegisteredTable>;
+  /**
+   * Registers an uploaded dataset version as a table with columns c1..cN in the entry's order: a CSV's
+   * all text (`columns` only counts them), a Parquet file's with the types `schema` read from it.
+   */
+  register(d: {
+    entryId: string;
+    version: number;
+    key: string;
+    columns: number;
+    format: DatasetFormat;
+    schema?: readonly PhysicalColumn[];
+  }): Promise<RegisteredTable>;
+  /** The columns of an uploaded Parquet file (name and type), read from the file itself. */
+  describe(key: string): Promise<PhysicalColumn[]>;
   /**
    * Runs checked, scoped SQL. `tables`: the physical tables it may reach. `maxBytes`: scan limit
    * (Athena: the workgroup's; locally: checked against the datasets' sizes). `maxRows`: rows beyond

@@ -1,6 +1,6 @@
 import { GrantExpired, GrantSuspended, GrantTerminated } from '../../events/grants.js';
 import { ResourceUsed } from '../../events/metering.js';
-import { JobQueued, OutputCheckRequested } from '../../events/processing.js';
+import { JobQueued, OutputCheckOverdue, OutputCheckRequested } from '../../events/processing.js';
 import type { DomainEvent } from '../shared/deps.js';
 import type { BusEvent, Invocation } from '../shared/duty.js';
 import { AppError, ConflictError } from '../shared/errors.js';
@@ -11,9 +11,11 @@ import {
   effectiveEntitlements,
   failJob,
   finishJob,
+  isCheckOverdue,
   type Job,
   jobAudit,
   type Limits,
+  markCheckOverdue,
   scopesOf,
   startJob,
   stopJob,
@@ -291,6 +293,54 @@ export const stopJobsOfGrant = (services: ProcessingServices) => async (event: B
       }
     }
   }
+};
+
+export const CHECK_DEADLINES_JOB = 'output-check-deadlines';
+
+/**
+ * Hourly: every manual output check still undecided at its deadline is flagged (`check.overdueAt`) and
+ * raises OutputCheckOverdue (the authority is reminded, the operator told). Reads only the sparse
+ * `byCheckDue` index, which a flagged check leaves: a second run finds nothing. Each job is its own
+ * conditional transaction, so a decision taken meanwhile wins.
+ */
+export const flagOverdueChecks = async ({ deps, requestId }: Invocation) => {
+  const repo = processingRepository(deps);
+  const now = deps.clock.now();
+  const due = (await repo.checksDue(now)).filter((j) => isCheckOverdue(j, now));
+  let flagged = 0;
+  for (const j of due) {
+    const after = markCheckOverdue(j, now);
+    try {
+      await repo
+        .saveJob(
+          new Transaction(deps, { principal: systemActor(CHECK_DEADLINES_JOB), requestId, now }),
+          after,
+          j.version,
+        )
+        .audit({
+          action: 'job.output-check-overdue',
+          resource: jobResource(j.id),
+          before: jobAudit(j),
+          after: jobAudit(after),
+        })
+        .publish(
+          OutputCheckOverdue.make({
+            jobId: j.id,
+            operatorOrg: j.operatorOrg,
+            dueAt: j.check?.dueAt ?? '',
+            at: now.toISOString(),
+          }),
+        )
+        .commit();
+      flagged++;
+    } catch (e) {
+      if (!(e instanceof ConflictError)) throw e;
+      deps.logger.info('Job changed during the output-check sweep; the next run looks again', {
+        jobId: j.id,
+      });
+    }
+  }
+  return { candidates: due.length, flagged };
 };
 
 export const processingEvents = (services: ProcessingServices, limits: Limits) => ({

@@ -12,14 +12,18 @@ export const deadLetterQueueName = (stage: string, kind: DeadLetterKind, name: s
 
 /** Every dead-letter queue of the stack, for the alarms and the dashboard (registered on creation). */
 const registry = new WeakMap<Stack, { name: string; kind: DeadLetterKind; queue: Queue }[]>();
-export const deadLetterQueuesOf = (
-  scope: Construct,
-): readonly { name: string; kind: DeadLetterKind; queue: Queue }[] => {
-  // The queues are registered on the platform stack; alarms read them from a nested stack.
+/** The platform stack a construct belongs to, through any nested stacks. */
+const rootStack = (scope: Construct): Stack => {
   let stack = Stack.of(scope);
   while (stack.nestedStackParent) stack = stack.nestedStackParent;
-  return registry.get(stack) ?? [];
+  return stack;
 };
+export const deadLetterQueuesOf = (
+  scope: Construct,
+): readonly { name: string; kind: DeadLetterKind; queue: Queue }[] =>
+  // Registered on the platform stack, wherever they are built (the schedules' in the nested stack);
+  // alarms read them from the nested stack.
+  registry.get(rootStack(scope)) ?? [];
 
 /**
  * A dead-letter queue: work that failed after every retry waits here (14 days, the SQS maximum) for
@@ -41,8 +45,9 @@ export const deadLetterQueue = (
     id: 'AwsSolutions-SQS3',
     reason: `This queue is itself a dead-letter queue (${props.purpose}); a queue behind it would only move the problem. Its age and depth are alarmed.`,
   });
-  const list = registry.get(Stack.of(scope)) ?? [];
+  const root = rootStack(scope);
+  const list = registry.get(root) ?? [];
   list.push({ name: props.name, kind: props.kind, queue });
-  registry.set(Stack.of(scope), list);
+  registry.set(root, list);
   return queue;
 };

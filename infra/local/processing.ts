@@ -4,8 +4,9 @@
  *
  * - Storage: a folder under DATA_DIR (`storage/`), with S3-like signed URLs served by the local gateway
  *   at `/_local/storage/<key>?expires=…&sig=…` (HMAC-SHA256, expiring): PUT an upload, GET an output.
- * - Engine: DuckDB. `register` loads an uploaded CSV (all columns as text, named c1..cN as in Glue) into
- *   its own DuckDB file per dataset version; `run` opens a fresh in-memory DuckDB per query, attaches
+ * - Engine: DuckDB. `register` loads an uploaded CSV (all columns as text) or Parquet file (`read_parquet`,
+ *   typed as in the file), columns named c1..cN as in Glue, into its own DuckDB file per dataset version;
+ *   `describe` reads a Parquet file's schema; `run` opens a fresh in-memory DuckDB per query, attaches
  *   only the files of the tables the query may reach (read-only), then disables file access and locks
  *   the configuration before the operator's SQL runs (no read_csv, no ATTACH, no COPY, no settings).
  * Known differences from Athena: bytes scanned are the attached files' sizes (Athena reports what it
@@ -52,6 +53,7 @@ const safeKey = (key: string): string => {
   return n;
 };
 
+const quoteIdent = (id: string) => `"${id.replace(/"/g, '""')}"`;
 const toJson = (v: unknown): unknown => (typeof v === 'bigint' ? Number(v) : v);
 
 export const createLocalServices = async (ctx: LocalServicesContext): Promise<LocalServices> => {
@@ -74,7 +76,7 @@ export const createLocalServices = async (ctx: LocalServicesContext): Promise<Lo
       return {
         url: signedUrl('PUT', key, o.expiresAt),
         method: 'PUT',
-        headers: { 'content-type': 'text/csv' },
+        headers: { 'content-type': o.contentType },
         expiresAt: o.expiresAt.toISOString(),
       };
     },
@@ -134,11 +136,17 @@ export const createLocalServices = async (ctx: LocalServicesContext): Promise<Lo
       const db = await DuckDBInstance.create(file);
       const c = await db.connect();
       try {
-        const cols = Array.from({ length: d.columns }, (_, i) => `'c${i + 1}': 'VARCHAR'`).join(', ');
         const src = pathOf(d.key).replace(/'/g, "''");
-        await c.run(
-          `CREATE TABLE data AS SELECT * FROM read_csv('${src}', header = true, columns = {${cols}})`,
-        );
+        if (d.format === 'parquet') {
+          // Typed as in the file; renamed c1..cN in the entry's order (the schema check matched them).
+          const cols = (d.schema ?? []).map((col, i) => `${quoteIdent(col.name)} AS c${i + 1}`).join(', ');
+          await c.run(`CREATE TABLE data AS SELECT ${cols} FROM read_parquet('${src}')`);
+        } else {
+          const cols = Array.from({ length: d.columns }, (_, i) => `'c${i + 1}': 'VARCHAR'`).join(', ');
+          await c.run(
+            `CREATE TABLE data AS SELECT * FROM read_csv('${src}', header = true, columns = {${cols}})`,
+          );
+        }
       } finally {
         c.closeSync();
         db.closeSync();
@@ -146,6 +154,20 @@ export const createLocalServices = async (ctx: LocalServicesContext): Promise<Lo
       const physical = `${alias}.data`;
       files.set(physical, file);
       return { physical };
+    },
+    async describe(key) {
+      const db = await DuckDBInstance.create(':memory:');
+      const c = await db.connect();
+      try {
+        const src = pathOf(key).replace(/'/g, "''");
+        const reader = await c.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet('${src}')`);
+        return reader
+          .getRowObjects()
+          .map((r) => ({ name: String(r.column_name), type: String(r.column_type) }));
+      } finally {
+        c.closeSync();
+        db.closeSync();
+      }
     },
     async run(q) {
       const started = performance.now();

@@ -103,6 +103,11 @@ export const notifications = {
       },
       function: 'notifications',
     },
+    'notifications-from-processing': {
+      description: 'Reminds the authority of manual output checks past their deadline and tells the operator',
+      pattern: { source: ['shiyan.processing'], 'detail-type': ['OutputCheckOverdue'] },
+      function: 'notifications',
+    },
     'notifications-from-reports': {
       description:
         'Tells operators and the authority about due, submitted, overdue and reviewed operation reports',

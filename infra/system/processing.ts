@@ -21,6 +21,8 @@ export const processing = {
         byPublic: { partitionKey: 'publicKey', sortKey: 'createdSort' },
         // Sparse: jobs waiting for a manual output check, by deadline.
         byCheck: { partitionKey: 'checkKey', sortKey: 'checkSort' },
+        // Sparse: pending checks not yet flagged overdue, by deadline (the deadline sweep reads it).
+        byCheckDue: { partitionKey: 'checkDueKey', sortKey: 'checkSort' },
       },
     },
   },
@@ -177,6 +179,13 @@ export const processing = {
         'Meters each operator’s bytes held in its output area as GB-days of the day before, once per operator and day (Art. 17)',
       // 16:30 UTC = 00:30 in Shiyan: the day just ended.
       expression: 'cron(30 16 * * ? *)',
+      function: 'processing',
+    },
+    'output-check-deadlines': {
+      description:
+        'Flags manual output checks past their deadline (OutputCheckOverdue, once per job), from a sparse index',
+      expression: 'cron(0 * * * ? *)',
+      timezone: 'Asia/Shanghai',
       function: 'processing',
     },
   },

@@ -1,4 +1,8 @@
 import { createHash } from 'node:crypto';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   approvedEntry,
@@ -19,6 +23,8 @@ let licences: string; // the entry with data, entitled to operator A
 let other: string; // an approved entry outside the scenario
 let grantId: string;
 let demandId: string;
+let parquetEntry: string; // an entry whose data is uploaded as Parquet, under its own scenario
+let parquetDemand: string;
 
 const ITEMS = [
   { name: '企业代码', type: 'string', personalInformation: false, description: '' },
@@ -43,15 +49,16 @@ const csv = (): string => {
 
 const upload = async (
   entryId: string,
-  body: string,
+  body: string | Buffer,
   owner: Caller = as.police,
-  declared?: { sha256?: string },
+  declared?: { sha256?: string; format?: 'csv' | 'parquet' },
 ) => {
   const sha256 = declared?.sha256 ?? createHash('sha256').update(body).digest('hex');
   const created = await p.post('/datasets/uploads', owner, {
     entryId,
     bytes: Buffer.byteLength(body),
     sha256,
+    ...(declared?.format ? { format: declared.format } : {}),
   });
   if (created.status !== 201) return { created, completed: undefined };
   const target = created.body.upload as { url: string; headers: Record<string, string> };
@@ -105,8 +112,14 @@ beforeAll(async () => {
   p = await startPlatform();
   licences = await approvedEntry(p, as.police, { title: '企业许可数据', domain: 'other', dataItems: ITEMS });
   other = await approvedEntry(p, as.police, { title: '其他数据', domain: 'other', dataItems: ITEMS });
-  grantId = (await activeGrant(p, { scope: [licences, other] })).id;
+  parquetEntry = await approvedEntry(p, as.police, {
+    title: '企业许可数据（Parquet）',
+    domain: 'other',
+    dataItems: ITEMS,
+  });
+  grantId = (await activeGrant(p, { scope: [licences, other, parquetEntry] })).id;
   demandId = await approvedDemand(grantId, [licences]);
+  parquetDemand = await approvedDemand(grantId, [parquetEntry]);
   const { completed } = await upload(licences, csv());
   expect(completed?.status).toBe(201);
   await upload(other, csv());
@@ -148,6 +161,83 @@ describe('datasets', () => {
   });
 });
 
+/** A Parquet file written by DuckDB from `select` (a query over the CSV rows, read as `src`). */
+const parquet = async (select: string): Promise<Buffer> => {
+  const dir = await mkdtemp(join(tmpdir(), 'shiyan-parquet-'));
+  try {
+    await writeFile(join(dir, 'src.csv'), csv());
+    const db = await DuckDBInstance.create(':memory:');
+    const c = await db.connect();
+    try {
+      await c.run(
+        `CREATE VIEW src AS SELECT * FROM read_csv('${join(dir, 'src.csv')}', header = true, all_varchar = true)`,
+      );
+      await c.run(`COPY (${select}) TO '${join(dir, 'x.parquet')}' (FORMAT parquet)`);
+    } finally {
+      c.closeSync();
+      db.closeSync();
+    }
+    return await readFile(join(dir, 'x.parquet'));
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+};
+
+describe('Parquet datasets', () => {
+  it('registers a Parquet upload whose typed columns are the data items, and runs a job over it', async () => {
+    // Prepare: the data items in order, typed (注册资本 a decimal).
+    const file = await parquet(
+      'SELECT "企业代码", "许可类别", "区县", "法人身份证号", CAST("注册资本" AS DECIMAL(18,2)) AS "注册资本" FROM src',
+    );
+    // Act
+    const { created, completed } = await upload(parquetEntry, file, as.police, { format: 'parquet' });
+    // Assess: checksummed and versioned like a CSV.
+    expect(created.status).toBe(201);
+    expect(created.body.key).toMatch(/data\.parquet$/);
+    expect(completed?.status).toBe(201);
+    expect(completed?.body).toMatchObject({
+      version: 1,
+      format: 'parquet',
+      sha256: createHash('sha256').update(file).digest('hex'),
+    });
+    const submitted = await p.post('/jobs', as.operatorA, {
+      demandId: parquetDemand,
+      sql: `SELECT "许可类别", count(*) AS n FROM ${parquetEntry} WHERE "区县" <> '郧阳区' GROUP BY "许可类别" ORDER BY "许可类别"`,
+      outputKind: 'aggregate',
+      purpose: '许可结构分析',
+    });
+    expect(submitted.status).toBe(202);
+    const done = await finished(String(submitted.body.id));
+    expect(done.status).toBe('released');
+    const link = await p.get(`/jobs/${String(done.id)}/output`, as.operatorA);
+    const text = await (await fetch(String(link.body.url))).text();
+    expect(text.trim().split('\n')).toEqual(['许可类别,n', 'A,99', 'B,198']);
+  });
+
+  it('refuses a Parquet file with missing, extra or mistyped columns, each named', async () => {
+    const file = await parquet(
+      'SELECT "企业代码", CAST(length("许可类别") AS INTEGER) AS "许可类别", "区县", "法人身份证号", \'x\' AS "备注" FROM src',
+    );
+    const { completed } = await upload(parquetEntry, file, as.police, { format: 'parquet' });
+    expect(completed?.status).toBe(400);
+    const details = ((completed?.body.error as { details?: unknown } | undefined)?.details ?? []) as {
+      path: string;
+      message: string;
+    }[];
+    expect(details.map((d) => d.path).sort()).toEqual([
+      'file.schema.备注',
+      'file.schema.注册资本',
+      'file.schema.许可类别',
+    ]);
+    expect(details.find((d) => d.path === 'file.schema.许可类别')?.message).toContain('INTEGER');
+    // A CSV declared as Parquet is not a readable Parquet file; nothing was registered by either.
+    const notParquet = await upload(parquetEntry, csv(), as.police, { format: 'parquet' });
+    expect(notParquet.completed?.status).toBe(400);
+    const versions = await p.get(`/datasets/${parquetEntry}`, as.police);
+    expect((versions.body.items as { version: number }[]).map((v) => v.version)).toEqual([1]);
+  });
+});
+
 describe('jobs', () => {
   it('runs an aggregate job within its entitlement, suppresses the small cell and holds it for a manual check', async () => {
     const submitted = await job(
@@ -171,6 +261,65 @@ describe('jobs', () => {
     const text = await (await fetch(String(link.body.url))).text();
     expect(text).toContain('郧阳区,\n');
     expect(text).not.toContain('郧阳区,3');
+  });
+
+  it('flags a manual output check past its deadline once, notifies the authority and the operator', async () => {
+    // Prepare: a job held for a manual check (a small cell), and the released one of the test above.
+    const submitted = await job(
+      `SELECT "区县", count(*) AS n FROM ${licences} GROUP BY "区县" ORDER BY "区县"`,
+    );
+    const held = await finished(String(submitted.body.id));
+    expect(held.status).toBe('output-check');
+    const id = String(held.id);
+    const overdueEvents = () =>
+      p.rt.bus
+        .events({ detailType: 'OutputCheckOverdue' })
+        .filter((e) => (e.detail as { jobId: string }).jobId === id);
+    const about = async (c: Caller) =>
+      (
+        (await p.get('/notifications?limit=100', c)).body.items as {
+          subject: { id: string };
+          eventType: string;
+        }[]
+      ).filter((n) => n.subject.id === id && n.eventType === 'OutputCheckOverdue');
+    // Not due yet: the sweep leaves it alone.
+    const early = await p.rt.scheduler.fire('output-check-deadlines');
+    expect(early).toMatchObject({ flagged: 0 });
+    try {
+      // Act: past the deadline, the sweep runs twice.
+      p.rt.clock.set(new Date(Date.parse(String((held.check as { dueAt: string }).dueAt)) + 3_600_000));
+      const first = await p.rt.scheduler.fire('output-check-deadlines');
+      await p.rt.settle();
+      const second = await p.rt.scheduler.fire('output-check-deadlines');
+      await p.rt.settle();
+
+      // Assess: flagged once (the released job is not a pending check), visible on the job and in the list.
+      expect(first).toMatchObject({ flagged: 1 });
+      expect(second).toMatchObject({ flagged: 0 });
+      expect(overdueEvents()).toHaveLength(1);
+      const after = (await p.get(`/jobs/${id}`, as.operatorA)).body;
+      expect(after.status).toBe('output-check');
+      const check = after.check as { dueAt: string; overdueAt?: string };
+      expect(Date.parse(String(check.overdueAt))).toBeGreaterThan(Date.parse(check.dueAt));
+      const checks = (await p.get('/output-checks', as.authority)).body.items as {
+        id: string;
+        check: { overdueAt?: string };
+      }[];
+      expect(checks.find((j) => j.id === id)?.check.overdueAt).toBeDefined();
+      expect(await about(as.authority)).toHaveLength(1);
+      expect(await about(as.operatorA)).toHaveLength(1);
+      expect(await about(as.operatorB)).toHaveLength(0);
+      expect((await auditOf(p, `job/${id}`)).map((a) => a.action)).toContain('job.output-check-overdue');
+      // Still decidable: the authority rejects it late; the sweep finds nothing more.
+      const decided = await p.post(`/jobs/${id}/output-check`, as.authority, {
+        decision: 'reject',
+        reason: '小单元格过多',
+      });
+      expect(decided.body.status).toBe('rejected');
+      expect(await p.rt.scheduler.fire('output-check-deadlines')).toMatchObject({ candidates: 0 });
+    } finally {
+      p.rt.clock.reset();
+    }
   });
 
   it('releases an aggregate output that passes the checks, with a short-lived link, and meters it', async () => {

@@ -28,7 +28,13 @@ export const run = async ({ quick, print }: { dynamoEndpoint: string; quick: boo
     const key = 'datasets/ce_bench000000/up_bench/data.csv';
     await storage.put(key, csv, 'text/csv');
     let t = performance.now();
-    const table = await engine.register({ entryId: 'ce_bench000000', version: 1, key, columns: 4 });
+    const table = await engine.register({
+      entryId: 'ce_bench000000',
+      version: 1,
+      key,
+      columns: 4,
+      format: 'csv',
+    });
     const registerMs = performance.now() - t;
 
     const scope: TableScope = {

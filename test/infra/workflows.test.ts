@@ -130,7 +130,7 @@ afterAll(() => {
 
 describe('a declaration with workflows, rules and schedules', () => {
   it('builds every entry, readable back by templateInventory, without a dependency cycle', () => {
-    expect(templateInventory(s.template)).toEqual({
+    expect(templateInventory(s.json)).toEqual({
       routes: ['GET /intake/{id}', 'POST /intake'],
       stateMachines: ['intake-review'],
       schedules: ['nightly-sweep'],
