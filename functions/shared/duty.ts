@@ -97,7 +97,8 @@ export const dutyHandler = (fn: FunctionName, handlers: DutyHandlers, deps: Deps
         () => dispatch(event, requestId),
       );
     } finally {
-      metrics.publishStoredMetrics();
+      // An invocation that counted nothing publishes nothing (Powertools would warn on every one).
+      if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
     }
   };
   return middy(base).use(injectLambdaContext(deps.logger, { resetKeys: true }));
