@@ -449,4 +449,48 @@ describe.skipIf(!HAS_CHROMIUM)('portal in Chromium', () => {
     await expect.poll(() => closed.textContent()).toBe('已确认');
     await op.ctx.close();
   });
+
+  it('the authority reviews a grantee put on the credit list (Art. 9): the task’s own choices, dismissed with reasons', async () => {
+    const call = apiClient(portal.rt.url, portal.rt.token);
+    const lister = { role: 'authority' as const, org: DEMO_ORGS.authority.code, sub: 'authority-credit' };
+    // Operator B holds the demo's active grant: listing it opens a credit-listing-review task.
+    await call('POST', '/credit-list', lister, {
+      subjectType: 'organisation',
+      creditCode: DEMO_ORGS.operatorB.code,
+      list: 'dishonest-judgment-debtor',
+      source: '最高人民法院失信被执行人名单',
+      listedAt: new Date(Date.now() - 60_000).toISOString(),
+    });
+    const { ctx, page } = await newPage();
+    await signIn(page, 'authority-reviewer');
+    const row = page.locator('tr:has([data-kind="credit-listing-review"])');
+    for (let i = 0; i < 40 && !(await row.count()); i++) {
+      await page.goto('/tasks');
+      await page.waitForLoadState('networkidle');
+      if (!(await row.count())) await page.waitForTimeout(250);
+    }
+    await row.first().getByRole('link').click();
+    await page.getByRole('button', { name: '提交决定' }).waitFor();
+    // The kind's choices come from its schema's `action`, not the approve/reject of other kinds.
+    await expect.poll(() => page.getByRole('radio').count()).toBe(2);
+    await page.getByRole('radio', { name: '不予处理' }).check();
+    await page.locator('form textarea').first().fill('名单主体与本单位同名不同人，经核实不予处理');
+    await checkA11y(page, 'credit-listing-review form');
+    await page.screenshot({ path: join(SHOTS, 'credit-listing-review-decision.png') });
+    await page.getByRole('button', { name: '提交决定' }).click();
+    await page.waitForURL(/\/tasks$/, { timeout: 10_000 });
+    await ctx.close();
+    // The grants duty follows the decision: the flag carries the dismissal, the grant stays active.
+    const reviewOf = async () => {
+      const list = (await call('GET', `/grants?operator=${DEMO_ORGS.operatorB.code}`, lister)) as {
+        items: { id: string }[];
+      };
+      const grants = (await Promise.all(list.items.map((g) => call('GET', `/grants/${g.id}`, lister)))) as {
+        status: string;
+        creditListings?: { review?: { decision: string } }[];
+      }[];
+      return grants.flatMap((g) => (g.creditListings ?? []).map((l) => [g.status, l.review?.decision]));
+    };
+    await expect.poll(reviewOf, { timeout: 10_000 }).toContainEqual(['active', 'dismiss']);
+  });
 });

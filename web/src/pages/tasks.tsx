@@ -313,13 +313,27 @@ const Choice = ({
 /** The decision body of every task kind (one schema per kind in the API document). */
 type DecisionBody = paths['/tasks/{id}/decision']['post']['requestBody']['content']['application/json'];
 
+/** The labels of the decision choices of every kind. */
+const CHOICE_LABELS: Record<string, [string, string]> = {
+  approve: ['通过', 'Approve'],
+  reject: ['不通过', 'Reject'],
+  suspend: ['暂停授权（Art. 14）', 'Suspend the grant (Art. 14)'],
+  dismiss: ['不予处理', 'Dismiss'],
+};
+
 /** The decision form of a task, from its kind's schema. */
 export const DecisionForm = ({ task, onDone }: { task: Task; onDone: () => void }) => {
   const { t } = useI18n();
   const [form] = Form.useForm();
   const schema = KINDS[task.kind]?.schema ?? FALLBACK;
   const variants = schema.oneOf ?? schema.anyOf;
-  const choice = Form.useWatch('decision', form) as string | undefined;
+  // The field that tells the variants apart: `decision` for most kinds, `action` for a credit-listing
+  // review (suspend / dismiss): the first property every variant fixes with a const.
+  const discriminator =
+    Object.keys(variants?.[0]?.properties ?? {}).find((n) =>
+      variants?.every((v) => v.properties?.[n]?.const !== undefined),
+    ) ?? 'decision';
+  const choice = Form.useWatch(discriminator, form) as string | undefined;
   const decide = useAction(
     (body: Record<string, unknown>, key: string) =>
       unwrap(
@@ -332,10 +346,12 @@ export const DecisionForm = ({ task, onDone }: { task: Task; onDone: () => void 
       ),
     { form, invalidate: [['tasks']], onSuccess: onDone },
   );
-  const constOf = (s: JsonSchema) => s.properties?.decision?.const as string | undefined;
+  const constOf = (s: JsonSchema) => s.properties?.[discriminator]?.const as string | undefined;
   const active = variants ? (variants.find((v) => constOf(v) === choice) ?? undefined) : schema;
-  const choiceLabel = (c: string) =>
-    c === 'approve' ? t('通过', 'Approve') : c === 'reject' ? t('不通过', 'Reject') : c;
+  const choiceLabel = (c: string) => {
+    const [zh, en] = CHOICE_LABELS[c] ?? [c, c];
+    return t(zh, en);
+  };
   return (
     <Form
       form={form}
@@ -346,7 +362,7 @@ export const DecisionForm = ({ task, onDone }: { task: Task; onDone: () => void 
     >
       {variants && (
         <Form.Item
-          name="decision"
+          name={discriminator}
           label={t('结论', 'Decision')}
           rules={[{ required: true, message: t('请选择结论', 'Choose a decision') }]}
         >
@@ -357,7 +373,7 @@ export const DecisionForm = ({ task, onDone }: { task: Task; onDone: () => void 
       )}
       {active &&
         Object.entries(active.properties ?? {})
-          .filter(([n, s]) => !(n === 'decision' && (s.const !== undefined || s.default !== undefined)))
+          .filter(([n, s]) => !(n === discriminator && (s.const !== undefined || s.default !== undefined)))
           .map(([n, s]) => (
             <Field
               key={n}
