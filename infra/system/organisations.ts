@@ -61,7 +61,9 @@ export const organisations = {
       method: 'GET',
       path: '/experts',
       function: 'organisations',
-      auth: ['authority', 'regulator'],
+      // Art. 10.3: whoever organises a review panel draws it from the pool; in domain mode that is the
+      // granting provider (DOMAIN.md: 领域授权), so providers read the pool too. Operators never do.
+      auth: ['authority', 'regulator', 'provider'],
       operationId: 'listExperts',
       summary: 'The third-party expert pool (Art. 10.3)',
     },

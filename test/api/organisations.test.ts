@@ -166,6 +166,10 @@ describe('the registry (kept by the authority)', () => {
     expect(list.body.items.map((e) => e.userId).sort()).toEqual(DEMO_EXPERTS.map((e) => e.userId).sort());
     expect((await p.get('/experts/expert-1', as.expert(1))).status).toBe(200);
     expect((await p.get('/experts/expert-2', as.expert(1))).status).toBe(404);
+    // A domain-mode panel is organised by the granting provider: it draws from the pool too.
+    expect((await p.get('/experts', as.transport)).status).toBe(200);
+    expect((await p.get('/experts', as.operatorA)).status).toBe(403);
+    expect((await p.get('/experts', as.expert(1))).status).toBe(403);
     const bad = await p.post('/experts', as.authority, {
       userId: 'e-9',
       name: '某',
