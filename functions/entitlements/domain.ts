@@ -35,6 +35,8 @@ export interface DemandEntry {
   readonly entryId: string;
   readonly providerOrg: string;
   readonly title: string;
+  /** The entry's data domain when the demand was filed (DOMAINS of shared/codes.ts). */
+  readonly domain?: string;
 }
 
 export interface Demand {
@@ -60,6 +62,8 @@ export interface Entitlement {
   readonly operatorOrg: string;
   readonly entryId: string;
   readonly providerOrg: string;
+  /** The entry's data domain (absent on entitlements granted before it was recorded). */
+  readonly domain?: string;
   readonly grantId: string;
   readonly demandId: string;
   readonly scenarioTitle: string;
@@ -131,7 +135,12 @@ export const checkDemand = (
         { entryId },
       );
     }
-    return { entryId, providerOrg: entry.providerOrg, title: entry.published.content.title };
+    return {
+      entryId,
+      providerOrg: entry.providerOrg,
+      title: entry.published.content.title,
+      domain: entry.published.content.domain,
+    };
   });
 };
 
@@ -241,6 +250,7 @@ export const grantEntitlements = (
     operatorOrg: d.operatorOrg,
     entryId: e.entryId,
     providerOrg: e.providerOrg,
+    ...(e.domain ? { domain: e.domain } : {}),
     grantId: grant.id,
     demandId: d.id,
     scenarioTitle: d.scenario.title,
@@ -423,6 +433,7 @@ export const entitlementView = (e: Entitlement, now: Date) => ({
   operatorOrg: e.operatorOrg,
   entryId: e.entryId,
   providerOrg: e.providerOrg,
+  domain: e.domain ?? null,
   grantId: e.grantId,
   demandId: e.demandId,
   scenarioTitle: e.scenarioTitle,

@@ -223,6 +223,11 @@ describe('parallel review by the authority and each providing unit', () => {
         scenarioTitle: '城市公交出行分析',
       });
     }
+    // Each carries its entry's domain (the authority's overview charts entitlements by domain).
+    expect(Object.fromEntries(mine.map((e) => [e.entryId, e.domain]))).toEqual({
+      [transportEntry]: 'transport',
+      [hrssEntry]: 'employment',
+    });
     expect(await check(as.operatorB, transportEntry)).toMatchObject({ entitled: true });
     expect((await auditOf(p, `data-demand/${demandId}`)).map((a) => a.action)).toEqual([
       'demand.file',

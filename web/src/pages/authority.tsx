@@ -70,7 +70,7 @@ const Overview = () => {
   const ents = useQuery({
     queryKey: ['entitlements'],
     queryFn: () =>
-      list<{ status: string; domain?: string }>(
+      list<{ status: string; domain?: string | null }>(
         api.GET('/entitlements', { params: { query: { limit: 100 } as never } }),
       ),
   });
@@ -90,8 +90,9 @@ const Overview = () => {
         <Bars title={t('逾期任务', 'Overdue tasks')} data={count(overdue.data?.items ?? [], (k) => k.kind)} />
         <Bars
           title={t('数据权限（按领域）', 'Entitlements by domain')}
-          data={count(ents.data?.items ?? [], (e) =>
-            e.domain ? label('domains', e.domain) : label('entitlementStatuses', e.status),
+          data={count(
+            (ents.data?.items ?? []).filter((e) => e.status === 'active'),
+            (e) => (e.domain ? label('domains', e.domain) : t('未记录领域', 'Domain not recorded')),
           )}
         />
       </div>
