@@ -8,7 +8,7 @@ import type { ReactNode } from 'react';
 import { ErrorAlert, PageTitle } from './common';
 import { LoadMore, type PagedList } from './paging';
 
-export { PAGE_SIZE, type PagedList, usePagedList } from './paging';
+export { fetchAll, PAGE_SIZE, type PagedList, usePagedList } from './paging';
 
 /** The list's table: its error (with a reload), the loaded records, and "load more" while the API has more. */
 export const ListTable = <T extends object>({

@@ -18,6 +18,25 @@ type Raw = Promise<{ data?: unknown; error?: unknown; response: Response }>;
 /** The page's own call (its path and filters, typed by the generated schema) with `limit` and `cursor`. */
 export type FetchPage = (paging: { limit: number; cursor?: string }) => Raw;
 
+/**
+ * Every record of a list, page by page (for counts and pickers, not for display): at most `maxPages`
+ * pages of PAGE_SIZE; `complete` is false when more remained.
+ */
+export const fetchAll = async <T,>(
+  fetchPage: FetchPage,
+  maxPages = 50,
+): Promise<{ items: T[]; complete: boolean }> => {
+  const items: T[] = [];
+  let cursor: string | undefined;
+  for (let page = 0; page < maxPages; page++) {
+    const got = await unwrap<Page<T>>(fetchPage({ limit: PAGE_SIZE, ...(cursor ? { cursor } : {}) }));
+    items.push(...got.items);
+    cursor = got.nextCursor ?? undefined;
+    if (!cursor) return { items, complete: true };
+  }
+  return { items, complete: false };
+};
+
 /** A list over cursor pages; `items` are the records loaded so far. The key is a prefix of the list's queries. */
 export const usePagedList = <T,>(
   queryKey: readonly unknown[],

@@ -9,13 +9,12 @@ import { useAuth } from '../auth';
 import { ErrorAlert, idem, Loading, PageTitle, Time, useAction, useCodes, useLabel } from '../common';
 import { FormSelect } from '../form-select';
 import { useI18n } from '../i18n';
-import { ListPage, ListTable, PAGE_SIZE, usePagedList } from '../list';
+import { fetchAll, ListPage, ListTable, PAGE_SIZE, usePagedList } from '../list';
 import { type Application, GovernanceList } from './operator';
 import type { Announcement, CatalogItem } from './public';
 import { type Grant, GrantActions, GrantsTable, useGrants } from './shared-records';
 import type { Task } from './tasks';
 
-const list = <T,>(p: Promise<{ data?: unknown; error?: unknown; response: Response }>) => unwrap<Page<T>>(p);
 const count = <T,>(items: T[], key: (t: T) => string) => {
   const m = new Map<string, number>();
   for (const i of items) m.set(key(i), (m.get(key(i)) ?? 0) + 1);
@@ -48,30 +47,31 @@ const Overview = () => {
   const { t } = useI18n();
   const label = useLabel();
   const { session } = useAuth();
+  // The charts count every record (all cursor pages, up to 5,000 each), not the first page.
   const apps = useQuery({
-    queryKey: ['applications'],
+    queryKey: ['applications', 'all'],
     queryFn: () =>
-      list<Application>(api.GET('/applications', { params: { query: { limit: 100 } as never } })),
+      fetchAll<Application>((paging) => api.GET('/applications', { params: { query: paging as never } })),
   });
   const grants = useQuery({
-    queryKey: ['grants'],
-    queryFn: () => list<Grant>(api.GET('/grants', { params: { query: { limit: 100 } as never } })),
+    queryKey: ['grants', 'all'],
+    queryFn: () => fetchAll<Grant>((paging) => api.GET('/grants', { params: { query: paging as never } })),
   });
   const overdue = useQuery({
-    queryKey: ['tasks', 'overdue'],
+    queryKey: ['tasks', 'overdue', 'all'],
     enabled: session?.user.role === 'authority',
     queryFn: () =>
-      list<Task>(
+      fetchAll<Task>((paging) =>
         api.GET('/tasks', {
-          params: { query: { all: 'true', overdue: 'true', status: 'pending', limit: 100 } as never },
+          params: { query: { ...paging, all: 'true', overdue: 'true', status: 'pending' } as never },
         }),
       ),
   });
   const ents = useQuery({
-    queryKey: ['entitlements'],
+    queryKey: ['entitlements', 'all'],
     queryFn: () =>
-      list<{ status: string; domain?: string | null }>(
-        api.GET('/entitlements', { params: { query: { limit: 100 } as never } }),
+      fetchAll<{ status: string; domain?: string | null }>((paging) =>
+        api.GET('/entitlements', { params: { query: paging as never } }),
       ),
   });
   return (

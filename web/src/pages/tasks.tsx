@@ -8,13 +8,13 @@ import { useQuery } from '@tanstack/react-query';
 import { Button, Checkbox, Descriptions, Form, Input, InputNumber, Radio, Select, Tag } from 'antd';
 import { useState } from 'react';
 import { Link, Route, Routes, useNavigate, useParams, useSearchParams } from 'react-router';
-import { api, type Page, unwrap } from '../api/client';
+import { api, unwrap } from '../api/client';
 import type { paths } from '../api/generated/schema';
 import kinds from '../api/generated/task-kinds.json';
 import { ErrorAlert, idem, Loading, PageTitle, Time, useAction } from '../common';
 import { FormSelect } from '../form-select';
 import { useI18n } from '../i18n';
-import { ListTable, PAGE_SIZE, usePagedList } from '../list';
+import { fetchAll, ListTable, usePagedList } from '../list';
 
 interface JsonSchema {
   type?: string;
@@ -124,20 +124,8 @@ interface PoolExpert {
 }
 
 /** The whole expert pool (GET /experts, every cursor page). */
-const fetchPool = async (): Promise<PoolExpert[]> => {
-  const all: PoolExpert[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await unwrap<Page<PoolExpert>>(
-      api.GET('/experts', {
-        params: { query: { limit: PAGE_SIZE, ...(cursor ? { cursor } : {}) } as never },
-      }),
-    );
-    all.push(...page.items);
-    cursor = page.nextCursor ?? undefined;
-  } while (cursor);
-  return all;
-};
+const fetchPool = async (): Promise<PoolExpert[]> =>
+  (await fetchAll<PoolExpert>((paging) => api.GET('/experts', { params: { query: paging as never } }))).items;
 
 /**
  * The panel's experts picked from the authority's pool (Art. 10.3): active experts only; those working
