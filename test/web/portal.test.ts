@@ -473,6 +473,9 @@ describe.skipIf(!HAS_CHROMIUM)('portal in Chromium', () => {
     await page.getByRole('button', { name: '提交决定' }).waitFor();
     // The kind's choices come from its schema's `action`, not the approve/reject of other kinds.
     await expect.poll(() => page.getByRole('radio').count()).toBe(2);
+    // The task's context is labelled (名单来源 …) and its instants shown in China Standard Time.
+    expect(await page.getByText('名单来源', { exact: true }).count()).toBe(1);
+    expect(await page.locator('td time').allTextContents()).toContainEqual(expect.stringContaining('CST'));
     await page.getByRole('radio', { name: '不予处理' }).check();
     await page.locator('form textarea').first().fill('名单主体与本单位同名不同人，经核实不予处理');
     await checkA11y(page, 'credit-listing-review form');

@@ -380,6 +380,25 @@ export const DecisionForm = ({ task, onDone }: { task: Task; onDone: () => void 
 };
 
 const CONTEXT_HIDDEN = new Set(['criteria']);
+/** Labels of the context fields the workflows and duties put on tasks; others show their key. */
+const CONTEXT_LABELS: Record<string, [string, string]> = {
+  operatorOrg: ['运营单位代码', 'Operator code'],
+  operatorName: ['运营单位', 'Operator'],
+  applicantOrg: ['申请单位代码', 'Applicant code'],
+  applicantName: ['申请单位', 'Applicant'],
+  grantId: ['授权编号', 'Grant'],
+  grantStatus: ['授权状态', 'Grant status'],
+  demandId: ['数据需求编号', 'Data demand'],
+  applicationId: ['申请编号', 'Application'],
+  announcementId: ['公告编号', 'Announcement'],
+  submittedBy: ['提交人', 'Submitted by'],
+  matchedBy: ['匹配方式', 'Matched by'],
+  source: ['名单来源', 'List source'],
+  list: ['名单类别', 'List'],
+  listedAt: ['列入时间', 'Listed at'],
+  entryId: ['名单条目', 'List entry'],
+};
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/;
 
 const TaskPage = () => {
   const { id = '' } = useParams();
@@ -408,11 +427,14 @@ const TaskPage = () => {
         </Descriptions.Item>
         {Object.entries(task.context)
           .filter(([k, v]) => !CONTEXT_HIDDEN.has(k) && (typeof v === 'string' || typeof v === 'number'))
-          .map(([k, v]) => (
-            <Descriptions.Item key={k} label={k}>
-              {String(v)}
-            </Descriptions.Item>
-          ))}
+          .map(([k, v]) => {
+            const [zh, en] = CONTEXT_LABELS[k] ?? [k, k];
+            return (
+              <Descriptions.Item key={k} label={t(zh, en)}>
+                {typeof v === 'string' && ISO_INSTANT.test(v) ? <Time value={v} /> : String(v)}
+              </Descriptions.Item>
+            );
+          })}
       </Descriptions>
       {task.status === 'pending' ? (
         <DecisionForm task={task} onDone={() => nav('/tasks')} />
