@@ -1,7 +1,7 @@
 import { EvaluationOpened } from '../../events/evaluations.js';
 import { entitlementsRepository } from '../entitlements/repository.js';
 import { governanceRepository } from '../governance/repository.js';
-import { grantsRepository } from '../grants/repository.js';
+import { grantsRepository, RUNNING_INDEX } from '../grants/repository.js';
 import { incidentsRepository } from '../incidents/repository.js';
 import { processingRepository } from '../processing/repository.js';
 import { reportsRepository } from '../reports/repository.js';
@@ -37,7 +37,7 @@ const all = async <T>(
 
 /**
  * Step `cycleListGrants`: one page of running grants (active or suspended), cut into batches for the
- * Distributed Map. The page walks the grants' by-kind index with the status filter inside the query;
+ * Distributed Map. The page walks the grants' sparse running index (active and suspended only);
  * the state machine loops over pages, so no invocation ever handles all grants.
  */
 export const cycleListGrants = async (input: StepInvocation, { deps }: Invocation) => {
@@ -46,13 +46,18 @@ export const cycleListGrants = async (input: StepInvocation, { deps }: Invocatio
     deps,
     {
       TableName: tableName(deps, 'grants'),
-      IndexName: 'byKind',
+      // The sparse index of running grants: reads grow with what is in force, not every grant ever made.
+      IndexName: RUNNING_INDEX.name,
       KeyConditionExpression: '#k = :k',
-      FilterExpression: '#s IN (:a, :s)',
-      ExpressionAttributeNames: { '#k': 'kind', '#s': 'status' },
-      ExpressionAttributeValues: { ':k': 'grant', ':a': 'active', ':s': 'suspended' },
+      ExpressionAttributeNames: { '#k': RUNNING_INDEX.key },
+      ExpressionAttributeValues: { ':k': RUNNING_INDEX.value },
     },
-    { limit: CYCLE_PAGE, cursor, keyAttrs: ['pk', 'sk', 'kind', 'createdSort'], map: (i) => String(i.id) },
+    {
+      limit: CYCLE_PAGE,
+      cursor,
+      keyAttrs: ['pk', 'sk', RUNNING_INDEX.key, 'createdSort'],
+      map: (i) => String(i.id),
+    },
   );
   const batches: string[][] = [];
   for (let i = 0; i < page.items.length; i += CYCLE_BATCH) batches.push(page.items.slice(i, i + CYCLE_BATCH));

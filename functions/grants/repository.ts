@@ -12,6 +12,8 @@ import type { Grant, GrantStatus, ReminderDays } from './domain.js';
  * attributes are derived from it on every write:
  * - `operatorOrg`, `grantorOrg`, `kind` + `createdSort`: the operator's, grantor's and everyone's lists;
  * - `listing` (sparse, active grants only) + `listingSort`: the public list (公示);
+ * - `runningKey` (sparse, running grants only: active or suspended) + `createdSort`: what is in force,
+ *   for the evaluation cycle and the credit-list name match (`RUNNING_INDEX`);
  * - `expiryDay` (sparse, running grants only: active or suspended) + `expirySort`: the expiry sweep and
  *   the reminders query one day-bucket at a time, never the whole table;
  * - `signDueKey` (sparse: grants waiting for signatures and not yet flagged overdue) + `signDueSort`:
@@ -27,6 +29,9 @@ export const dayOf = (iso: string): string => iso.slice(0, 10);
 
 const running = (s: GrantStatus) => s === 'active' || s === 'suspended';
 
+/** The sparse index of running grants (active or suspended): its partition key and value. */
+export const RUNNING_INDEX = { name: 'byRunning', key: 'runningKey', value: 'running' } as const;
+
 const SIGNING = 'signing';
 
 /** The stored head item of a grant (exported for bulk seeding in the benchmark). */
@@ -36,6 +41,7 @@ export const headItem = (g: Grant) => ({
   kind: 'grant',
   ...g,
   createdSort: `${g.createdAt}#${g.id}`,
+  ...(running(g.status) ? { [RUNNING_INDEX.key]: RUNNING_INDEX.value } : {}),
   ...(g.status === 'active' && g.effectiveFrom
     ? { listing: 'active', listingSort: `${g.effectiveFrom}#${g.id}` }
     : {}),
@@ -52,6 +58,7 @@ const INDEX_ATTRS = [
   'sk',
   'kind',
   'createdSort',
+  RUNNING_INDEX.key,
   'listing',
   'listingSort',
   'expiryDay',
@@ -206,23 +213,27 @@ export const grantsRepository = (deps: Pick<Deps, 'db' | 'tables'>) => {
     },
 
     /**
-     * Running grants (active or suspended) of an operator by credit code (`byOperator`), or of every
-     * operator (`byKind` with a filter; grants are few), for the Art. 9 credit list match by name.
+     * Running grants (active or suspended) of an operator by credit code (`byOperator`, filtered), or
+     * of every operator (the sparse `byRunning` index: only what is in force), for the Art. 9 credit
+     * list match by name.
      */
     async running(operatorOrg?: string): Promise<Grant[]> {
       const found: Grant[] = [];
-      for await (const items of queryPages(deps, {
-        TableName: table,
-        IndexName: operatorOrg ? 'byOperator' : 'byKind',
-        KeyConditionExpression: '#k = :k',
-        FilterExpression: '#s IN (:active, :suspended)',
-        ExpressionAttributeNames: { '#k': operatorOrg ? 'operatorOrg' : 'kind', '#s': 'status' },
-        ExpressionAttributeValues: {
-          ':k': operatorOrg ?? 'grant',
-          ':active': 'active',
-          ':suspended': 'suspended',
-        },
-      }))
+      const query: Omit<QueryCommandInput, 'TableName'> = operatorOrg
+        ? {
+            IndexName: 'byOperator',
+            KeyConditionExpression: '#k = :k',
+            FilterExpression: '#s IN (:active, :suspended)',
+            ExpressionAttributeNames: { '#k': 'operatorOrg', '#s': 'status' },
+            ExpressionAttributeValues: { ':k': operatorOrg, ':active': 'active', ':suspended': 'suspended' },
+          }
+        : {
+            IndexName: RUNNING_INDEX.name,
+            KeyConditionExpression: '#k = :k',
+            ExpressionAttributeNames: { '#k': RUNNING_INDEX.key },
+            ExpressionAttributeValues: { ':k': RUNNING_INDEX.value },
+          };
+      for await (const items of queryPages(deps, { TableName: table, ...query }))
         found.push(...items.map(fromItem));
       return found;
     },

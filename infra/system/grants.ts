@@ -13,6 +13,9 @@ export const grants = {
         byKind: { partitionKey: 'kind', sortKey: 'createdSort' },
         // Sparse: active grants only (公示, GET /public/grants).
         byListing: { partitionKey: 'listing', sortKey: 'listingSort' },
+        // Sparse: running grants only (active or suspended): the evaluation cycle and the Art. 9
+        // credit-list name match read what is in force, not every grant ever made.
+        byRunning: { partitionKey: 'runningKey', sortKey: 'createdSort' },
         // Sparse: running grants by expiry day (expiry sweep and reminders query day buckets, never scan).
         byExpiry: { partitionKey: 'expiryDay', sortKey: 'expirySort' },
         // Sparse: grants waiting for signatures, not yet flagged overdue, by deadline (Art. 10.4).

@@ -1,4 +1,6 @@
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RUNNING_INDEX } from '../../functions/grants/repository.js';
 import { approvedEntry, as, type Platform, startPlatform } from '../support/platform.js';
 import { activeGrant, eventsAbout } from './grants-fixtures.js';
 
@@ -43,6 +45,11 @@ describe('evaluation cycles (Art. 13)', () => {
     const a = await activeGrant(p, { scope: [entry], operator: as.operatorA });
     const b = await activeGrant(p, { scope: [entry], operator: as.operatorB });
     const c = await activeGrant(p, { scope: [entry], operator: as.operatorC });
+    // D ended before the cycle: the sparse running index no longer holds it, so it is not evaluated.
+    const d = await activeGrant(p, { scope: [entry], operator: as.operatorA });
+    expect((await p.post(`/grants/${d.id}/terminate`, as.authority, { reason: '严重违约' })).status).toBe(
+      200,
+    );
     const earlier = await p.post<EvalView>('/evaluations', as.authority, {
       grantId: c.id,
       period: '2026',
@@ -93,6 +100,20 @@ describe('evaluation cycles (Art. 13)', () => {
     const [eb] = await cycleOf(b.id);
     const [ec] = await cycleOf(c.id);
     expect(await cycleOf(a.id)).toHaveLength(1);
+    expect(await cycleOf(d.id)).toEqual([]);
+    // The sparse index holds the running grants (C suspended) and not the terminated D.
+    const inForce = await p.rt.db.send(
+      new QueryCommand({
+        TableName: p.rt.tables.grants,
+        IndexName: RUNNING_INDEX.name,
+        KeyConditionExpression: '#k = :k',
+        ExpressionAttributeNames: { '#k': RUNNING_INDEX.key },
+        ExpressionAttributeValues: { ':k': RUNNING_INDEX.value },
+      }),
+    );
+    const ids = (inForce.Items ?? []).map((g) => g.id);
+    expect(ids).toEqual(expect.arrayContaining([a.id, b.id, c.id]));
+    expect(ids).not.toContain(d.id);
     const score = (e: EvalView | undefined, id: string) =>
       e?.assessment?.criteria.find((x) => x.criterion === id);
     expect(score(ea, 'reports')).toMatchObject({
