@@ -102,8 +102,8 @@ describe('filing a demand (Art. 16)', () => {
   it('accepts entries inside the scope that are authorizable, naming the first that is not', () => {
     const g = grant();
     expect(checkDemand(g, 'OPER', ['ce_t', 'ce_h', 'ce_t'], catalog, t0)).toEqual([
-      { entryId: 'ce_t', providerOrg: 'TRANSPORT', title: 'Bus' },
-      { entryId: 'ce_h', providerOrg: 'HRSS', title: 'Jobs' },
+      { entryId: 'ce_t', providerOrg: 'TRANSPORT', title: 'Bus', domain: 'transport' },
+      { entryId: 'ce_h', providerOrg: 'HRSS', title: 'Jobs', domain: 'transport' },
     ]);
     const outside = (() => {
       try {
