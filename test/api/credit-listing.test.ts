@@ -167,6 +167,26 @@ describe('a grantee put on the credit list after screening (Art. 9)', () => {
     expect(eventsAbout(p, 'GrantSuspended', 'grantId', grantId)).toHaveLength(0);
   });
 
+  it('listing by name the operator of a terminated grant raises nothing (only running grants are matched)', async () => {
+    const { id: grantId } = await activeGrant(p, { scope: [entry], operator: as.operatorC });
+    const ended = await p.post(`/grants/${grantId}/terminate`, as.authority, { reason: '严重违约' });
+    expect(ended.status).toBe(200);
+    await p.rt.settle();
+    expect((await grantOf(grantId)).status).toBe('terminated');
+    // Another credit code, the operator's name: the name match reads running grants only (the sparse
+    // byRunning index; evaluation-cycle.test.ts checks the index itself).
+    const listed = await p.post(
+      '/credit-list',
+      as.authority,
+      listing({ creditCode: withCheckChar('91420300MA4A0000Y'), name: '汉江信息服务有限公司' }),
+    );
+    expect(listed.status).toBe(201);
+    await p.rt.settle();
+    expect(eventsAbout(p, 'GrantCreditListed', 'grantId', grantId)).toHaveLength(0);
+    expect((await grantOf(grantId)).creditListings ?? []).toEqual([]);
+    expect(await reviewTasks(grantId)).toEqual([]);
+  });
+
   it('listing an organisation that holds no running grant raises nothing', async () => {
     const flagsBefore = p.rt.bus.events({ detailType: 'GrantCreditListed' }).length;
     const listed = await p.post('/credit-list', as.authority, listing({ creditCode: as.operatorC.org }));
