@@ -153,3 +153,23 @@ describe('role-restricted reads of another organisation’s record by path (issu
     },
   );
 });
+
+/** Every role-restricted list route read with no filter at all: a non-supervisor sees none of B's. */
+const unfilteredRoutes = (routes as readonly RouteDecl[]).flatMap((r) => {
+  const roles = allowedRoles(r.auth);
+  if (r.method !== 'GET' || !roles || r.path.includes('{')) return [];
+  return roles
+    .filter((role) => !SUPERVISORS.includes(role))
+    .map((role) => ({ key: `${r.method} ${r.path}`, path: r.path, role }));
+});
+
+describe('role-restricted lists read without a filter (issue 7)', () => {
+  it.each(unfilteredRoutes)('$key as $role: nothing of operator B’s', async ({ path, role }) => {
+    const res = await p.get<{ items?: unknown[] }>(path, callerFor[role]);
+    expect(res.status).toBeLessThan(500);
+    if (res.status !== 200) return;
+    // An empty body (an export with nothing in it) names nobody.
+    const items = Array.isArray(res.body?.items) ? res.body.items : [res.body];
+    expect(items.filter(namesOther)).toEqual([]);
+  });
+});
