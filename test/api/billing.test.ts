@@ -1,8 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ResourceUsed } from '../../events/metering.js';
 import { issueStatements } from '../../functions/billing/jobs.js';
-import type { Deps } from '../../functions/shared/deps.js';
-import { as, auditOf, type Platform, startPlatform } from '../support/platform.js';
+import { as, auditOf, type Platform, recordingDeps, startPlatform } from '../support/platform.js';
 
 /** Platform costs (Art. 17): metering, monthly statements once per operator and month, disputes, settlement. */
 let p: Platform;
@@ -166,17 +165,7 @@ describe('monthly platform-cost statements (Art. 17)', () => {
     await p.get('/products', as.operatorC);
     p.rt.clock.set('2026-09-01T02:00:00Z');
     // Act: the statement run, with every DynamoDB request it sends recorded.
-    const sent: { name: string; input: Record<string, unknown> }[] = [];
-    const db = new Proxy(p.rt.db, {
-      get(target, key, receiver) {
-        if (key !== 'send') return Reflect.get(target, key, receiver);
-        return (command: { constructor: { name: string }; input: Record<string, unknown> }) => {
-          sent.push({ name: command.constructor.name, input: command.input });
-          return target.send(command as never);
-        };
-      },
-    });
-    const deps = { db, tables: p.rt.tables, clock: p.rt.clock } as unknown as Deps;
+    const { sent, deps } = recordingDeps(p);
     const run = await issueStatements({ deps, requestId: 'consistency-test' }, '2026-08');
 
     // Assess: C's statement has both; every read was a consistent base-table read.

@@ -1,8 +1,14 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { closeMonth } from '../../functions/products/jobs.js';
 import { Disclosure, PublicProduct, PublicProductPage } from '../../functions/products/schemas.js';
-import type { Deps } from '../../functions/shared/deps.js';
-import { approvedEntry, as, auditOf, type Platform, startPlatform } from '../support/platform.js';
+import {
+  approvedEntry,
+  as,
+  auditOf,
+  type Platform,
+  recordingDeps,
+  startPlatform,
+} from '../support/platform.js';
 import { activeGrant } from './grants-fixtures.js';
 import {
   activeSubscription,
@@ -434,17 +440,7 @@ describe('subscriptions, usage, charges and revenue (Art. 11.2, 12.3, 18)', () =
     const close = () => p.rt.invoke('products', { schedule: 'product-month-close' });
     // The first run with every DynamoDB request it sends recorded: the counters must be read with
     // strongly consistent queries of the base table (an index could miss a just-recorded use).
-    const sent: { name: string; input: Record<string, unknown> }[] = [];
-    const db = new Proxy(p.rt.db, {
-      get(target, key, receiver) {
-        if (key !== 'send') return Reflect.get(target, key, receiver);
-        return (command: { constructor: { name: string }; input: Record<string, unknown> }) => {
-          sent.push({ name: command.constructor.name, input: command.input });
-          return target.send(command as never);
-        };
-      },
-    });
-    const deps = { db, tables: p.rt.tables, clock: p.rt.clock } as unknown as Deps;
+    const { sent, deps } = recordingDeps(p);
     await closeMonth({ deps, requestId: 'close-consistency' });
     await Promise.all([close(), close()]);
     const queries = sent.filter((c) => c.name === 'QueryCommand');

@@ -7,13 +7,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { chromium } from 'playwright-core';
 import { seedDemo } from '../../infra/local/demo.js';
 import { startLocalRuntime } from '../../infra/local/runtime.js';
 import { ensurePortalBuilt, PORTAL_DIST } from '../../web/scripts/build.js';
+import { CHROMIUM, launchChromium } from '../support/chromium.js';
 
 type Print = (rows: (string | number)[][]) => void;
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
 
 export const run = async ({
@@ -37,16 +36,7 @@ export const run = async ({
     logLevel: 'ERROR',
     webDir: PORTAL_DIST,
   });
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-    ],
-  });
+  const browser = await launchChromium();
   try {
     await seedDemo(rt.url, rt.token);
     const entry = (

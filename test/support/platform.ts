@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { inject } from 'vitest';
+import type { Deps } from '../../functions/shared/deps.js';
 import { DEMO_ORGS, seedRegistry } from '../../infra/local/orgs.js';
 import { type LocalRuntime, type LocalRuntimeOptions, startLocalRuntime } from '../../infra/local/runtime.js';
 import type { Role } from '../../infra/system.js';
@@ -153,4 +154,22 @@ export const approvedEntry = async (
   if (reviewed.status !== 200)
     throw new Error(`review failed: ${reviewed.status} ${JSON.stringify(reviewed.body)}`);
   return id;
+};
+
+/**
+ * The runtime's dependencies with every DynamoDB request recorded (command name and input), for
+ * tests that assert how a job reads: `sent` fills as `deps` is used.
+ */
+export const recordingDeps = (p: Platform) => {
+  const sent: { name: string; input: Record<string, unknown> }[] = [];
+  const db = new Proxy(p.rt.db, {
+    get(target, key, receiver) {
+      if (key !== 'send') return Reflect.get(target, key, receiver);
+      return (command: { constructor: { name: string }; input: Record<string, unknown> }) => {
+        sent.push({ name: command.constructor.name, input: command.input });
+        return target.send(command as never);
+      };
+    },
+  });
+  return { sent, deps: { db, tables: p.rt.tables, clock: p.rt.clock } as unknown as Deps };
 };

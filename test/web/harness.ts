@@ -3,19 +3,19 @@
  * steps every test uses (a fresh session, axe-core, a visit with its screenshot, a demo sign-in).
  * `usePortal()` registers the beforeAll/afterAll of a describe block.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, inject } from 'vitest';
 import { seedDemo } from '../../infra/local/demo.js';
 import { type LocalRuntime, startLocalRuntime } from '../../infra/local/runtime.js';
 import { ensurePortalBuilt, PORTAL_DIST } from '../../web/scripts/build.js';
+import { launchChromium } from '../support/chromium.js';
 
 export type DemoSeed = Awaited<ReturnType<typeof seedDemo>>;
 
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-export const HAS_CHROMIUM = existsSync(CHROMIUM);
+export { CHROMIUM, HAS_CHROMIUM, launchChromium } from '../support/chromium.js';
 export const SHOTS = resolve(import.meta.dirname, '..', '..', 'docs', 'screenshots');
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
@@ -79,16 +79,7 @@ export const usePortal = (
     });
     demo = await seedDemo(rt.url, rt.token);
     await opts.seed?.(rt, demo);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium();
   }, 240_000);
   afterAll(async () => {
     await browser?.close();
