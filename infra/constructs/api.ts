@@ -2,6 +2,7 @@ import { Duration, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
   ApiMapping,
+  CfnIntegration,
   type CfnRoute,
   type CfnStage,
   CorsHttpMethod,
@@ -22,7 +23,7 @@ import {
 } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { Certificate, CertificateValidation, type ICertificate } from 'aws-cdk-lib/aws-certificatemanager';
-import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { CfnPermission, type IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { HostedZone, type IHostedZone } from 'aws-cdk-lib/aws-route53';
 import { Construct } from 'constructs';
@@ -187,6 +188,7 @@ export class PlatformApi extends Construct {
     });
     const none = new HttpNoneAuthorizer();
     const cfnStage = this.stage.node.defaultChild as CfnStage;
+    let first: HttpRoute | undefined;
     for (const r of routes) {
       const key = routeKey(r);
       const route = new HttpRoute(scope, `Route${pascal(r.operationId)}`, {
@@ -196,6 +198,7 @@ export class PlatformApi extends Construct {
         authorizer: typeof r.auth === 'string' ? none : this.jwt,
       });
       markDeclared(route, 'route', key);
+      first ??= route;
       if (typeof r.auth === 'string') {
         // RouteSettings is a JSON property in CloudFormation: keys are written as CloudFormation spells them.
         this.routeSettings[key] = {
@@ -226,6 +229,13 @@ export class PlatformApi extends Construct {
         reason:
           'The $default route only answers requests no declared route matches, with a 404 error body; it reaches no data.',
       });
+      first ??= fallback;
+    }
+    // CDK creates the shared integration (and its invoke permission) under whichever route binds it
+    // first. Pin their logical ids to the function, so adding or removing routes never replaces them.
+    for (const child of first?.node.findAll() ?? []) {
+      if (child instanceof CfnIntegration) child.overrideLogicalId(`Api${pascal(fnName)}Integration`);
+      if (child instanceof CfnPermission) child.overrideLogicalId(`Api${pascal(fnName)}InvokePermission`);
     }
   }
 }
