@@ -193,7 +193,8 @@ export class PlatformStack extends Stack {
         stage,
         api: this.api,
         identity: this.identity,
-        domainName: this.api.domain.name,
+        // The literal name (not the domain's Ref): CloudFront's alias and the API's domain are the same name.
+        domainName: this.api.domainName,
         edge: props.edge,
       });
       new CfnOutput(this, 'PortalUrl', {
@@ -202,12 +203,12 @@ export class PlatformStack extends Stack {
       });
       new CfnOutput(this, 'PortalDnsTarget', {
         value: this.portal.distribution.distributionDomainName,
-        description: `DNS: ${this.api.domain.name} → this name (alias, or CNAME where the zone is not in Route 53)`,
+        description: `DNS: ${this.api.domainName} → this name (alias, or CNAME where the zone is not in Route 53)`,
       });
     } else {
       new CfnOutput(this, 'ApiDnsTarget', {
         value: this.api.domain.regionalDomainName,
-        description: `DNS: ${this.api.domain.name} → this name (CNAME), for the ICP-licensed API domain`,
+        description: `DNS: ${this.api.domainName} → this name (CNAME), for the ICP-licensed API domain`,
       });
     }
     new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'HTTP API base URL' });

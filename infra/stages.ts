@@ -69,9 +69,9 @@ const Domain = z.object({
    * aws: the portal's host name (the CloudFront alias); the API answers under `/api` on the same
    * name (an API Gateway custom domain of that name is CloudFront's origin). aws-cn: the API's
    * ICP-licensed host name (the API under `/api`), behind which the city's filed web server serves
-   * the portal.
+   * the portal. A stage input (`-c domain=…`) where left out here.
    */
-  name: hostname,
+  name: hostname.optional(),
   /**
    * ACM certificate for `name` in the stage's region (the API's custom domain). Default: the stack
    * requests one, validated through DNS (automatically with `hostedZone`, else by the records the
@@ -258,7 +258,7 @@ export const requireStageInputs = (stage: Stage, c: StageConfig, publicRoutes: n
     keys.push(key);
     missing.push(`${STAGE_INPUTS[key]} (-c ${key}=…): ${why}`);
   };
-  if (!c.domain)
+  if (!c.domain?.name)
     need(
       'domain',
       c.partition === 'aws-cn'

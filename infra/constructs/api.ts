@@ -66,6 +66,8 @@ export class PlatformApi extends Construct {
   readonly jwt: IHttpRouteAuthorizer;
   /** `https://<domain>/api`: where callers reach the API. */
   readonly url: string;
+  /** The host name the API is served on (infra/stages.ts `domain.name`). */
+  readonly domainName: string;
   private readonly publicThrottle: { rateLimit: number; burstLimit: number };
   private readonly routeSettings: Record<
     string,
@@ -76,7 +78,7 @@ export class PlatformApi extends Construct {
     super(scope, id);
     const settings = stageSettings(props.stage);
     const config = stageConfigOf(this, props.stage);
-    const domain = config.domain;
+    const domain = config.domain?.name ? { ...config.domain, name: config.domain.name } : undefined;
     if (!domain) throw new Error(`stage ${props.stage} has no domain (requireStageInputs runs first)`);
     this.publicThrottle = settings.publicRouteThrottle;
     this.api = new HttpApi(this, 'HttpApi', {
@@ -162,6 +164,7 @@ export class PlatformApi extends Construct {
       stage: this.stage,
       apiMappingKey: API_BASE_PATH,
     });
+    this.domainName = domain.name;
     this.url = `https://${domain.name}/${API_BASE_PATH}`;
   }
 

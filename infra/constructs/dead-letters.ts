@@ -43,7 +43,7 @@ export const deadLetterQueue = (
   });
   Validations.of(queue).acknowledge({
     id: 'AwsSolutions-SQS3',
-    reason: `This queue is itself a dead-letter queue (${props.purpose}); a queue behind it would only move the problem. Its age and depth are alarmed.`,
+    reason: `This queue is itself a dead-letter queue (${props.purpose}); a queue behind it would only move the problem. Its depth is alarmed (one message is enough).`,
   });
   const root = rootStack(scope);
   const list = registry.get(root) ?? [];

@@ -36,7 +36,7 @@ export class EdgeStack extends Stack {
     });
     const { stage } = props;
     const domain = stageConfigOf(this, stage).domain;
-    if (!domain) throw new Error(`stage ${stage} has no domain (requireStageInputs runs first)`);
+    if (!domain?.name) throw new Error(`stage ${stage} has no domain (requireStageInputs runs first)`);
 
     const managed = (name: string, priority: number, group: string): CfnWebACL.RuleProperty => ({
       name,

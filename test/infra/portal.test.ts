@@ -1,7 +1,7 @@
 /**
  * The portal's distribution (issue 12): a private bucket read through origin access control, the API
  * under /api/* on the same distribution, public API reads cached briefly and signed-in reads never,
- * WAF where available, and the OIDC client calling back to the portal.
+ * and the OIDC client calling back to the portal. The web ACL and the API's origin: run-for-real.test.ts.
  */
 import { Match } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -59,14 +59,6 @@ describe('portal distribution', () => {
         QueryStringsConfig: { QueryStringBehavior: 'all' },
       },
     });
-  });
-
-  it('attaches a WAF web ACL where the partition offers it', () => {
-    const [, acl] = resourcesOf('AWS::WAFv2::WebACL')[0]!;
-    expect(acl.Properties.Scope).toBe('CLOUDFRONT');
-    expect(acl.Condition).toBeDefined();
-    const [, dist] = resourcesOf('AWS::CloudFront::Distribution')[0]!;
-    expect(JSON.stringify(dist.Properties)).toContain(`"Fn::If":["${acl.Condition}"`);
   });
 
   it('signs in with the authorization-code flow, calling back to the portal, and the API accepts its tokens', () => {
