@@ -1,4 +1,4 @@
-import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
+import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { env } from '../../../infra/system.js';
 import { requiredEnv } from '../deps.js';
 import { hmacPersonKeys, type PersonKeys } from '../person-key.js';
@@ -9,13 +9,21 @@ import { hmacPersonKeys, type PersonKeys } from '../person-key.js';
  */
 export const SECRET_MAX_AGE_SECONDS = 300;
 
+/** One provider (and so one cache and one client) per container, created on first use. */
+let defaultProvider: SecretsProvider | undefined;
+
 /**
  * A Secrets Manager secret's string, read at run time through Powertools Parameters (cached for
  * SECRET_MAX_AGE_SECONDS): secrets never sit in a function's environment or a template.
+ * `provider`: the default one, or a test's (built with its own SDK client).
  * @throws Error when the secret has no string value.
  */
-export const readSecret = async (secretId: string): Promise<string> => {
-  const value = await getSecret(secretId, { maxAge: SECRET_MAX_AGE_SECONDS });
+export const readSecret = async (
+  secretId: string,
+  provider: SecretsProvider = (defaultProvider ??=
+    new SecretsProvider()),
+): Promise<string> => {
+  const value = await provider.get(secretId, { maxAge: SECRET_MAX_AGE_SECONDS });
   if (typeof value !== 'string' || value === '') throw new Error(`Secret ${secretId} has no string value`);
   return value;
 };
