@@ -34,7 +34,8 @@ export class DutyStack extends NestedStack {
       context: FunctionContext;
       api: PlatformApi;
       bus: IEventBus;
-      topic: ITopic;
+      /** The stage's alarm topic; none: no alarms (a stage without recipients). */
+      topic: ITopic | undefined;
     },
   ) {
     super(scope, id, { description: `Duty ${props.name} of the platform (${props.stage})` });

@@ -40,19 +40,23 @@ export const ATHENA_DAILY_SCAN_ALARM = 10 * BYTES_SCANNED_CUTOFF;
 
 const FIVE_MINUTES = Duration.minutes(5);
 
-/** The stage's alarm topic: every alarm notifies it; its email subscribers come from infra/stages.ts. */
+/**
+ * The stage's alarm topic: every alarm notifies it; its email subscribers come from infra/stages.ts.
+ * A stage with no recipient has no topic, and so no alarms (see alarm()).
+ */
 export class AlarmTopic extends Construct {
-  readonly topic: Topic;
+  readonly topic?: Topic;
 
   constructor(scope: Construct, id: string, props: { stage: Stage }) {
     super(scope, id);
+    const recipients = stageConfigOf(this, props.stage).alarmEmails;
+    if (recipients.length === 0) return;
     this.topic = new Topic(this, 'AlarmTopic', {
       topicName: `${props.stage}-platform-alarms`,
       displayName: `Shiyan data platform alarms (${props.stage})`,
       enforceSSL: true,
     });
-    for (const email of stageConfigOf(this, props.stage).alarmEmails)
-      this.topic.addSubscription(new EmailSubscription(email));
+    for (const email of recipients) this.topic.addSubscription(new EmailSubscription(email));
   }
 }
 
@@ -60,19 +64,22 @@ export class AlarmTopic extends Construct {
  * One alarm on one metric, or on a metric-math expression over at most ten (CloudWatch bills an alarm
  * per metric it reads, so an expression is used where it makes one alarm out of several signals, not
  * to save money). Breaches at or above the threshold; missing data (no traffic) is not a breach.
+ * Without a topic (a stage whose config names no alarm recipient, such as dev) no alarm is made:
+ * an alarm nobody hears only costs money; the dashboard still shows every metric.
  */
 export const alarm = (
   scope: Construct,
   props: {
     stage: Stage;
-    topic: ITopic;
+    topic: ITopic | undefined;
     id: string;
     description: string;
     metric: IMetric;
     threshold: number;
     periods?: number;
   },
-): Alarm => {
+): Alarm | undefined => {
+  if (!props.topic) return undefined;
   const a = new Alarm(scope, props.id, {
     alarmName: `${props.stage}-${props.id}`,
     alarmDescription: props.description,
@@ -94,7 +101,13 @@ export const alarm = (
  */
 export const watchDuty = (
   scope: Construct,
-  props: { stage: Stage; topic: ITopic; name: string; fn: NodejsFunction; queues: readonly DutyQueue[] },
+  props: {
+    stage: Stage;
+    topic: ITopic | undefined;
+    name: string;
+    fn: NodejsFunction;
+    queues: readonly DutyQueue[];
+  },
 ): void => {
   const { stage, topic, name, fn } = props;
   const cid = pascal(name);
@@ -156,7 +169,7 @@ export class Observability extends Construct {
     id: string,
     props: {
       stage: Stage;
-      topic: ITopic;
+      topic: ITopic | undefined;
       api: HttpApi;
       functions: PlatformFunctions;
       workflows: Workflows;
@@ -337,7 +350,7 @@ export class Observability extends Construct {
       new GraphWidget({ title, left, width, height: 6 });
     this.dashboard.addWidgets(
       new TextWidget({
-        markdown: `# Shiyan data platform (${stage})\nAlarms go to SNS topic \`${stage}-platform-alarms\`. A dead-letter queue with messages: \`npm run redrive -- --stage ${stage}\`.`,
+        markdown: `# Shiyan data platform (${stage})\n${topic ? `Alarms go to SNS topic \`${stage}-platform-alarms\`` : 'No alarm recipients in infra/stages.ts: no alarms'}. A dead-letter queue with messages: \`npm run redrive -- --stage ${stage}\`.`,
         width: 24,
         height: 2,
       }),

@@ -107,13 +107,18 @@ const CLAIMS: Record<string, (s: Synthesized, ack: Ack, stage: (typeof stages)[n
       ...(/-dlq-(rule|async|schedule)-/.test(String(q.Properties?.QueueName))
         ? []
         : [`${id} is not a dead-letter queue`]),
-      ...(ack.reason.includes('depth is alarmed') &&
-      alarmsOn(s.json, { 'Fn::GetAtt': [id, 'QueueName'] }).some(
-        ([, a]) =>
-          a.Properties?.MetricName === 'ApproximateNumberOfMessagesVisible' && a.Properties?.Threshold === 1,
-      )
-        ? []
-        : [`${id}: no depth alarm at one message`]),
+      ...(ack.reason.includes('no alarm recipient')
+        ? ofType(s.json, 'AWS::CloudWatch::Alarm').length === 0
+          ? []
+          : [`${id}: the stage has alarms after all`]
+        : ack.reason.includes('depth is alarmed') &&
+            alarmsOn(s.json, { 'Fn::GetAtt': [id, 'QueueName'] }).some(
+              ([, a]) =>
+                a.Properties?.MetricName === 'ApproximateNumberOfMessagesVisible' &&
+                a.Properties?.Threshold === 1,
+            )
+          ? []
+          : [`${id}: no depth alarm at one message`]),
     ]);
   },
   'AwsSolutions-CFR1': (s, ack) =>

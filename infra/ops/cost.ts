@@ -1,0 +1,83 @@
+/**
+ * `npm run cost -- --stage prod [-c key=value …]`: the stage's standing and per-million-request cost,
+ * computed from its synthesized templates (infra/cost.ts).
+ * `npm run cost -- --readme`: rewrites the README's cost section (between its `cost:begin` and
+ * `cost:end` markers) for every stage; test/infra/cost.test.ts fails when the README drifts.
+ */
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { App, Stack } from 'aws-cdk-lib';
+import { parseStage } from '../constructs/config.js';
+import { type CostTemplate, costTable } from '../cost.js';
+import { definePlatform } from '../stack.js';
+import { STAGES, type Stage, type StageInput } from '../stages.js';
+import { contextArgs } from './portal.js';
+
+/**
+ * Inputs a stage may lack in infra/stages.ts, for the README's figures only: the cost does not depend
+ * on a domain's or an issuer's value (a deploy still needs the real ones).
+ */
+const EXAMPLE_INPUTS: Partial<Record<StageInput, string>> = {
+  domain: 'api.example.gov.cn',
+  icpLicence: '鄂ICP备00000000号',
+  oidcIssuer: 'https://issuer.example.gov.cn',
+};
+
+/** Every template a stage deploys (its stacks and their nested stacks), synthesized without bundling. */
+export const stageTemplates = (stage: Stage, inputs: Record<string, string> = {}): CostTemplate[] => {
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [], ...inputs } });
+  definePlatform(app, stage);
+  const assembly = app.synth({ validateOnSynthesis: false });
+  try {
+    return app.node
+      .findAll()
+      .filter((c): c is Stack => Stack.isStack(c))
+      .map(
+        (s) => JSON.parse(readFileSync(resolve(assembly.directory, s.templateFile), 'utf8')) as CostTemplate,
+      );
+  } finally {
+    rmSync(assembly.directory, { recursive: true, force: true });
+  }
+};
+
+const BEGIN = '<!-- cost:begin (npm run cost -- --readme) -->';
+const END = '<!-- cost:end -->';
+
+/** The README's cost section, every stage, from their templates. */
+export const readmeCostSection = (): string =>
+  STAGES.map((stage) =>
+    costTable(stage, stageTemplates(stage, stage === 'cn-prod' ? EXAMPLE_INPUTS : {})),
+  ).join('\n\n');
+
+/** The section as the README has it now. */
+export const readmeCostSectionNow = (readme: string): string | undefined => {
+  const i = readme.indexOf(BEGIN);
+  const j = readme.indexOf(END);
+  return i >= 0 && j > i ? readme.slice(i + BEGIN.length, j).trim() : undefined;
+};
+
+const main = () => {
+  const args = process.argv.slice(2);
+  if (args.includes('--readme')) {
+    const file = resolve(import.meta.dirname, '..', '..', 'README.md');
+    const readme = readFileSync(file, 'utf8');
+    const i = readme.indexOf(BEGIN);
+    const j = readme.indexOf(END);
+    if (i < 0 || j < i) throw new Error(`README.md has no ${BEGIN} … ${END} section`);
+    writeFileSync(file, `${readme.slice(0, i + BEGIN.length)}\n${readmeCostSection()}\n${readme.slice(j)}`);
+    console.log('README.md: cost section rewritten');
+    return;
+  }
+  const s = args.indexOf('--stage');
+  const stage = parseStage(s >= 0 ? args[s + 1] : undefined);
+  console.log(costTable(stage, stageTemplates(stage, contextArgs(args))));
+};
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  try {
+    main();
+  } catch (e) {
+    console.error((e as Error).message);
+    process.exitCode = 1;
+  }
+}
