@@ -201,7 +201,7 @@ export const perMillionCost = (templates: readonly CostTemplate[]): CostLine[] =
     served.reduce((n, f) => n + Number(f.Properties?.MemorySize ?? 128), 0) /
     Math.max(served.length, 1) /
     1024;
-  const traced = served.some((f) => JSON.stringify(f.Properties?.TracingConfig).includes('Active'));
+  const traced = served.some((f) => (JSON.stringify(f.Properties?.TracingConfig) ?? '').includes('Active'));
   const a = ASSUMPTIONS;
   return [
     ...(cloudFront

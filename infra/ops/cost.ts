@@ -9,6 +9,7 @@ import { resolve } from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { parseStage } from '../constructs/config.js';
 import { type CostTemplate, costTable } from '../cost.js';
+import { CFN_LIMITS } from '../limits.js';
 import { definePlatform } from '../stack.js';
 import { STAGES, type Stage, type StageInput } from '../stages.js';
 import { contextArgs } from './portal.js';
@@ -24,7 +25,14 @@ const EXAMPLE_INPUTS: Partial<Record<StageInput, string>> = {
 };
 
 /** Every template a stage deploys (its stacks and their nested stacks), synthesized without bundling. */
-export const stageTemplates = (stage: Stage, inputs: Record<string, string> = {}): CostTemplate[] => {
+export const stageTemplates = (stage: Stage, inputs: Record<string, string> = {}): CostTemplate[] =>
+  namedStageTemplates(stage, inputs).map(([, t]) => t);
+
+/** The same, each with its stack's construct id (`ShiyanData-dev`, `DutyGrants`, `Operations`…). */
+export const namedStageTemplates = (
+  stage: Stage,
+  inputs: Record<string, string> = {},
+): [string, CostTemplate][] => {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [], ...inputs } });
   definePlatform(app, stage);
   const assembly = app.synth({ validateOnSynthesis: false });
@@ -32,9 +40,10 @@ export const stageTemplates = (stage: Stage, inputs: Record<string, string> = {}
     return app.node
       .findAll()
       .filter((c): c is Stack => Stack.isStack(c))
-      .map(
-        (s) => JSON.parse(readFileSync(resolve(assembly.directory, s.templateFile), 'utf8')) as CostTemplate,
-      );
+      .map((s): [string, CostTemplate] => [
+        s.node.id,
+        JSON.parse(readFileSync(resolve(assembly.directory, s.templateFile), 'utf8')) as CostTemplate,
+      ]);
   } finally {
     rmSync(assembly.directory, { recursive: true, force: true });
   }
@@ -45,9 +54,22 @@ const END = '<!-- cost:end -->';
 
 /** The README's cost section, every stage, from their templates. */
 export const readmeCostSection = (): string =>
-  STAGES.map((stage) =>
-    costTable(stage, stageTemplates(stage, stage === 'cn-prod' ? EXAMPLE_INPUTS : {})),
-  ).join('\n\n');
+  STAGES.map((stage) => {
+    const templates = namedStageTemplates(stage, stage === 'cn-prod' ? EXAMPLE_INPUTS : {});
+    return `${costTable(
+      stage,
+      templates.map(([, t]) => t),
+    )}\n\n${sizeLine(stage, templates)}`;
+  }).join('\n\n');
+
+/** How many resources each template of a stage holds, against CloudFormation's quota. */
+export const sizeLine = (stage: string, templates: readonly [string, CostTemplate][]): string => {
+  const count = (t: CostTemplate) => Object.keys(t.Resources).length;
+  const duties = templates.filter(([id]) => id.startsWith('Duty')).map(([, t]) => count(t));
+  const others = templates.filter(([id]) => !id.startsWith('Duty')).map(([id, t]) => `${id} ${count(t)}`);
+  const largest = Math.max(...templates.map(([, t]) => count(t)));
+  return `Resources per template (${stage}): ${others.join(', ')}; ${duties.length} duty stacks ${Math.min(...duties)}–${Math.max(...duties)}. The largest uses ${Math.round((largest / CFN_LIMITS.resources) * 100)} % of the ${CFN_LIMITS.resources}-resource quota.`;
+};
 
 /** The section as the README has it now. */
 export const readmeCostSectionNow = (readme: string): string | undefined => {
