@@ -4,7 +4,7 @@
  * rules, the schedules' own invocations — and the cost of a million API requests through what the
  * template puts in front of and behind the API (CloudFront, WAF, API Gateway, Lambda at the memory the
  * template gives the functions that serve routes, X-Ray where tracing is on, DynamoDB, logs).
- * `npm run cost` prints the table the README carries (test/infra/cost.test.ts keeps them equal).
+ * `npm run cost` prints the table the README carries (test/infra/run-for-real.test.ts keeps them equal).
  *
  * Prices: AWS list prices in USD, US East (N. Virginia), as published in 2026; other regions differ by
  * up to ~30 % (China regions bill in CNY at their own list prices). Assumptions are named next to

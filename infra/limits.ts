@@ -1,6 +1,6 @@
 /**
  * CloudFormation's per-stack quotas ("AWS CloudFormation quotas", user guide): what every template
- * of a stage must stay under. test/infra/limits.test.ts fails at HEADROOM of any of them, so a stack
+ * of a stage must stay under. test/infra/run-for-real.test.ts fails at HEADROOM of any of them, so a stack
  * is split (a new duty is a new nested stack) long before a deploy would be refused.
  */
 export const CFN_LIMITS = {

@@ -56,7 +56,7 @@ const DEFAULT_AUTHORITY_ORG = '11420300MB1A00001N';
  * its function, routes, rules, schedules, queues and alarms — in its own nested stack (DutyStack), and
  * the stage-wide alarms and dashboard in the nested `Operations` stack. CloudFormation's per-stack
  * limits (500 resources, 1 MB template, 200 parameters and outputs) then apply per duty, not to the
- * platform as a whole (test/infra/limits.test.ts keeps every template under 80 % of each).
+ * platform as a whole (test/infra/run-for-real.test.ts keeps every template under 80 % of each).
  */
 export class PlatformStack extends Stack {
   readonly tables: DataTables;

@@ -2,7 +2,7 @@
  * `npm run cost -- --stage prod [-c key=value …]`: the stage's standing and per-million-request cost,
  * computed from its synthesized templates (infra/cost.ts).
  * `npm run cost -- --readme`: rewrites the README's cost section (between its `cost:begin` and
- * `cost:end` markers) for every stage; test/infra/cost.test.ts fails when the README drifts.
+ * `cost:end` markers) for every stage; test/infra/run-for-real.test.ts fails when the README drifts.
  */
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -53,9 +53,12 @@ const BEGIN = '<!-- cost:begin (npm run cost -- --readme) -->';
 const END = '<!-- cost:end -->';
 
 /** The README's cost section, every stage, from their templates. */
-export const readmeCostSection = (): string =>
+export const readmeCostSection = (
+  templatesOf: (stage: Stage) => [string, CostTemplate][] = (stage) =>
+    namedStageTemplates(stage, stage === 'cn-prod' ? EXAMPLE_INPUTS : {}),
+): string =>
   STAGES.map((stage) => {
-    const templates = namedStageTemplates(stage, stage === 'cn-prod' ? EXAMPLE_INPUTS : {});
+    const templates = templatesOf(stage);
     return `${costTable(
       stage,
       templates.map(([, t]) => t),
