@@ -5,6 +5,7 @@
  */
 import { Match } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { STAGE_CONFIG } from '../../infra/stages.js';
 import { dispose, type Synthesized, synth } from './helpers.js';
 
 let s: Synthesized;
@@ -65,7 +66,8 @@ describe('portal distribution', () => {
     s.template.hasResourceProperties('AWS::Cognito::UserPoolClient', {
       AllowedOAuthFlows: ['code'],
       GenerateSecret: false,
-      CallbackURLs: [Match.objectLike({ 'Fn::Join': Match.anyValue() })],
+      // The portal's own name (infra/stages.ts domain), not a generated CloudFront domain.
+      CallbackURLs: [`https://${STAGE_CONFIG.dev.domain.name}/signin/callback`],
     });
     s.template.resourceCountIs('AWS::Cognito::UserPoolDomain', 1);
     const [, authorizer] = resourcesOf('AWS::ApiGatewayV2::Authorizer')[0]!;
