@@ -245,7 +245,7 @@ export const definePlatform = (app: App, stage: Stage, declaration?: PlatformDec
     edge,
     env: { region: config.region, ...account },
   });
-  if (edge) stack.addDependency(edge, 'the web ACL and the CloudFront certificate are created first');
+  if (edge) stack.addStackDependency(edge, 'the web ACL and the CloudFront certificate are created first');
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
   return stack;
 };

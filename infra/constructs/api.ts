@@ -210,7 +210,7 @@ export class PlatformApi extends Construct {
         };
         cfnStage.routeSettings = this.routeSettings;
         // Route settings name existing routes: the stage is updated after them.
-        cfnStage.addDependency(route.node.defaultChild as CfnRoute);
+        cfnStage.addResourceDependency(route.node.defaultChild as CfnRoute, `route settings name ${key}`);
         Validations.of(route).acknowledge({
           id: 'AwsSolutions-APIG4',
           reason:

@@ -7,7 +7,7 @@ import { hmacPersonKeys, type PersonKeys } from '../person-key.js';
  * Seconds a secret read at run time stays in the warm container's memory (Powertools Parameters'
  * cache) before it is read again: a rotated value reaches every container within this time.
  */
-export const SECRET_MAX_AGE_SECONDS = 300;
+export const SECRET_MAX_AGE_SECONDS = 900;
 
 /** One provider (and so one cache and one client) per container, created on first use. */
 let defaultProvider: SecretsProvider | undefined;
