@@ -4,6 +4,7 @@
  * `npm run cost -- --readme`: rewrites the README's cost section (between its `cost:begin` and
  * `cost:end` markers) for every stage; test/infra/run-for-real.test.ts fails when the README drifts.
  */
+import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
@@ -74,6 +75,16 @@ export const sizeLine = (stage: string, templates: readonly [string, CostTemplat
   return `Resources per template (${stage}): ${others.join(', ')}; ${duties.length} duty stacks ${Math.min(...duties)}–${Math.max(...duties)}. The largest uses ${Math.round((largest / CFN_LIMITS.resources) * 100)} % of the ${CFN_LIMITS.resources}-resource quota.`;
 };
 
+/**
+ * A section as compared: table rows with runs of spaces and dashes collapsed, so the README's tables
+ * may be aligned by the formatter (biome formats Markdown) without counting as a change.
+ */
+export const normalizeSection = (section: string): string =>
+  section
+    .split('\n')
+    .map((l) => (l.startsWith('|') ? l.replace(/ {2,}/g, ' ').replace(/-{3,}/g, '---') : l))
+    .join('\n');
+
 /** The section as the README has it now. */
 export const readmeCostSectionNow = (readme: string): string | undefined => {
   const i = readme.indexOf(BEGIN);
@@ -90,6 +101,8 @@ const main = () => {
     const j = readme.indexOf(END);
     if (i < 0 || j < i) throw new Error(`README.md has no ${BEGIN} … ${END} section`);
     writeFileSync(file, `${readme.slice(0, i + BEGIN.length)}\n${readmeCostSection()}\n${readme.slice(j)}`);
+    // Aligned as the lint expects (biome formats Markdown).
+    spawnSync('npx', ['biome', 'format', '--write', file], { stdio: 'inherit' });
     console.log('README.md: cost section rewritten');
     return;
   }

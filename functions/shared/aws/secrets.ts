@@ -11,6 +11,10 @@ export const SECRET_MAX_AGE_SECONDS = 900;
 
 /** One provider (and so one cache and one client) per container, created on first use. */
 let defaultProvider: SecretsProvider | undefined;
+const defaultSecrets = (): SecretsProvider => {
+  defaultProvider ??= new SecretsProvider();
+  return defaultProvider;
+};
 
 /**
  * A Secrets Manager secret's string, read at run time through Powertools Parameters (cached for
@@ -18,12 +22,8 @@ let defaultProvider: SecretsProvider | undefined;
  * `provider`: the default one, or a test's (built with its own SDK client).
  * @throws Error when the secret has no string value.
  */
-export const readSecret = async (
-  secretId: string,
-  provider: SecretsProvider = (defaultProvider ??=
-    new SecretsProvider()),
-): Promise<string> => {
-  const value = await provider.get(secretId, { maxAge: SECRET_MAX_AGE_SECONDS });
+export const readSecret = async (secretId: string, provider?: SecretsProvider): Promise<string> => {
+  const value = await (provider ?? defaultSecrets()).get(secretId, { maxAge: SECRET_MAX_AGE_SECONDS });
   if (typeof value !== 'string' || value === '') throw new Error(`Secret ${secretId} has no string value`);
   return value;
 };
