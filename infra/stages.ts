@@ -35,8 +35,11 @@ const CognitoIdentity = z.object({
 
 const OidcIdentity = z.object({
   kind: z.literal('oidc'),
-  /** `iss` of the tokens; its `/.well-known/openid-configuration` names the keys. HTTPS only. */
-  issuer: z.url({ protocol: /^https$/ }),
+  /**
+   * `iss` of the tokens; its `/.well-known/openid-configuration` names the keys. HTTPS only. A stage
+   * input: left out here, it must come with the synth (`-c oidcIssuer=https://…`), see STAGE_INPUTS.
+   */
+  issuer: z.url({ protocol: /^https$/ }).optional(),
   /** Accepted `aud` (ID tokens) or `client_id` (access tokens) values. */
   audience: z.array(z.string().min(1)).min(1),
   /** JWKS URL; default `<issuer>/.well-known/jwks.json`. */
@@ -45,6 +48,48 @@ const OidcIdentity = z.object({
   rolesClaim: z.string().min(1),
   /** Claim carrying the organisation's unified social credit code. */
   orgClaim: z.string().min(1),
+});
+
+const hostname = z
+  .string()
+  .regex(
+    /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/,
+    'a lower-case host name such as data.shiyan.gov.cn',
+  );
+const acmArn = z
+  .string()
+  .regex(/^arn:aws(-cn)?:acm:[a-z0-9-]+:\d{12}:certificate\/[\w-]+$/, 'an ACM certificate ARN');
+
+/**
+ * The host name a stage is served on. The API's default execute-api endpoint is disabled (callers
+ * cannot go around the firewall or the ICP-licensed name), so every stage needs one.
+ */
+const Domain = z.object({
+  /**
+   * aws: the portal's host name (the CloudFront alias); the API answers under `/api` on the same
+   * name (an API Gateway custom domain of that name is CloudFront's origin). aws-cn: the API's
+   * ICP-licensed host name (the API under `/api`), behind which the city's filed web server serves
+   * the portal. A stage input (`-c domain=…`) where left out here.
+   */
+  name: hostname.optional(),
+  /**
+   * ACM certificate for `name` in the stage's region (the API's custom domain). Default: the stack
+   * requests one, validated through DNS (automatically with `hostedZone`, else by the records the
+   * deploy shows; README "A first deploy").
+   */
+  certificateArn: acmArn.optional(),
+  /** aws: ACM certificate for `name` in us-east-1 (CloudFront). Default: requested in the edge stack. */
+  edgeCertificateArn: acmArn.optional(),
+  /** Route 53 public hosted zone holding `name`: certificates validate and alias records are written there. */
+  hostedZone: z
+    .object({ id: z.string().regex(/^Z[A-Z0-9]{4,31}$/, 'a Route 53 hosted zone id'), name: hostname })
+    .optional(),
+  /**
+   * aws-cn: the ICP licence number (ICP备案/许可证号, e.g. 鄂ICP备12345678号) under which `name` is
+   * filed and which is associated with the AWS China account: without it API Gateway in the China
+   * regions serves no unauthenticated request (the public routes) and no custom domain.
+   */
+  icpLicence: z.string().min(4).optional(),
 });
 
 export const StageConfigSchema = z
@@ -59,6 +104,13 @@ export const StageConfigSchema = z
     region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'a region such as cn-north-1 or ap-southeast-1'),
     partition: z.enum(['aws', 'aws-cn']),
     identity: z.discriminatedUnion('kind', [CognitoIdentity, OidcIdentity]),
+    /** Where the stage is served (a stage input where left out: `-c domain=…`). */
+    domain: Domain.optional(),
+    /**
+     * The account's Lambda concurrency quota in the region (Service Quotas, "Concurrent executions";
+     * new accounts may start lower than the 1,000 default): the concurrency alarm fires at 80 %.
+     */
+    lambdaConcurrencyQuota: z.number().int().positive().default(1000),
     /** Email addresses subscribed to the stage's alarm topic. */
     alarmEmails: z.array(z.email()),
     /** Browser origins allowed by CORS (`https://…`); `*` only outside production. */
@@ -87,6 +139,10 @@ export const StageConfigSchema = z
       if (c.corsOrigins.includes('*')) issue('corsOrigins', 'production names its origins, never *');
       if (c.alarmEmails.length === 0) issue('alarmEmails', 'production alarms must reach someone');
     }
+    if (c.partition === 'aws' && c.domain?.icpLicence)
+      issue('domain', 'an ICP licence only applies to the China regions (partition aws-cn)');
+    if (c.partition === 'aws-cn' && (c.domain?.edgeCertificateArn || c.domain?.hostedZone))
+      issue('domain', 'the China regions have no CloudFront portal here: no edge certificate or hosted zone');
     if (c.publicRouteThrottle.rateLimit > c.throttle.rateLimit)
       issue('publicRouteThrottle', 'a public route cannot be allowed more than the whole API');
   });
@@ -98,6 +154,7 @@ export const STAGE_CONFIG = {
     region: 'ap-southeast-1',
     partition: 'aws',
     identity: { kind: 'cognito', mfa: 'optional' },
+    domain: { name: 'dev.data.shiyan.gov.cn' },
     alarmEmails: [],
     corsOrigins: ['*'],
     throttle: { rateLimit: 50, burstLimit: 100 },
@@ -112,20 +169,21 @@ export const STAGE_CONFIG = {
       mfa: 'required',
       emailSender: { from: 'no-reply@data.shiyan.gov.cn', replyTo: 'support@data.shiyan.gov.cn' },
     },
+    domain: { name: 'data.shiyan.gov.cn' },
     alarmEmails: ['ops@data.shiyan.gov.cn'],
     corsOrigins: ['https://data.shiyan.gov.cn'],
     throttle: { rateLimit: 200, burstLimit: 400 },
     publicRouteThrottle: { rateLimit: 50, burstLimit: 100 },
   },
   // Where the data must live (Data Security Law, PIPL): the China regions, signing users in through
-  // the province's unified identity service (湖北省统一身份认证) as an OIDC issuer.
+  // the province's unified identity service (湖北省统一身份认证) as an OIDC issuer. Its issuer URL and
+  // the ICP-licensed domain are the stage's operator's to give (STAGE_INPUTS): synth refuses without.
   'cn-prod': {
     production: true,
     region: 'cn-northwest-1',
     partition: 'aws-cn',
     identity: {
       kind: 'oidc',
-      issuer: 'https://ids.hubei.gov.cn/oidc',
       audience: ['shiyan-public-data-platform'],
       rolesClaim: 'roles',
       orgClaim: 'org_uscc',
@@ -148,4 +206,74 @@ export const stageConfig = (stage: Stage, raw: unknown = STAGE_CONFIG[stage]): S
     throw new Error(`infra/stages.ts: stage ${stage} is invalid:\n  ${problems.join('\n  ')}`);
   }
   return r.data;
+};
+
+/**
+ * What the operator of a stage gives at synth (`-c <key>=<value>`, or in STAGE_CONFIG above): each
+ * key names the field of the stage config it fills. A value given on the command line wins.
+ */
+export const STAGE_INPUTS = {
+  domain: 'domain.name',
+  certificateArn: 'domain.certificateArn',
+  edgeCertificateArn: 'domain.edgeCertificateArn',
+  hostedZoneId: 'domain.hostedZone.id',
+  hostedZoneName: 'domain.hostedZone.name',
+  icpLicence: 'domain.icpLicence',
+  oidcIssuer: 'identity.issuer',
+} as const;
+export type StageInput = keyof typeof STAGE_INPUTS;
+
+/** The stage's configuration with the inputs given (`lookup` reads `-c` context), validated. */
+export const stageConfigWithInputs = (
+  stage: Stage,
+  lookup: (key: StageInput) => unknown,
+  raw: unknown = STAGE_CONFIG[stage],
+): StageConfig => {
+  const merged = structuredClone(raw) as Record<string, unknown>;
+  for (const [key, path] of Object.entries(STAGE_INPUTS) as [StageInput, string][]) {
+    const value = lookup(key);
+    if (value === undefined || value === '') continue;
+    const parts = path.split('.');
+    let at = merged;
+    for (const p of parts.slice(0, -1)) {
+      at[p] ??= {};
+      at = at[p] as Record<string, unknown>;
+    }
+    at[parts.at(-1)!] = String(value);
+  }
+  return stageConfig(stage, merged);
+};
+
+/**
+ * Refuses to build a stage that could not serve as configured, with one sentence per missing input
+ * and how to give it. Every stage needs its domain (the execute-api endpoint is disabled); an OIDC
+ * stage its issuer; a stage in the China regions the ICP licence of its domain, since API Gateway
+ * there serves the public (unauthenticated) routes and any custom domain only for an ICP-licensed
+ * account.
+ */
+export const requireStageInputs = (stage: Stage, c: StageConfig, publicRoutes: number): void => {
+  const missing: string[] = [];
+  const keys: StageInput[] = [];
+  const need = (key: StageInput, why: string) => {
+    keys.push(key);
+    missing.push(`${STAGE_INPUTS[key]} (-c ${key}=…): ${why}`);
+  };
+  if (!c.domain?.name)
+    need(
+      'domain',
+      c.partition === 'aws-cn'
+        ? 'the ICP-licensed host name the API is served on (API Gateway in the China regions serves custom domains only under an ICP licence)'
+        : 'the host name of the portal; the API answers under /api on it (the execute-api endpoint is disabled)',
+    );
+  if (c.identity.kind === 'oidc' && !c.identity.issuer)
+    need('oidcIssuer', 'the HTTPS issuer (iss) of the identity provider that signs users in');
+  if (c.partition === 'aws-cn' && !c.domain?.icpLicence)
+    need(
+      'icpLicence',
+      `the ICP licence number of the domain, associated with the AWS China account: without it API Gateway serves none of the ${publicRoutes} public routes`,
+    );
+  if (missing.length > 0)
+    throw new Error(
+      `Stage ${stage} lacks inputs it cannot be deployed without. Set them in infra/stages.ts or pass them, e.g. npm run synth -- -c stage=${stage} ${keys.map((k) => `-c ${k}=…`).join(' ')}\n  ${missing.join('\n  ')}`,
+    );
 };

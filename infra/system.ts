@@ -183,8 +183,10 @@ export const env = {
   personKeySecret: 'PERSON_KEY_SECRET_ARN',
   /** The authority's unified social credit code: the root of the organisation registry. */
   authorityOrg: 'AUTHORITY_ORG',
-  /** Base64 HMAC key that signs pagination cursors (functions/shared/cursor.ts). */
+  /** Base64 HMAC key that signs pagination cursors (functions/shared/cursor.ts); local runtime only. */
   cursorKey: 'CURSOR_SIGNING_KEY',
+  /** In AWS: the Secrets Manager secret holding that key, read at run time (functions/shared/aws/secrets.ts). */
+  cursorKeySecret: 'CURSOR_SIGNING_KEY_SECRET_ARN',
   /** Claim names of the stage's identity provider (roles, organisation). */
   rolesClaim: 'JWT_ROLES_CLAIM',
   orgClaim: 'JWT_ORG_CLAIM',

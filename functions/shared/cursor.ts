@@ -10,10 +10,11 @@ import { ValidationError } from './errors.js';
  * a 400 — it never reaches DynamoDB as an `ExclusiveStartKey` ("starting key does not match" is a
  * 500 there).
  *
- * The key: `CURSOR_SIGNING_KEY` (a random string, ≥ 32 characters) — in AWS from a generated Secrets Manager secret
- * (infra/stack.ts), locally from a key file in DATA_DIR (infra/local/runtime.ts). Without it (unit
- * tests calling a repository directly) a random per-process key: cursors then live as long as the
- * process, which is all such a caller needs.
+ * The key (a random string, ≥ 32 characters): in AWS read from a generated Secrets Manager secret at
+ * run time, before each invocation (setCursorKey, from functions/shared/duty.ts; cached by Powertools
+ * Parameters); locally `CURSOR_SIGNING_KEY`, from a key file in DATA_DIR (infra/local/runtime.ts).
+ * Without either (unit tests calling a repository directly) a random per-process key: cursors then
+ * live as long as the process, which is all such a caller needs.
  */
 let cachedKey: Buffer | undefined;
 const signingKey = (): Buffer => {
@@ -63,6 +64,11 @@ export const openCursor = <T = Record<string, unknown>>(
   } catch {
     throw invalid();
   }
+};
+
+/** Signs and checks cursors with this key from now on (the value of the stage's secret, in AWS). */
+export const setCursorKey = (key: string): void => {
+  if (cachedKey?.toString('utf8') !== key) cachedKey = Buffer.from(key, 'utf8');
 };
 
 /** Test seam: sign with this key from now on (undefined: read the environment again). */

@@ -3,6 +3,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { env, type FunctionName, functions, type TableName } from '../../infra/system.js';
 import type { TokenVerifier } from './auth.js';
+import { secretsManagerCursorKey } from './aws/secrets.js';
 import { type Clock, systemClock } from './clock.js';
 import type { PersonKeys } from './person-key.js';
 
@@ -44,6 +45,11 @@ export interface Deps {
   readonly personKeys: PersonKeys;
   /** The authority's unified social credit code: the root of the organisation registry. */
   readonly authorityOrg: string;
+  /**
+   * Reads the key that signs pagination cursors before each invocation (in AWS: its secret, cached;
+   * functions/shared/aws/secrets.ts). Absent: the key of the environment (local runtime, tests).
+   */
+  readonly cursorKey?: () => Promise<string>;
 }
 
 const required = (name: string): string => {
@@ -85,6 +91,7 @@ export const baseDeps = (fn: FunctionName): Deps => {
     },
     personKeys: { lookupKey: unavailable('The person key') },
     authorityOrg: required(env.authorityOrg),
+    cursorKey: secretsManagerCursorKey(),
   };
 };
 

@@ -3,9 +3,10 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import type { FunctionName } from '../../infra/system.js';
-import { CORRELATION_HEADER, CORRELATION_ID, CORRELATION_KEY, countMetric, runInContext } from './context.js';
+import { CORRELATION_HEADER, CORRELATION_ID, CORRELATION_KEY, runInContext } from './context.js';
+import { setCursorKey } from './cursor.js';
 import type { Deps } from './deps.js';
-import { declaredRoute, type HttpEvent, type HttpResult, httpRouter, type RouteTable } from './http.js';
+import { type HttpEvent, type HttpResult, httpRouter, type RouteTable } from './http.js';
 
 /** An EventBridge event as delivered to a rule target. */
 export interface BusEvent<D = Record<string, unknown>> {
@@ -59,10 +60,9 @@ export const dutyHandler = (fn: FunctionName, handlers: DutyHandlers, deps: Deps
 
   const dispatch = async (event: AnyEvent, requestId: string): Promise<HttpResult | unknown> => {
     if (isHttp(event)) {
-      const result = await http(event, event.requestContext.requestId ?? requestId);
-      const op = declaredRoute(event)?.operationId;
-      if (op && (result.statusCode ?? 500) < 400) countMetric(op);
-      return result;
+      // Per-operation counts come from the API's access logs (routeKey, status), not from a custom
+      // metric per operation: those cost more a month than the platform's traffic (issue 22).
+      return http(event, event.requestContext.requestId ?? requestId);
     }
     const inv: Invocation = { deps, requestId };
     if (isBus(event)) {
@@ -78,9 +78,7 @@ export const dutyHandler = (fn: FunctionName, handlers: DutyHandlers, deps: Deps
     if (isStep(event)) {
       const step = handlers.steps?.[event.step];
       if (!step) throw new Error(`${fn} has no step ${event.step}`);
-      const out = await step(event, inv);
-      countMetric(`step:${event.step}`);
-      return out;
+      return step(event, inv);
     }
     throw new Error(`${fn} cannot handle this event`);
   };
@@ -91,6 +89,7 @@ export const dutyHandler = (fn: FunctionName, handlers: DutyHandlers, deps: Deps
     // Every log line of this invocation carries it (Powertools key `correlation_id`).
     deps.logger.appendKeys({ correlation_id: correlationId });
     deps.logger.info('Invoked', { kind: kindOf(event) });
+    if (deps.cursorKey) setCursorKey(await deps.cursorKey());
     try {
       return await runInContext(
         { correlationId, count: (m, v = 1) => metrics.addMetric(m, MetricUnit.Count, v) },

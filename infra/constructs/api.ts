@@ -1,62 +1,93 @@
 import { Duration, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
+  ApiMapping,
   CfnIntegration,
   type CfnRoute,
   type CfnStage,
   CorsHttpMethod,
+  DomainName,
+  EndpointType,
   HttpApi,
+  HttpAuthorizer,
+  HttpAuthorizerType,
   HttpMethod,
   HttpNoneAuthorizer,
   HttpRoute,
   HttpRouteKey,
   type HttpStage,
+  type IHttpRouteAuthorizer,
   LogGroupLogDestination,
   PayloadFormatVersion,
+  SecurityPolicy,
 } from 'aws-cdk-lib/aws-apigatewayv2';
-import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import { CfnPermission } from 'aws-cdk-lib/aws-lambda';
+import { Certificate, CertificateValidation, type ICertificate } from 'aws-cdk-lib/aws-certificatemanager';
+import { CfnPermission, type IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import { HostedZone, type IHostedZone } from 'aws-cdk-lib/aws-route53';
 import { Construct } from 'constructs';
-import { DEFAULT_ROUTE_FUNCTION, routeKey } from '../system.js';
-import { type Stage, stageConfig, stageSettings } from './config.js';
+import { routeKey } from '../system.js';
+import { type Stage, stageConfigOf, stageSettings } from './config.js';
 import { markDeclared, type PlatformDeclaration, pascal } from './declaration.js';
-import type { PlatformFunctions } from './functions.js';
 import type { Identity } from './identity.js';
 
 /** Headers a browser may send cross-origin: the bearer token, JSON bodies, retries and optimistic locking. */
 export const CORS_HEADERS = ['authorization', 'content-type', 'idempotency-key', 'if-match'];
 /** Response headers a browser client must be able to read: versions, created resources, replays. */
 export const CORS_EXPOSED_HEADERS = ['etag', 'location', 'idempotency-key', 'idempotent-replayed'];
+/**
+ * The API is mapped under this path of its custom domain (`https://<domain>/api/catalog` → route
+ * `GET /catalog`): the portal calls `/api` on its own origin (web/src/api/client.ts), CloudFront passes
+ * the path through unchanged, and API Gateway strips the mapping key.
+ */
+export const API_BASE_PATH = 'api';
+
+/** The hosted zone of a stage's domain, when the stage names one (infra/stages.ts `domain.hostedZone`). */
+export const hostedZoneOf = (scope: Construct, stage: Stage): IHostedZone | undefined => {
+  const zone = stageConfigOf(scope, stage).domain?.hostedZone;
+  return zone
+    ? HostedZone.fromHostedZoneAttributes(scope, 'Zone', { hostedZoneId: zone.id, zoneName: zone.name })
+    : undefined;
+};
 
 /**
- * One HTTP API route per declared route. Role-restricted routes go through the Cognito JWT authorizer;
- * the handler then checks which of the declared roles the caller holds. `public` and `optional` routes
- * have no authorizer (an `optional` route verifies a token itself when one is sent).
+ * The stage's HTTP API: the `$default` stage with access logs and throttles, the JWT authorizer of the
+ * stage's issuer, and the custom domain it is served on. The default execute-api endpoint is disabled:
+ * the only way in is the stage's domain (behind CloudFront and its web ACL in the aws partition, the
+ * ICP-licensed name in the China regions). Routes are added by each duty's stack (addRoutes), next to
+ * the function that serves them.
  */
 export class PlatformApi extends Construct {
   readonly api: HttpApi;
   readonly stage: HttpStage;
+  readonly domain: DomainName;
+  /** The JWT authorizer every role-restricted route uses (one per API, created here once). */
+  readonly jwt: IHttpRouteAuthorizer;
+  /** `https://<domain>/api`: where callers reach the API. */
+  readonly url: string;
+  /** The host name the API is served on (infra/stages.ts `domain.name`). */
+  readonly domainName: string;
+  private readonly publicThrottle: { rateLimit: number; burstLimit: number };
+  private readonly routeSettings: Record<
+    string,
+    { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }
+  > = {};
 
-  constructor(
-    scope: Construct,
-    id: string,
-    props: {
-      stage: Stage;
-      routes: PlatformDeclaration['routes'];
-      functions: PlatformFunctions;
-      identity: Identity;
-    },
-  ) {
+  constructor(scope: Construct, id: string, props: { stage: Stage; identity: Identity }) {
     super(scope, id);
     const settings = stageSettings(props.stage);
-    const config = stageConfig(props.stage);
+    const config = stageConfigOf(this, props.stage);
+    const domain = config.domain?.name ? { ...config.domain, name: config.domain.name } : undefined;
+    if (!domain) throw new Error(`stage ${props.stage} has no domain (requireStageInputs runs first)`);
+    this.publicThrottle = settings.publicRouteThrottle;
     this.api = new HttpApi(this, 'HttpApi', {
       apiName: `${props.stage}-platform`,
       description: 'Public data authorized operation platform (公共数据授权运营平台)',
       // The stage is created below, with access logs and throttling.
       createDefaultStage: false,
+      // Nobody reaches the API around its domain: not around CloudFront's web ACL, not around the ICP name.
+      disableExecuteApiEndpoint: true,
       corsPreflight: {
         allowOrigins: [...config.corsOrigins],
         allowHeaders: CORS_HEADERS,
@@ -101,49 +132,85 @@ export class PlatformApi extends Construct {
       },
     });
 
-    const jwt = new HttpJwtAuthorizer('CognitoJwt', props.identity.issuer, {
-      jwtAudience: props.identity.audience,
+    // Created once here (a JWT authorizer bound lazily would land in whichever duty stack binds first).
+    const authorizer = new HttpAuthorizer(this, 'CognitoJwt', {
+      httpApi: this.api,
+      type: HttpAuthorizerType.JWT,
       identitySource: ['$request.header.Authorization'],
+      jwtIssuer: props.identity.issuer,
+      jwtAudience: props.identity.audience,
     });
-    const none = new HttpNoneAuthorizer();
-
-    // One integration per function, shared by its routes. A single API-wide invoke permission per
-    // function (not one per route) keeps the Lambda resource policy under its 20 KB limit as routes grow.
-    const integrations = new Map<string, HttpLambdaIntegration>();
-    const integrationFor = (fn: string) => {
-      let integration = integrations.get(fn);
-      if (!integration) {
-        integration = new HttpLambdaIntegration(`${pascal(fn)}Integration`, props.functions.get(fn), {
-          payloadFormatVersion: PayloadFormatVersion.VERSION_2_0,
-          scopePermissionToRoute: false,
-        });
-        integrations.set(fn, integration);
-      }
-      return integration;
+    this.jwt = {
+      bind: () => ({ authorizerId: authorizer.authorizerId, authorizationType: 'JWT' }),
     };
 
-    const firstRouteOf = new Map<string, HttpRoute>();
-    // Public routes (no token) get their own, tighter throttle: anyone on the internet can call them.
-    // RouteSettings is a JSON property in CloudFormation: keys are written as CloudFormation spells them.
-    const routeSettings: Record<string, { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }> = {};
+    // The custom domain, TLS 1.2 at least, with a certificate of the stage's (imported, or requested
+    // here and validated through DNS).
+    const certificate: ICertificate = domain.certificateArn
+      ? Certificate.fromCertificateArn(this, 'Certificate', domain.certificateArn)
+      : new Certificate(this, 'Certificate', {
+          domainName: domain.name,
+          validation: CertificateValidation.fromDns(hostedZoneOf(this, props.stage)),
+        });
+    this.domain = new DomainName(this, 'Domain', {
+      domainName: domain.name,
+      certificate,
+      endpointType: EndpointType.REGIONAL,
+      securityPolicy: SecurityPolicy.TLS_1_2,
+    });
+    new ApiMapping(this, 'Mapping', {
+      api: this.api,
+      domainName: this.domain,
+      stage: this.stage,
+      apiMappingKey: API_BASE_PATH,
+    });
+    this.domainName = domain.name;
+    this.url = `https://${domain.name}/${API_BASE_PATH}`;
+  }
+
+  /**
+   * The routes one function serves, built in `scope` (its duty's stack). Role-restricted routes go
+   * through the JWT authorizer; the handler then checks which of the declared roles the caller holds.
+   * `public` and `optional` routes have no authorizer (an `optional` route verifies a token itself
+   * when one is sent) and their own, tighter throttle. `fallback`: also API Gateway's `$default` route,
+   * so a request no declared route matches still gets the platform's error body (404 `not_found`).
+   */
+  addRoutes(
+    scope: Construct,
+    fnName: string,
+    fn: IFunction,
+    routes: PlatformDeclaration['routes'],
+    opts: { fallback?: boolean } = {},
+  ): void {
+    if (routes.length === 0 && !opts.fallback) return;
+    // One integration per function, shared by its routes; one API-wide invoke permission per function
+    // (not one per route) keeps the Lambda resource policy under its 20 KB limit as routes grow.
+    const integration = new HttpLambdaIntegration(`${pascal(fnName)}Integration`, fn, {
+      payloadFormatVersion: PayloadFormatVersion.VERSION_2_0,
+      scopePermissionToRoute: false,
+    });
+    const none = new HttpNoneAuthorizer();
     const cfnStage = this.stage.node.defaultChild as CfnStage;
-    for (const r of props.routes) {
+    let first: HttpRoute | undefined;
+    for (const r of routes) {
       const key = routeKey(r);
-      const route = new HttpRoute(this, `Route${pascal(r.operationId)}`, {
+      const route = new HttpRoute(scope, `Route${pascal(r.operationId)}`, {
         httpApi: this.api,
         routeKey: HttpRouteKey.with(r.path, HttpMethod[r.method]),
-        integration: integrationFor(r.function),
-        authorizer: typeof r.auth === 'string' ? none : jwt,
+        integration,
+        authorizer: typeof r.auth === 'string' ? none : this.jwt,
       });
       markDeclared(route, 'route', key);
-      if (!firstRouteOf.has(r.function)) firstRouteOf.set(r.function, route);
+      first ??= route;
       if (typeof r.auth === 'string') {
-        routeSettings[key] = {
-          ThrottlingRateLimit: settings.publicRouteThrottle.rateLimit,
-          ThrottlingBurstLimit: settings.publicRouteThrottle.burstLimit,
+        // RouteSettings is a JSON property in CloudFormation: keys are written as CloudFormation spells them.
+        this.routeSettings[key] = {
+          ThrottlingRateLimit: this.publicThrottle.rateLimit,
+          ThrottlingBurstLimit: this.publicThrottle.burstLimit,
         };
+        cfnStage.routeSettings = this.routeSettings;
         // Route settings name existing routes: the stage is updated after them.
-        cfnStage.addDependency(route.node.defaultChild as CfnRoute);
+        cfnStage.addResourceDependency(route.node.defaultChild as CfnRoute, `route settings name ${key}`);
         Validations.of(route).acknowledge({
           id: 'AwsSolutions-APIG4',
           reason:
@@ -153,38 +220,25 @@ export class PlatformApi extends Construct {
         });
       }
     }
-
-    // API Gateway's `$default` route: a request no declared route matches still gets the platform's
-    // error body (404 `not_found`, from the declared default function), not API Gateway's own.
-    // (A declaration without that function, as some tests build, has no fallback route.)
-    if (props.functions.has(DEFAULT_ROUTE_FUNCTION)) this.addFallback(integrationFor(DEFAULT_ROUTE_FUNCTION));
-    if (Object.keys(routeSettings).length > 0) cfnStage.routeSettings = routeSettings;
-
-    // CDK creates a shared integration (and its invoke permission) under whichever route binds it first.
-    // Pin their logical ids to the function, so adding or removing routes never replaces them.
-    for (const [fn, route] of firstRouteOf) {
-      for (const child of route.node.findAll()) {
-        if (child instanceof CfnIntegration) child.overrideLogicalId(`Api${pascal(fn)}Integration`);
-        if (child instanceof CfnPermission) child.overrideLogicalId(`Api${pascal(fn)}InvokePermission`);
-      }
+    if (opts.fallback) {
+      const fallback = new HttpRoute(scope, 'RouteDefault', {
+        httpApi: this.api,
+        routeKey: HttpRouteKey.DEFAULT,
+        integration,
+        authorizer: none,
+      });
+      Validations.of(fallback).acknowledge({
+        id: 'AwsSolutions-APIG4',
+        reason:
+          'The $default route only answers requests no declared route matches, with a 404 error body; it reaches no data.',
+      });
+      first ??= fallback;
     }
-  }
-
-  private addFallback(integration: HttpLambdaIntegration): void {
-    const fallback = new HttpRoute(this, 'RouteDefault', {
-      httpApi: this.api,
-      routeKey: HttpRouteKey.DEFAULT,
-      integration,
-      authorizer: new HttpNoneAuthorizer(),
-    });
-    Validations.of(fallback).acknowledge({
-      id: 'AwsSolutions-APIG4',
-      reason:
-        'The $default route only answers requests no declared route matches, with a 404 error body; it reaches no data.',
-    });
-  }
-
-  get url(): string {
-    return this.stage.url;
+    // CDK creates the shared integration (and its invoke permission) under whichever route binds it
+    // first. Pin their logical ids to the function, so adding or removing routes never replaces them.
+    for (const child of first?.node.findAll() ?? []) {
+      if (child instanceof CfnIntegration) child.overrideLogicalId(`Api${pascal(fnName)}Integration`);
+      if (child instanceof CfnPermission) child.overrideLogicalId(`Api${pascal(fnName)}InvokePermission`);
+    }
   }
 }

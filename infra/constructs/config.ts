@@ -1,8 +1,16 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { STAGES, type Stage, stageConfig } from '../stages.js';
+import type { IConstruct } from 'constructs';
+import { STAGES, type Stage, type StageConfig, stageConfig, stageConfigWithInputs } from '../stages.js';
 
 export { STAGES, type Stage, stageConfig } from '../stages.js';
+
+/**
+ * The stage's configuration as this synth sees it: infra/stages.ts with the stage inputs given as
+ * context (`-c domain=…`, `-c oidcIssuer=…`; STAGE_INPUTS) applied.
+ */
+export const stageConfigOf = (scope: IConstruct, stage: Stage): StageConfig =>
+  stageConfigWithInputs(stage, (key) => scope.node.tryGetContext(key));
 
 /** `-c stage=…` → a known stage (infra/stages.ts); anything else is a mistake worth stopping for. */
 export const parseStage = (value: unknown): Stage => {

@@ -1,7 +1,7 @@
 import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { isProduction, type Stage } from './config.js';
+import { isProduction, type Stage, stageConfigOf } from './config.js';
 
 /** What sent its failures to a dead-letter queue: the redrive and the alarms read it from the name. */
 export type DeadLetterKind = 'rule' | 'async' | 'schedule';
@@ -43,7 +43,11 @@ export const deadLetterQueue = (
   });
   Validations.of(queue).acknowledge({
     id: 'AwsSolutions-SQS3',
-    reason: `This queue is itself a dead-letter queue (${props.purpose}); a queue behind it would only move the problem. Its age and depth are alarmed.`,
+    reason: `This queue is itself a dead-letter queue (${props.purpose}); a queue behind it would only move the problem. ${
+      stageConfigOf(scope, props.stage).alarmEmails.length > 0
+        ? 'Its depth is alarmed (one message is enough).'
+        : 'Its depth is on the stage dashboard (the stage names no alarm recipient, so it has no alarms).'
+    }`,
   });
   const root = rootStack(scope);
   const list = registry.get(root) ?? [];

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { CfnResource, Stack, Token } from 'aws-cdk-lib';
+import { type CfnElement, CfnResource, Names, Stack, Token } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import { missingLambdaRetry, TRANSIENT_LAMBDA_ERRORS } from '../asl.js';
 import type {
@@ -163,4 +163,17 @@ export const checkDeclaration = (d: PlatformDeclaration): void => {
 export const nagRegion = (scope: IConstruct): string => {
   const region = Stack.of(scope).region;
   return Token.isUnresolved(region) ? '<AWS::Region>' : region;
+};
+
+/**
+ * How cdk-nag writes an attribute of `element` (a Ref / GetAtt) in a finding about a resource in
+ * `scope`'s stack: `<LogicalId.Attr>` in the same stack, or the parameter CDK passes it as into a nested
+ * stack (`<referenceto…Attr>`, named by CDK from the element's unique id: core/lib/private/refs).
+ */
+export const nagReference = (scope: IConstruct, element: CfnElement, attr: string): string => {
+  const here = Stack.of(scope);
+  const owner = Stack.of(element);
+  return here === owner
+    ? `<${owner.getLogicalId(element)}.${attr}>`
+    : `<referenceto${Names.nodeUniqueId(element.node)}${attr}>`;
 };

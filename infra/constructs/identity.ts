@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { Duration, Validations } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Fn, Validations } from 'aws-cdk-lib';
 import {
   AccountRecovery,
   ClientAttributes,
@@ -18,11 +18,13 @@ import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import { HostedZone } from 'aws-cdk-lib/aws-route53';
+import { EmailIdentity, Identity as SesIdentity } from 'aws-cdk-lib/aws-ses';
 import { Construct } from 'constructs';
 import { CLAIM_GROUPS, CLAIM_ORG } from '../../functions/shared/auth.js';
 import { BUNDLING } from '../bundling.js';
 import { ROLES } from '../system.js';
-import { type Stage, stageConfig, stageSettings } from './config.js';
+import { type Stage, stageConfigOf, stageSettings } from './config.js';
 import { pascal, ROOT } from './declaration.js';
 
 /**
@@ -50,12 +52,18 @@ export class Identity extends Construct {
   readonly jwksUrl: string;
   readonly rolesClaim: string;
   readonly orgClaim: string;
+  /** The Cognito pre-token-generation trigger (Cognito stages): every sign-in runs it. */
+  readonly preToken?: NodejsFunction;
+  /** The SES identity the pool sends from (Cognito stages with an SES sender). */
+  readonly senderIdentity?: EmailIdentity;
 
   constructor(scope: Construct, id: string, props: { stage: Stage }) {
     super(scope, id);
-    const config = stageConfig(props.stage);
+    const config = stageConfigOf(this, props.stage);
     const identity = config.identity;
     if (identity.kind === 'oidc') {
+      if (!identity.issuer)
+        throw new Error(`stage ${props.stage} has no OIDC issuer (requireStageInputs runs first)`);
       this.issuer = identity.issuer;
       this.audience = [...identity.audience];
       this.jwksUrl = identity.jwksUri ?? `${identity.issuer.replace(/\/$/, '')}/.well-known/jwks.json`;
@@ -67,6 +75,39 @@ export class Identity extends Construct {
     const settings = stageSettings(props.stage);
     const prod = config.production;
     const sender = identity.emailSender;
+    // The sender's domain as an SES identity of this stack (DKIM records written where the stage names
+    // its hosted zone; else shown by the SesDkim output to add by hand): the pool sends from a
+    // verified domain identity it names, not from an address nobody verified.
+    const senderDomain = sender?.from.split('@')[1];
+    const sesRegion = sender?.sesRegion ?? config.region;
+    if (sender && senderDomain && sesRegion === config.region) {
+      const zone = config.domain?.hostedZone;
+      this.senderIdentity = new EmailIdentity(this, 'SenderIdentity', {
+        identity:
+          zone && (senderDomain === zone.name || senderDomain.endsWith(`.${zone.name}`))
+            ? SesIdentity.publicHostedZone(
+                HostedZone.fromHostedZoneAttributes(this, 'SenderZone', {
+                  hostedZoneId: zone.id,
+                  zoneName: zone.name,
+                }),
+              )
+            : SesIdentity.domain(senderDomain),
+      });
+      if (!zone || !(senderDomain === zone.name || senderDomain.endsWith(`.${zone.name}`))) {
+        const id = this.senderIdentity;
+        new CfnOutput(this, 'SesDkim', {
+          description: `CNAME records that verify ${senderDomain} for SES (DKIM): name → value`,
+          value: Fn.join(' ', [
+            id.dkimDnsTokenName1,
+            id.dkimDnsTokenValue1,
+            id.dkimDnsTokenName2,
+            id.dkimDnsTokenValue2,
+            id.dkimDnsTokenName3,
+            id.dkimDnsTokenValue3,
+          ]),
+        });
+      }
+    }
     this.userPool = new UserPool(this, 'UserPool', {
       userPoolName: `${props.stage}-platform-users`,
       // Accounts belong to vetted organisations (Art. 9, 18): the authority provisions them.
@@ -99,7 +140,9 @@ export class Identity extends Construct {
               fromEmail: sender.from,
               fromName: '十堰市公共数据授权运营平台',
               ...(sender.replyTo ? { replyTo: sender.replyTo } : {}),
-              sesRegion: sender.sesRegion ?? config.region,
+              sesRegion,
+              // SourceArn names the verified domain identity, not the address.
+              ...(senderDomain ? { sesVerifiedDomain: senderDomain } : {}),
             }),
           }
         : {}),
@@ -112,6 +155,7 @@ export class Identity extends Construct {
       deletionProtection: prod,
       removalPolicy: settings.removalPolicy,
     });
+    if (this.senderIdentity) this.userPool.node.addDependency(this.senderIdentity);
     if (identity.mfa !== 'required') {
       Validations.of(this.userPool).acknowledge({
         id: 'AwsSolutions-COG2',
@@ -160,6 +204,7 @@ export class Identity extends Construct {
         'Node 22 (package.json "node" devDependency); the runtime moves with that pin, not ahead of it.',
     });
     this.userPool.addTrigger(UserPoolOperation.PRE_TOKEN_GENERATION_CONFIG, preToken, LambdaVersion.V2_0);
+    this.preToken = preToken;
 
     this.client = this.userPool.addClient('WebClient', {
       generateSecret: false,

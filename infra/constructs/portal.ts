@@ -1,14 +1,14 @@
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { Aws, CfnCondition, DockerImage, Duration, Fn, Stack, Token, Validations } from 'aws-cdk-lib';
+import { DockerImage, Duration, Stack, Validations } from 'aws-cdk-lib';
+import type { ICertificate } from 'aws-cdk-lib/aws-certificatemanager';
 import {
   AllowedMethods,
   CacheHeaderBehavior,
   CachePolicy,
   CacheQueryStringBehavior,
   Function as CfFunction,
-  type CfnDistribution,
   Distribution,
   FunctionCode,
   FunctionEventType,
@@ -23,6 +23,8 @@ import {
 } from 'aws-cdk-lib/aws-cloudfront';
 import { HttpOrigin, S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
 import type { CfnUserPoolClient } from 'aws-cdk-lib/aws-cognito';
+import { AaaaRecord, ARecord, RecordTarget } from 'aws-cdk-lib/aws-route53';
+import { CloudFrontTarget } from 'aws-cdk-lib/aws-route53-targets';
 import {
   BlockPublicAccess,
   Bucket,
@@ -31,9 +33,10 @@ import {
   ObjectOwnership,
 } from 'aws-cdk-lib/aws-s3';
 import { BucketDeployment, Source } from 'aws-cdk-lib/aws-s3-deployment';
-import { CfnWebACL } from 'aws-cdk-lib/aws-wafv2';
+import type { CfnWebACL } from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
-import type { PlatformApi } from './api.js';
+import { externalIssuerSignIn } from '../portal-config.js';
+import { API_BASE_PATH, hostedZoneOf, type PlatformApi } from './api.js';
 import { isProduction, type Stage, stageSettings } from './config.js';
 import { nagRegion } from './declaration.js';
 import type { Identity } from './identity.js';
@@ -48,8 +51,9 @@ export const PUBLIC_API_MAX_TTL = Duration.seconds(60);
  * control, and the HTTP API behind the same distribution under /api/* (same origin: no CORS). Public
  * anonymous reads are cached for the short time the API allows; anything signed in carries
  * `private, no-store` and the Authorization header is part of the cache key, so a signed-in reply is
- * never stored nor served to anyone else. A WAF web ACL (AWS managed rules + a rate limit) is attached
- * where the partition offers CloudFront-scope WAF (the aws partition, stack in us-east-1).
+ * never stored nor served to anyone else. The stage's WAF web ACL (AWS managed rules and a per-IP rate
+ * limit, EdgeStack in us-east-1) is attached to the distribution; the API's execute-api endpoint is
+ * disabled, so the API is reached through this distribution (or its own name), not around the firewall.
  */
 export class Portal extends Construct {
   readonly distribution: Distribution;
@@ -57,7 +61,19 @@ export class Portal extends Construct {
   readonly url: string;
   private readonly stage: Stage;
 
-  constructor(scope: Construct, id: string, props: { stage: Stage; api: PlatformApi; identity: Identity }) {
+  constructor(
+    scope: Construct,
+    id: string,
+    props: {
+      stage: Stage;
+      api: PlatformApi;
+      identity: Identity;
+      /** The portal's host name (infra/stages.ts `domain.name`). */
+      domainName: string;
+      /** The us-east-1 companion stack's web ACL and certificate. */
+      edge: { webAcl: CfnWebACL; certificate: ICertificate };
+    },
+  ) {
     super(scope, id);
     this.stage = props.stage;
     const settings = stageSettings(props.stage);
@@ -104,12 +120,6 @@ export class Portal extends Construct {
         "function handler(e){var r=e.request;if(r.uri.indexOf('.')===-1){r.uri='/index.html';}return r;}",
       ),
     });
-    // The API is served at the distribution's /api/*; API Gateway's routes have no prefix.
-    const stripApi = new CfFunction(this, 'ApiPrefix', {
-      code: FunctionCode.fromInline(
-        "function handler(e){var r=e.request;r.uri=r.uri.replace(/^\\/api(?=\\/|$)/,'')||'/';return r;}",
-      ),
-    });
 
     const apiCache = new CachePolicy(this, 'ApiCache', {
       comment: 'Public anonymous API reads for at most a minute, as the API allows; signed-in reads never',
@@ -124,12 +134,16 @@ export class Portal extends Construct {
       enableAcceptEncodingBrotli: true,
     });
 
-    const apiDomain = `${props.api.api.apiId}.execute-api.${Aws.REGION}.${Aws.URL_SUFFIX}`;
     this.distribution = new Distribution(this, 'Distribution', {
       comment: `Shiyan public data portal (${props.stage})`,
+      domainNames: [props.domainName],
+      certificate: props.edge.certificate,
+      // The firewall: the stage's CLOUDFRONT-scope web ACL, created in us-east-1 (EdgeStack).
+      webAclId: props.edge.webAcl.attrArn,
       defaultRootObject: 'index.html',
       httpVersion: HttpVersion.HTTP2_AND_3,
       priceClass: PriceClass.PRICE_CLASS_ALL,
+      // Our certificate: TLS 1.2 at least, with the 2021 cipher suites.
       minimumProtocolVersion: SecurityPolicyProtocol.TLS_V1_2_2021,
       enableLogging: true,
       logBucket: cdnLogs,
@@ -142,66 +156,30 @@ export class Portal extends Construct {
         functionAssociations: [{ function: spa, eventType: FunctionEventType.VIEWER_REQUEST }],
       },
       additionalBehaviors: {
-        '/api/*': {
-          origin: new HttpOrigin(apiDomain, {
+        // The API: its custom domain has the portal's name, so CloudFront connects to the domain's
+        // regional endpoint and forwards the viewer's Host (and so the TLS SNI) — the name API Gateway
+        // and its certificate answer to. The path goes unchanged: the API is mapped under /api.
+        [`/${API_BASE_PATH}/*`]: {
+          origin: new HttpOrigin(props.api.domain.regionalDomainName, {
             protocolPolicy: OriginProtocolPolicy.HTTPS_ONLY,
             originSslProtocols: [OriginSslPolicy.TLS_V1_2],
           }),
           viewerProtocolPolicy: ViewerProtocolPolicy.HTTPS_ONLY,
           allowedMethods: AllowedMethods.ALLOW_ALL,
           cachePolicy: apiCache,
-          originRequestPolicy: OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
-          functionAssociations: [{ function: stripApi, eventType: FunctionEventType.VIEWER_REQUEST }],
+          originRequestPolicy: OriginRequestPolicy.ALL_VIEWER,
         },
       },
     });
-    this.url = `https://${this.distribution.distributionDomainName}`;
+    this.url = `https://${props.domainName}`;
 
-    // WAF where the partition offers it for CloudFront (scope CLOUDFRONT lives in us-east-1).
-    const wafAvailable = new CfnCondition(this, 'WafAvailable', {
-      expression: Fn.conditionAnd(
-        Fn.conditionEquals(Aws.PARTITION, 'aws'),
-        Fn.conditionEquals(Aws.REGION, 'us-east-1'),
-      ),
-    });
-    const rule = (name: string, priority: number, managed: string) => ({
-      name,
-      priority,
-      overrideAction: { none: {} },
-      statement: { managedRuleGroupStatement: { vendorName: 'AWS', name: managed } },
-      visibilityConfig: { cloudWatchMetricsEnabled: true, metricName: name, sampledRequestsEnabled: true },
-    });
-    const acl = new CfnWebACL(this, 'WebAcl', {
-      scope: 'CLOUDFRONT',
-      defaultAction: { allow: {} },
-      visibilityConfig: {
-        cloudWatchMetricsEnabled: true,
-        metricName: `portal-${props.stage}`,
-        sampledRequestsEnabled: true,
-      },
-      rules: [
-        rule('common', 0, 'AWSManagedRulesCommonRuleSet'),
-        rule('bad-inputs', 1, 'AWSManagedRulesKnownBadInputsRuleSet'),
-        rule('ip-reputation', 2, 'AWSManagedRulesAmazonIpReputationList'),
-        {
-          name: 'rate-limit',
-          priority: 3,
-          action: { block: {} },
-          // Requests per 5 minutes per IP: far above a person's use, below a scraper's.
-          statement: { rateBasedStatement: { limit: prod ? 3000 : 1000, aggregateKeyType: 'IP' } },
-          visibilityConfig: {
-            cloudWatchMetricsEnabled: true,
-            metricName: 'rate-limit',
-            sampledRequestsEnabled: true,
-          },
-        },
-      ],
-    });
-    acl.cfnOptions.condition = wafAvailable;
-    (this.distribution.node.defaultChild as CfnDistribution).addPropertyOverride(
-      'DistributionConfig.WebACLId',
-      Fn.conditionIf(wafAvailable.logicalId, acl.attrArn, Aws.NO_VALUE),
-    );
+    // The portal's name → the distribution, where the stage names its hosted zone (else a CNAME by hand).
+    const zone = hostedZoneOf(this, props.stage);
+    if (zone) {
+      const target = RecordTarget.fromAlias(new CloudFrontTarget(this.distribution));
+      new ARecord(this, 'AliasA', { zone, recordName: props.domainName, target });
+      new AaaaRecord(this, 'AliasAaaa', { zone, recordName: props.domainName, target });
+    }
 
     // Sign-in, OIDC authorization code + PKCE, calling back to the portal: through the pool's hosted UI
     // (Cognito stages), or the stage's external OIDC issuer (its standard endpoints; China regions).
@@ -237,23 +215,11 @@ export class Portal extends Construct {
       sources: [site, Source.jsonData('config.json', { oidc })],
     });
 
-    Validations.of(this.distribution).acknowledge(
-      {
-        id: 'AwsSolutions-CFR1',
-        reason:
-          'The portal serves the public of Shiyan and operators anywhere; the regulation restricts data access by authorization, not by viewer country, so no geo restriction applies.',
-      },
-      {
-        id: 'AwsSolutions-CFR2',
-        reason:
-          'The WAF web ACL is attached through WebACLId under the WafAvailable condition (aws partition, us-east-1, where CloudFront-scope WAF exists); elsewhere the API keeps its own throttling.',
-      },
-      {
-        id: 'AwsSolutions-CFR4',
-        reason:
-          "Served on the distribution's default cloudfront.net certificate until a stage gets its custom domain; the viewer policy TLSv1.2_2021 then applies to that certificate.",
-      },
-    );
+    Validations.of(this.distribution).acknowledge({
+      id: 'AwsSolutions-CFR1',
+      reason:
+        'The portal serves the public of Shiyan and operators anywhere; the regulation restricts data access by authorization, not by viewer country, so no geo restriction applies.',
+    });
     // The deployment's provider function is a stack-wide singleton created by CDK (aws-s3-deployment).
     const provider = Stack.of(this).node.children.find((c) =>
       c.node.id.startsWith('Custom::CDKBucketDeployment'),
@@ -310,15 +276,6 @@ export class Portal extends Construct {
         scope: 'openid email profile',
       };
     }
-    // An external issuer: the portal is registered there as a public client (PKCE) whose id is the
-    // stage's first audience; endpoints follow the issuer's OIDC discovery document conventions.
-    const issuer = identity.issuer.replace(/\/$/, '');
-    return {
-      authorizationEndpoint: `${issuer}/authorize`,
-      tokenEndpoint: `${issuer}/token`,
-      logoutEndpoint: `${issuer}/logout`,
-      clientId: identity.audience[0] ?? '',
-      scope: 'openid profile',
-    };
+    return externalIssuerSignIn(identity.issuer, identity.audience);
   }
 }

@@ -13,7 +13,7 @@ import {
 import { Construct } from 'constructs';
 import { PROCESSING_ENV } from '../../functions/processing/aws.js';
 import { isProduction, type Stage, stageSettings } from './config.js';
-import { nagRegion } from './declaration.js';
+import { nagReference, nagRegion } from './declaration.js';
 
 /** Bytes one Athena query may scan before the workgroup cancels it (10 GiB). */
 export const BYTES_SCANNED_CUTOFF = 10 * 1024 ** 3;
@@ -74,7 +74,9 @@ export class ProcessingResources extends Construct {
     this.workgroup = new CfnWorkGroup(this, 'WorkGroup', {
       name: `shiyan-${stage}-jobs`,
       description: 'Operator jobs: bytes-scanned limit per query, results encrypted in the data bucket',
-      recursiveDeleteOption: stage !== 'prod',
+      // A production workgroup (prod, cn-prod…) is never deleted with its query history: deleting the
+      // stack fails on it instead, like on the retained bucket.
+      recursiveDeleteOption: !isProduction(stage),
       workGroupConfiguration: {
         bytesScannedCutoffPerQuery: BYTES_SCANNED_CUTOFF,
         enforceWorkGroupConfiguration: true,
@@ -124,10 +126,10 @@ export class ProcessingResources extends Construct {
     );
     const role = fn.role;
     if (role) {
-      const bucketId = stack.getLogicalId(this.bucket.node.defaultChild as CfnBucket);
+      const bucketArn = nagReference(role, this.bucket.node.defaultChild as CfnBucket, 'Arn');
       for (const p of prefixes)
         Validations.of(role).acknowledge({
-          id: `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/${p}]`,
+          id: `AwsSolutions-IAM5[Resource::${bucketArn}/${p}]`,
           reason: `Object keys under ${p} are created per upload, job or query (ids unknown at deploy time); the grant stops at this prefix of the processing bucket.`,
         });
       Validations.of(role).acknowledge({

@@ -96,8 +96,9 @@ export class Workflows extends Construct {
       Validations.of(machine.role).acknowledge({
         id: 'AwsSolutions-IAM5[Resource::*]',
         reason:
-          'Only actions without resource-level permissions use "*": X-Ray trace upload and the CloudWatch Logs ' +
-          'log-delivery actions (logs:CreateLogDelivery etc.) that Step Functions logging requires.',
+          'Only actions without resource-level permissions use "*": xray:PutTraceSegments, xray:PutTelemetryRecords, ' +
+          'xray:GetSamplingRules and xray:GetSamplingTargets (tracing) and the CloudWatch Logs log-delivery actions ' +
+          '(logs:CreateLogDelivery etc.) that Step Functions logging requires.',
       });
       markDeclared(machine, 'stateMachine', name);
       byName.set(name, machine);

@@ -6,43 +6,57 @@
  *   npm run destroy   -- --stage dev        # refuses every production stage
  *   npm run bootstrap -- --stage cn-prod    # once per account and region (aws://<account>/<region>)
  *
- * Extra arguments after the stage go to the CDK CLI unchanged (e.g. `--profile`, `--require-approval`).
+ * Extra arguments after the stage go to the CDK CLI unchanged (e.g. `--profile`, `--require-approval`,
+ * or a stage input: `-c domain=… -c icpLicence=… -c oidcIssuer=…`, infra/stages.ts STAGE_INPUTS).
+ * A stage with a CloudFront portal has a second stack in us-east-1 (`ShiyanData-<stage>-edge`: the
+ * web ACL and the portal's certificate): every command names both, and bootstrap covers both regions.
  */
 import { spawnSync } from 'node:child_process';
+import { capabilitiesOf } from '../constructs/capabilities.js';
 import { isProduction, parseStage, type Stage, stageConfig } from '../constructs/config.js';
+import { EDGE_REGION } from '../constructs/edge.js';
 
 export type Command = 'deploy' | 'diff' | 'destroy' | 'bootstrap';
 
 /** The CDK CLI arguments for a command on a stage; throws for what must never run. */
 export const cdkArgs = (command: Command, stage: Stage, extra: readonly string[] = []): string[] => {
   const config = stageConfig(stage);
-  const stack = `ShiyanData-${stage}`;
+  const edge = capabilitiesOf(config).cloudFrontPortal;
+  // The edge stack first: the platform stack reads its web ACL and certificate.
+  const stacks = [...(edge ? [`ShiyanData-${stage}-edge`] : []), `ShiyanData-${stage}`];
   const context = ['-c', `stage=${stage}`];
   switch (command) {
     case 'deploy':
       return [
         'deploy',
-        stack,
+        ...stacks,
         ...context,
         '--require-approval',
         isProduction(stage) ? 'broadening' : 'never',
         ...extra,
       ];
     case 'diff':
-      return ['diff', stack, ...context, ...extra];
+      return ['diff', ...stacks, ...context, ...extra];
     case 'destroy':
       if (isProduction(stage)) {
         throw new Error(
           `Stage ${stage} is production: destroy is refused (its data is retained; delete by hand if you must).`,
         );
       }
-      return ['destroy', stack, ...context, '--force', ...extra];
+      return ['destroy', ...stacks, ...context, '--force', ...extra];
     case 'bootstrap':
       if (!config.account) {
-        // Without a pinned account the CLI bootstraps the account of the current credentials.
+        // Without a pinned account the CLI bootstraps the account of the current credentials, in the
+        // region of every stack of the app (the stage's and, for the edge stack, us-east-1).
         return ['bootstrap', ...context, ...extra];
       }
-      return ['bootstrap', `aws://${config.account}/${config.region}`, ...context, ...extra];
+      return [
+        'bootstrap',
+        `aws://${config.account}/${config.region}`,
+        ...(edge && config.region !== EDGE_REGION ? [`aws://${config.account}/${EDGE_REGION}`] : []),
+        ...context,
+        ...extra,
+      ];
   }
 };
 

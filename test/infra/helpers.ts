@@ -1,20 +1,29 @@
 /** Shared by the test/infra/*.test.ts files: synthesizing the stack and reading its template. */
 import { rmSync } from 'node:fs';
-import { App, Validations } from 'aws-cdk-lib';
+import { App, type CfnElement, NestedStack, type Stack, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { PlatformDeclaration } from '../../infra/constructs/declaration.js';
 import { DECLARED, type DeclaredKind } from '../../infra/constructs/declaration.js';
+import { EdgeStack } from '../../infra/constructs/edge.js';
 import { definePlatform, type PlatformStack, type Stage } from '../../infra/stack.js';
 
 export interface Synthesized {
   readonly app: App;
   readonly stack: PlatformStack;
   readonly template: Template;
-  /** Both templates' resources: the platform stack's and its nested operations stack's. */
+  /**
+   * Every resource of the stage as one template: the platform stack's and those of its nested stacks
+   * (each duty's, Operations), with references across them (nested-stack parameters and outputs)
+   * replaced by what they refer to, so tests follow Ref / GetAtt as within one template.
+   */
   readonly json: CfnTemplate;
-  /** The nested operations stack's template alone. */
+  /** The nested operations stack's template alone (stage-wide alarms, dashboard). */
   readonly operations: CfnTemplate;
+  /** Each stack's own template as CloudFormation receives it, by stack path (limits apply to each). */
+  readonly templates: ReadonlyMap<string, CfnTemplate>;
+  /** The us-east-1 companion stack's template (stages with a CloudFront portal). */
+  readonly edge?: CfnTemplate;
 }
 
 export interface CfnResource {
@@ -24,52 +33,100 @@ export interface CfnResource {
   readonly DependsOn?: string | string[];
   readonly DeletionPolicy?: string;
   readonly UpdateReplacePolicy?: string;
+  readonly Condition?: string;
 }
 export interface CfnTemplate {
   readonly Resources: Record<string, CfnResource>;
   readonly Outputs?: Record<string, { Value: unknown }>;
+  readonly Parameters?: Record<string, unknown>;
 }
+
+/** What the China stage needs at synth (infra/stages.ts STAGE_INPUTS), as its operator passes them. */
+export const CN_INPUTS = {
+  domain: 'api.data.shiyan.gov.cn',
+  icpLicence: '鄂ICP备12345678号-1',
+  oidcIssuer: 'https://ids.hubei.gov.cn/oidc',
+} as const;
 
 /**
  * Synthesizes the platform for a stage exactly as infra/app.ts does (cdk-nag registered). `bundle:
  * false` skips esbuild through CDK's own `aws:cdk:bundling-stacks` context, for fast template checks.
+ * `inputs`: the stage inputs given as context (default: CN_INPUTS for cn-prod, none elsewhere).
  */
 export const synth = (
   stage: Stage,
-  opts: { bundle?: boolean; declaration?: PlatformDeclaration } = {},
+  opts: { bundle?: boolean; declaration?: PlatformDeclaration; inputs?: Record<string, string> } = {},
 ): Synthesized => {
-  const app = new App({ context: opts.bundle ? {} : { 'aws:cdk:bundling-stacks': [] } });
+  const inputs = opts.inputs ?? (stage === 'cn-prod' ? CN_INPUTS : {});
+  const app = new App({
+    context: { ...(opts.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }), ...inputs },
+  });
   const stack = definePlatform(app, stage, opts.declaration);
   const template = Template.fromStack(stack);
-  const main = template.toJSON() as CfnTemplate;
-  // The nested stack (alarms, topic, dashboard) is read beside the platform stack's own resources.
-  const nested = Template.fromStack(stack.operations).toJSON() as CfnTemplate;
-  const json = {
-    ...main,
-    Resources: { ...main.Resources, ...inlineParameters(main, nested).Resources },
+  const nested = stack.node.findAll().filter((c): c is NestedStack => c instanceof NestedStack);
+  const templates = new Map<string, CfnTemplate>([[stack.node.path, template.toJSON() as CfnTemplate]]);
+  for (const n of nested) templates.set(n.node.path, Template.fromStack(n).toJSON() as CfnTemplate);
+  const edgeStack = app.node.findAll().find((c): c is EdgeStack => c instanceof EdgeStack);
+  return {
+    app,
+    stack,
+    template,
+    json: mergeStacks(stack, nested, templates),
+    operations: templates.get(stack.operations.node.path)!,
+    templates,
+    ...(edgeStack ? { edge: Template.fromStack(edgeStack).toJSON() as CfnTemplate } : {}),
   };
-  return { app, stack, template, json, operations: nested };
 };
 
 /**
- * A nested stack's template as if it were part of its parent: each `Ref` to one of its parameters is
- * replaced by the value the parent passes (a `Ref` / `Fn::GetAtt` of the parent's resource), so tests
- * follow references across the two templates as within one.
+ * The platform stack and its nested stacks as one template: a `Ref` to a nested stack's parameter is
+ * replaced by what the parent passes, a `GetAtt` of a nested stack's output by the output's value,
+ * recursively, so every reference ends at the resource it names.
  */
-const inlineParameters = (parent: CfnTemplate, nested: CfnTemplate): CfnTemplate => {
-  const passed: Record<string, unknown> = {};
-  for (const [, r] of ofType(parent, 'AWS::CloudFormation::Stack'))
-    Object.assign(passed, (r.Properties?.Parameters ?? {}) as Record<string, unknown>);
-  const walk = (v: unknown): unknown => {
-    if (Array.isArray(v)) return v.map(walk);
-    if (v && typeof v === 'object') {
-      const ref = (v as { Ref?: unknown }).Ref;
-      if (typeof ref === 'string' && ref in passed && Object.keys(v).length === 1) return passed[ref];
-      return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
+const mergeStacks = (
+  root: Stack,
+  nested: readonly NestedStack[],
+  templates: ReadonlyMap<string, CfnTemplate>,
+): CfnTemplate => {
+  const byResourceId = new Map<string, NestedStack>();
+  for (const n of nested) {
+    const parent = n.nestedStackParent ?? root;
+    byResourceId.set(`${parent.node.path}|${parent.getLogicalId(n.nestedStackResource as CfnElement)}`, n);
+  }
+  const templateOf = (s: Stack) => templates.get(s.node.path)!;
+  const resolveIn = (s: Stack, v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map((x) => resolveIn(s, x));
+    if (!v || typeof v !== 'object') return v;
+    const o = v as Record<string, unknown>;
+    const ref = o.Ref;
+    if (typeof ref === 'string' && Object.keys(o).length === 1 && s instanceof NestedStack) {
+      const parent = s.nestedStackParent ?? root;
+      const resource = templateOf(parent).Resources[parent.getLogicalId(s.nestedStackResource as CfnElement)];
+      const passed = (resource?.Properties?.Parameters ?? {}) as Record<string, unknown>;
+      if (ref in passed) return resolveIn(parent, passed[ref]);
     }
-    return v;
+    const getAtt = o['Fn::GetAtt'];
+    if (Array.isArray(getAtt) && typeof getAtt[1] === 'string' && getAtt[1].startsWith('Outputs.')) {
+      const child = byResourceId.get(`${s.node.path}|${String(getAtt[0])}`);
+      const output = child && templateOf(child).Outputs?.[getAtt[1].slice('Outputs.'.length)];
+      if (child && output) return resolveIn(child, output.Value);
+    }
+    return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, resolveIn(s, x)]));
   };
-  return walk(nested) as CfnTemplate;
+  const resources: Record<string, CfnResource> = {};
+  for (const s of [root, ...nested]) {
+    for (const [id, r] of Object.entries(templateOf(s).Resources)) {
+      if (id in resources)
+        throw new Error(`logical id ${id} is in two stacks: the merged view would hide one`);
+      resources[id] = resolveIn(s, r) as CfnResource;
+    }
+  }
+  const main = templateOf(root);
+  return {
+    ...main,
+    Resources: resources,
+    Outputs: resolveIn(root, main.Outputs ?? {}) as CfnTemplate['Outputs'],
+  };
 };
 
 /** Removes a synthesized cloud assembly (bundled assets included) from the temp directory. */

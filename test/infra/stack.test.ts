@@ -12,6 +12,7 @@ import { CORS_HEADERS } from '../../infra/constructs/api.js';
 import { pascal, stateMachineEnv, tableEnv } from '../../infra/constructs/declaration.js';
 import { APPEND_ONLY_DENIED_ACTIONS } from '../../infra/constructs/functions.js';
 import { parseStage, templateInventory } from '../../infra/stack.js';
+import { STAGE_CONFIG } from '../../infra/stages.js';
 import * as system from '../../infra/system.js';
 import {
   actionsOf,
@@ -62,7 +63,7 @@ describe('stage selection', () => {
 describe('inventory', () => {
   it('reads back exactly the declared names from the template', () => {
     // Act
-    // The schedules are in the nested operations stack (CloudFormation's 500 resources per stack).
+    // Each duty's function, routes, rules and schedules are in its nested stack (DutyStack).
     const inventory = templateInventory(dev.json);
     // Assess
     expect(inventory).toEqual({
@@ -73,8 +74,33 @@ describe('inventory', () => {
       tables: Object.keys(system.tables).sort(),
       functions: Object.keys(system.functions).sort(),
     });
-    expect(templateInventory(dev.template)).toEqual({ ...inventory, schedules: [] });
-    expect(templateInventory(dev.operations).schedules).toEqual(inventory.schedules);
+    expect(templateInventory(dev.template)).toEqual({
+      ...inventory,
+      routes: [],
+      schedules: [],
+      eventRules: [],
+      functions: [],
+    });
+    // A duty's stack holds exactly its own function, routes, rules and schedules.
+    for (const [name, duty] of dev.stack.duties) {
+      const own = templateInventory(dev.templates.get(duty.node.path)!);
+      const of = <T extends { function: string }>(entries: [string, T][]) =>
+        entries
+          .filter(([, e]) => e.function === name)
+          .map(([n]) => n)
+          .sort();
+      expect(own).toEqual({
+        routes: system.routes
+          .filter((r) => r.function === name)
+          .map(system.routeKey)
+          .sort(),
+        stateMachines: [],
+        schedules: of(scheduleEntries),
+        eventRules: of(ruleEntries),
+        tables: [],
+        functions: [name],
+      });
+    }
   });
 
   it('has no dependency cycle CloudFormation would reject', () => {
@@ -193,8 +219,8 @@ describe('functions', () => {
         [system.env.metricsNamespace]: 'ShiyanData/dev',
         // The registry's root (every edge binds roles to organisations through it).
         [system.env.authorityOrg]: expect.stringMatching(/^[0-9A-Z]{18}$/),
-        // The cursor signing key, resolved by CloudFormation from the generated secret.
-        [system.env.cursorKey]: expect.objectContaining({ 'Fn::Join': expect.anything() }),
+        // The cursor signing key's secret, by ARN: the functions read the value at run time.
+        [system.env.cursorKeySecret]: { Ref: expect.stringMatching(/^CursorSigningKey/) },
       };
       if ((decl as { personKey?: boolean }).personKey)
         expected[system.env.personKeySecret] = { Ref: expect.stringMatching(/^PersonKey/) };
@@ -479,7 +505,16 @@ describe('events, workflows and schedules', () => {
 describe('outputs', () => {
   it('publishes the portal and API URLs, user pool, client and bus name', () => {
     expect(Object.keys(dev.json.Outputs ?? {}).sort()).toEqual(
-      ['ApiUrl', 'EventBusName', 'PortalUrl', 'TokenIssuer', 'UserPoolClientId', 'UserPoolId'].sort(),
+      [
+        'ApiUrl',
+        'EventBusName',
+        'PortalDnsTarget',
+        'PortalUrl',
+        'TokenIssuer',
+        'UserPoolClientId',
+        'UserPoolId',
+      ].sort(),
     );
+    expect(dev.json.Outputs?.ApiUrl?.Value).toBe(`https://${STAGE_CONFIG.dev.domain.name}/api`);
   });
 });

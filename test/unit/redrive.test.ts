@@ -123,10 +123,12 @@ describe('redriveQueues', () => {
 });
 
 describe('the deploy commands', () => {
-  it('deploy, diff and destroy name the stage stack and its context; destroy refuses production', async () => {
+  it('deploy, diff and destroy name the stage stack(s) and its context; destroy refuses production', async () => {
     const { cdkArgs } = await import('../../infra/ops/cli.js');
+    // A stage with a CloudFront portal deploys its us-east-1 edge stack (web ACL, certificate) first.
     expect(cdkArgs('deploy', 'dev')).toEqual([
       'deploy',
+      'ShiyanData-dev-edge',
       'ShiyanData-dev',
       '-c',
       'stage=dev',
@@ -142,7 +144,9 @@ describe('the deploy commands', () => {
       '--profile',
       'cn',
     ]);
-    expect(cdkArgs('destroy', 'dev')).toContain('ShiyanData-dev');
+    expect(cdkArgs('destroy', 'dev')).toEqual(
+      expect.arrayContaining(['ShiyanData-dev', 'ShiyanData-dev-edge']),
+    );
     expect(() => cdkArgs('destroy', 'prod')).toThrow(/production: destroy is refused/);
     expect(() => cdkArgs('destroy', 'cn-prod')).toThrow(/production: destroy is refused/);
     expect(cdkArgs('bootstrap', 'cn-prod')[0]).toBe('bootstrap');

@@ -164,6 +164,9 @@ describe.skipIf(!HAS_CHROMIUM)('public products and the regulator area in Chromi
     expect(await page.locator('tbody').textContent()).toContain('服务中断');
     // The applications list is not empty (the demo has a pending one).
     await page.goto('/regulator/applications');
+    // As the loop above: the list is read once the page's requests are done (a loaded machine takes
+    // longer than the poll's default second to render it).
+    await page.waitForLoadState('networkidle');
     await expect.poll(() => page.locator('tbody tr.ant-table-row').count()).toBeGreaterThan(0);
     await ctx.close();
   }, 90_000);
